@@ -1,0 +1,154 @@
+#include "daemon/config/config_loader.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/common/logging.h"
+#include "daemon/common/status_macros.h"
+#include "daemon/config/yaml_to_proto.h"
+
+namespace aigov::config {
+namespace {
+
+absl::Status CheckListen(absl::string_view value, absl::string_view path) {
+  std::string host;
+  int port = 0;
+  if (!SplitHostPort(value, &host, &port)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": expected host:port (e.g. 127.0.0.1:7420), got \"",
+                     value, "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDuration(const google::protobuf::Duration& d,
+                           absl::string_view path) {
+  if (d.seconds() < 0 || d.nanos() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": must not be negative"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+aigov::v1::DaemonConfig DefaultConfig() {
+  aigov::v1::DaemonConfig c;
+  c.set_data_dir("./var/aigov");
+  c.set_grpc_listen("127.0.0.1:7420");
+  c.set_http_listen("127.0.0.1:7421");
+  c.set_max_message_bytes(4u << 20);
+  c.mutable_journal()->set_max_batch_events(1024);
+  c.mutable_journal()->mutable_max_batch_delay()->set_seconds(0);
+  c.mutable_journal()->set_queue_capacity(65536);
+  c.mutable_server()->mutable_drain_delay()->set_seconds(0);
+  c.mutable_server()->mutable_shutdown_timeout()->set_seconds(10);
+  c.mutable_log()->set_level("info");
+  return c;
+}
+
+absl::StatusOr<aigov::v1::DaemonConfig> ParseConfigYaml(
+    absl::string_view yaml, absl::string_view source) {
+  aigov::v1::DaemonConfig config;
+  AIGOV_RETURN_IF_ERROR(YamlTextToProto(yaml, source, &config));
+  return config;
+}
+
+absl::StatusOr<aigov::v1::DaemonConfig> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read config file ", path));
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseConfigYaml(buf.str(), path);
+}
+
+absl::StatusOr<aigov::v1::DaemonConfig> ResolveConfig(
+    const aigov::v1::DaemonConfig& file,
+    const aigov::v1::DaemonConfig& overrides) {
+  aigov::v1::DaemonConfig config = DefaultConfig();
+  // Message-typed Durations in the defaults would otherwise be merged
+  // field-wise; replace them whole when a layer sets them.
+  for (const aigov::v1::DaemonConfig* layer : {&file, &overrides}) {
+    aigov::v1::DaemonConfig copy = *layer;
+    if (copy.has_journal() && copy.journal().has_max_batch_delay()) {
+      config.mutable_journal()->clear_max_batch_delay();
+    }
+    if (copy.has_server() && copy.server().has_drain_delay()) {
+      config.mutable_server()->clear_drain_delay();
+    }
+    if (copy.has_server() && copy.server().has_shutdown_timeout()) {
+      config.mutable_server()->clear_shutdown_timeout();
+    }
+    config.MergeFrom(copy);
+  }
+  AIGOV_RETURN_IF_ERROR(ValidateConfig(config));
+  return config;
+}
+
+absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
+  if (c.data_dir().empty()) {
+    return absl::InvalidArgumentError("data_dir: must not be empty");
+  }
+  AIGOV_RETURN_IF_ERROR(CheckListen(c.grpc_listen(), "grpc_listen"));
+  AIGOV_RETURN_IF_ERROR(CheckListen(c.http_listen(), "http_listen"));
+  if (c.max_message_bytes() < 1024) {
+    return absl::InvalidArgumentError(
+        "max_message_bytes: must be at least 1024");
+  }
+  if (c.journal().max_batch_events() == 0 ||
+      c.journal().max_batch_events() > 100000) {
+    return absl::InvalidArgumentError(
+        "journal.max_batch_events: must be between 1 and 100000");
+  }
+  if (c.journal().queue_capacity() == 0) {
+    return absl::InvalidArgumentError(
+        "journal.queue_capacity: must be at least 1");
+  }
+  AIGOV_RETURN_IF_ERROR(
+      CheckDuration(c.journal().max_batch_delay(), "journal.max_batch_delay"));
+  AIGOV_RETURN_IF_ERROR(
+      CheckDuration(c.server().drain_delay(), "server.drain_delay"));
+  AIGOV_RETURN_IF_ERROR(
+      CheckDuration(c.server().shutdown_timeout(), "server.shutdown_timeout"));
+  common::LogLevel level;
+  if (!common::ParseLogLevel(c.log().level(), &level)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "log.level: expected debug, info, warning or error, got \"",
+        c.log().level(), "\""));
+  }
+  return absl::OkStatus();
+}
+
+bool SplitHostPort(absl::string_view address, std::string* host, int* port) {
+  absl::string_view h;
+  absl::string_view p;
+  if (!address.empty() && address.front() == '[') {
+    const size_t close = address.find(']');
+    if (close == absl::string_view::npos || close + 1 >= address.size() ||
+        address[close + 1] != ':') {
+      return false;
+    }
+    h = address.substr(1, close - 1);
+    p = address.substr(close + 2);
+  } else {
+    const size_t colon = address.rfind(':');
+    if (colon == absl::string_view::npos) return false;
+    h = address.substr(0, colon);
+    p = address.substr(colon + 1);
+    if (h.find(':') != absl::string_view::npos) return false;
+  }
+  int value = 0;
+  if (h.empty() || !absl::SimpleAtoi(p, &value) || value < 0 || value > 65535) {
+    return false;
+  }
+  *host = std::string(h);
+  *port = value;
+  return true;
+}
+
+}  // namespace aigov::config
