@@ -1,0 +1,124 @@
+#include "daemon/journal/journal_keys.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace aigov::journal {
+namespace {
+
+void AppendBigEndian(uint64_t v, int bytes, std::string* out) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+}
+
+uint64_t ReadBigEndian(absl::string_view bytes) {
+  uint64_t v = 0;
+  for (char c : bytes) v = (v << 8) | static_cast<unsigned char>(c);
+  return v;
+}
+
+}  // namespace
+
+std::string EncodeSequence(uint64_t sequence) {
+  std::string out;
+  AppendBigEndian(sequence, 8, &out);
+  return out;
+}
+
+bool DecodeSequence(absl::string_view bytes, uint64_t* sequence) {
+  if (bytes.size() != 8) return false;
+  *sequence = ReadBigEndian(bytes);
+  return true;
+}
+
+std::string EncodeEventIdValue(uint64_t sequence,
+                               const common::Sha256Digest& payload_digest) {
+  std::string out = EncodeSequence(sequence);
+  out.append(reinterpret_cast<const char*>(payload_digest.data()),
+             payload_digest.size());
+  return out;
+}
+
+bool DecodeEventIdValue(absl::string_view bytes, uint64_t* sequence,
+                        common::Sha256Digest* payload_digest) {
+  if (bytes.size() != 8 + payload_digest->size()) return false;
+  *sequence = ReadBigEndian(bytes.substr(0, 8));
+  std::memcpy(payload_digest->data(), bytes.data() + 8, payload_digest->size());
+  return true;
+}
+
+std::string KindIndexPrefix(aigov::v1::EventKind kind) {
+  std::string out = "k";
+  AppendBigEndian(static_cast<uint32_t>(kind), 4, &out);
+  return out;
+}
+
+std::string KindIndexKey(aigov::v1::EventKind kind, uint64_t sequence) {
+  std::string out = KindIndexPrefix(kind);
+  AppendBigEndian(sequence, 8, &out);
+  return out;
+}
+
+std::string ModelIndexPrefix(absl::string_view model_id) {
+  std::string out = "m";
+  AppendBigEndian(model_id.size(), 4, &out);
+  out.append(model_id.data(), model_id.size());
+  return out;
+}
+
+std::string ModelIndexKey(absl::string_view model_id, uint64_t sequence) {
+  std::string out = ModelIndexPrefix(model_id);
+  AppendBigEndian(sequence, 8, &out);
+  return out;
+}
+
+bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence) {
+  if (key.size() < 9) return false;
+  *sequence = ReadBigEndian(key.substr(key.size() - 8));
+  return true;
+}
+
+aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
+  switch (entry.event_case()) {
+    case aigov::v1::JournalEntry::kModelVersion:
+      return aigov::v1::EVENT_KIND_MODEL_VERSION;
+    case aigov::v1::JournalEntry::EVENT_NOT_SET:
+      break;
+  }
+  return aigov::v1::EVENT_KIND_UNSPECIFIED;
+}
+
+std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
+  if (entry.has_model_version()) return entry.model_version().model_id();
+  return "";
+}
+
+std::string KindName(aigov::v1::EventKind kind) {
+  switch (kind) {
+    case aigov::v1::EVENT_KIND_MODEL_VERSION:
+      return "ModelVersion";
+    default:
+      return "Unspecified";
+  }
+}
+
+common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry) {
+  aigov::v1::JournalEntry payload;
+  if (entry.has_model_version()) {
+    *payload.mutable_model_version() = entry.model_version();
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    payload.SerializeToCodedStream(&coded);
+  }
+  return common::Sha256(bytes);
+}
+
+}  // namespace aigov::journal

@@ -1,0 +1,55 @@
+// Key and value encodings of the journal's RocksDB column families.
+//
+//   entries    BE64(sequence)                       -> JournalEntry bytes
+//   event_ids  event_id                             -> BE64(sequence) ‖ SHA-256(payload)
+//   indexes    'k' ‖ BE32(kind) ‖ BE64(sequence)     -> ""
+//              'm' ‖ BE32(len) ‖ model_id ‖ BE64(seq) -> ""
+//   default    "journal/tree_size"                  -> BE64(size)
+//
+// Big-endian integers make RocksDB's bytewise order the numeric order, so
+// range scans page by sequence number.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "aigov/v1/journal.pb.h"
+#include "daemon/common/sha256.h"
+
+namespace aigov::journal {
+
+inline constexpr char kEntriesFamily[] = "entries";
+inline constexpr char kEventIdsFamily[] = "event_ids";
+inline constexpr char kIndexesFamily[] = "indexes";
+inline constexpr char kTreeSizeKey[] = "journal/tree_size";
+
+std::string EncodeSequence(uint64_t sequence);
+// Returns false unless `bytes` is exactly 8 bytes.
+bool DecodeSequence(absl::string_view bytes, uint64_t* sequence);
+
+std::string EncodeEventIdValue(uint64_t sequence,
+                               const common::Sha256Digest& payload_digest);
+bool DecodeEventIdValue(absl::string_view bytes, uint64_t* sequence,
+                        common::Sha256Digest* payload_digest);
+
+std::string KindIndexPrefix(aigov::v1::EventKind kind);
+std::string KindIndexKey(aigov::v1::EventKind kind, uint64_t sequence);
+std::string ModelIndexPrefix(absl::string_view model_id);
+std::string ModelIndexKey(absl::string_view model_id, uint64_t sequence);
+// Returns the sequence number that ends an index key; false if too short.
+bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence);
+
+// Returns the kind matching the entry's `event` oneof.
+aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry);
+// Returns the model the entry is about, or "" when none.
+std::string ModelIdOf(const aigov::v1::JournalEntry& entry);
+// Returns the document kind name ("ModelVersion"), as aigovctl writes it.
+std::string KindName(aigov::v1::EventKind kind);
+
+// Returns SHA-256 over the deterministic serialization of the entry's event
+// alone (sequence, time, principal and event_id excluded): two submissions
+// carry "the same payload" exactly when these digests are equal.
+common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry);
+
+}  // namespace aigov::journal

@@ -1,0 +1,59 @@
+#include "daemon/journal/journal_keys.h"
+
+#include "gtest/gtest.h"
+
+namespace aigov::journal {
+namespace {
+
+TEST(JournalKeysTest, SequenceRoundTripsAndSortsNumerically) {
+  for (uint64_t v : {0ull, 1ull, 255ull, 256ull, 1ull << 40, ~0ull}) {
+    uint64_t out = 7;
+    ASSERT_TRUE(DecodeSequence(EncodeSequence(v), &out));
+    EXPECT_EQ(out, v);
+  }
+  EXPECT_LT(EncodeSequence(255), EncodeSequence(256));
+  EXPECT_LT(EncodeSequence(1), EncodeSequence(1ull << 40));
+  uint64_t out = 0;
+  EXPECT_FALSE(DecodeSequence("short", &out));
+}
+
+TEST(JournalKeysTest, EventIdValueRoundTrips) {
+  const common::Sha256Digest d = common::Sha256("payload");
+  uint64_t seq = 0;
+  common::Sha256Digest back{};
+  ASSERT_TRUE(DecodeEventIdValue(EncodeEventIdValue(42, d), &seq, &back));
+  EXPECT_EQ(seq, 42u);
+  EXPECT_EQ(back, d);
+  EXPECT_FALSE(DecodeEventIdValue("x", &seq, &back));
+}
+
+TEST(JournalKeysTest, ModelIndexPrefixesDoNotOverlap) {
+  // "a" must not be a prefix match of model "ab".
+  const std::string a = ModelIndexPrefix("a");
+  const std::string ab_key = ModelIndexKey("ab", 3);
+  EXPECT_NE(ab_key.compare(0, a.size(), a), 0);
+  uint64_t seq = 0;
+  ASSERT_TRUE(SequenceFromIndexKey(ModelIndexKey("m", 9), &seq));
+  EXPECT_EQ(seq, 9u);
+  EXPECT_LT(ModelIndexKey("m", 9), ModelIndexKey("m", 10));
+  EXPECT_LT(KindIndexKey(aigov::v1::EVENT_KIND_MODEL_VERSION, 1),
+            KindIndexKey(aigov::v1::EVENT_KIND_MODEL_VERSION, 2));
+}
+
+TEST(JournalKeysTest, PayloadDigestIgnoresEnvelope) {
+  aigov::v1::JournalEntry a;
+  a.mutable_model_version()->set_model_id("m");
+  aigov::v1::JournalEntry b = a;
+  b.set_event_id("other");
+  b.set_sequence(5);
+  b.set_principal("p");
+  EXPECT_EQ(PayloadDigest(a), PayloadDigest(b));
+  b.mutable_model_version()->set_version("2");
+  EXPECT_NE(PayloadDigest(a), PayloadDigest(b));
+  EXPECT_EQ(EventKindOf(a), aigov::v1::EVENT_KIND_MODEL_VERSION);
+  EXPECT_EQ(ModelIdOf(a), "m");
+  EXPECT_EQ(KindName(aigov::v1::EVENT_KIND_MODEL_VERSION), "ModelVersion");
+}
+
+}  // namespace
+}  // namespace aigov::journal

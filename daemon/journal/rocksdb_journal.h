@@ -1,0 +1,127 @@
+// Append-only audit journal backed by RocksDB (EU AI Act Art. 12
+// record-keeping).
+//
+// Each accepted event is one JournalEntry under a strictly increasing 64-bit
+// sequence number (= Merkle leaf index, from 0). An entry is serialized once,
+// deterministically, when it is sequenced, and those bytes are stored and
+// never re-serialized. Entries are immutable. A group of entries, their
+// event_id records, their indexes, the new tree size and every projection's
+// writes go into one WriteBatch written with WriteOptions::sync = true: after
+// a crash a group is either wholly present or wholly absent.
+//
+// Thread-safety: AppendGroup() must be called from one thread at a time (the
+// Sequencer's). Get(), List() and tree_size() may be called from any thread
+// concurrently with it; readers see only whole groups.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "aigov/v1/journal.pb.h"
+#include "daemon/common/clock.h"
+#include "daemon/journal/projection.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+
+namespace aigov::journal {
+
+struct JournalOptions {
+  // Directory of the RocksDB database; created if missing.
+  std::string path;
+  // Filesystem environment; nullptr means the default (real disk). Tests pass
+  // rocksdb::NewMemEnv(). Not owned; must outlive the journal.
+  rocksdb::Env* env = nullptr;
+  // Views written in the same batch as their entries. Not owned; each must
+  // outlive the journal.
+  std::vector<Projection*> projections;
+};
+
+// An event waiting to be sequenced: `entry` carries the event oneof,
+// event_id and principal; sequence and recorded_at are assigned here.
+struct PendingEvent {
+  aigov::v1::JournalEntry entry;
+};
+
+// What became of one PendingEvent.
+struct AppendOutcome {
+  // OK, or kAlreadyExists (event_id used before with another payload).
+  absl::Status status;
+  // The entry's sequence number (the original one when deduplicated or
+  // conflicting).
+  uint64_t sequence = 0;
+  // True when the same event_id and payload were already recorded.
+  bool deduplicated = false;
+};
+
+struct ListQuery {
+  uint64_t start_sequence = 0;
+  uint32_t page_size = 100;
+  std::string model_id;  // empty: any
+  aigov::v1::EventKind kind = aigov::v1::EVENT_KIND_UNSPECIFIED;  // any
+};
+
+struct ListResult {
+  std::vector<aigov::v1::JournalEntry> entries;
+  uint64_t next_sequence = 0;
+  bool has_more = false;
+};
+
+class RocksDbJournal {
+ public:
+  // Opens or creates the journal at `options.path`; `clock` must outlive it.
+  // Checks the persisted tree head against the last stored entry.
+  // Returns kFailedPrecondition when the directory is locked by another
+  // process, kDataLoss on a corruption report or a head mismatch.
+  static absl::StatusOr<std::unique_ptr<RocksDbJournal>> Open(
+      const JournalOptions& options, const common::Clock& clock);
+
+  RocksDbJournal(const RocksDbJournal&) = delete;
+  RocksDbJournal& operator=(const RocksDbJournal&) = delete;
+  ~RocksDbJournal();
+
+  // Sequences `events` as one group in one synced WriteBatch and fills
+  // `outcomes` (one per event, same order). Duplicates of earlier entries,
+  // or of events earlier in the same group, write nothing. Returns an error
+  // (and writes nothing) when the batch cannot be written; the outcomes are
+  // then meaningless.
+  absl::Status AppendGroup(absl::Span<const PendingEvent> events,
+                           std::vector<AppendOutcome>* outcomes);
+
+  // Returns the entry at `sequence`; kNotFound beyond the end.
+  absl::StatusOr<aigov::v1::JournalEntry> Get(uint64_t sequence) const;
+
+  // Returns the stored bytes of the entry at `sequence`; kNotFound beyond
+  // the end.
+  absl::StatusOr<std::string> GetBytes(uint64_t sequence) const;
+
+  // Returns one page of entries matching `query`, in sequence order.
+  absl::StatusOr<ListResult> List(const ListQuery& query) const;
+
+  // Number of entries (= next sequence number).
+  uint64_t tree_size() const { return tree_size_.load(std::memory_order_acquire); }
+
+  // Flushes memtables to SST files (used at shutdown).
+  absl::Status Flush();
+
+ private:
+  RocksDbJournal(std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                 std::vector<Projection*> projections,
+                 const common::Clock& clock, uint64_t tree_size);
+
+  absl::Status CheckHead(uint64_t* tree_size);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  // Owned handles: [default, entries, event_ids, indexes, projections...].
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<Projection*> projections_;
+  const common::Clock& clock_;
+  std::atomic<uint64_t> tree_size_;
+};
+
+}  // namespace aigov::journal

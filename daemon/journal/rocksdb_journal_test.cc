@@ -1,0 +1,257 @@
+#include "daemon/journal/rocksdb_journal.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "daemon/journal/journal_keys.h"
+#include "daemon/journal/journal_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/env.h"
+
+namespace aigov::journal {
+namespace {
+
+using ::testing::HasSubstr;
+
+class RocksDbJournalTest : public ::testing::Test {
+ protected:
+  RocksDbJournalTest()
+      : env_(rocksdb::NewMemEnv(rocksdb::Env::Default())),
+        clock_(absl::FromUnixSeconds(1767225600)) {}
+
+  std::unique_ptr<RocksDbJournal> OpenJournal() {
+    JournalOptions options;
+    options.path = "/journal";
+    options.env = env_.get();
+    auto j = RocksDbJournal::Open(options, clock_);
+    EXPECT_TRUE(j.ok()) << j.status();
+    return j.ok() ? std::move(*j) : nullptr;
+  }
+
+  AppendOutcome AppendOne(RocksDbJournal& j, const PendingEvent& e) {
+    std::vector<AppendOutcome> out;
+    const absl::Status s = j.AppendGroup({e}, &out);
+    EXPECT_TRUE(s.ok()) << s;
+    return out.at(0);
+  }
+
+  std::unique_ptr<rocksdb::Env> env_;
+  common::FakeClock clock_;
+};
+
+TEST_F(RocksDbJournalTest, AppendAssignsMonotonicSequenceAndReadsBack) {
+  auto j = OpenJournal();
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(j->tree_size(), 0u);
+  std::vector<AppendOutcome> out;
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("e0", "m", "1"), ModelEvent("e1", "m", "2")}, &out).ok());
+  EXPECT_EQ(out[0].sequence, 0u);
+  EXPECT_EQ(out[1].sequence, 1u);
+  EXPECT_EQ(AppendOne(*j, ModelEvent("e2", "n", "1")).sequence, 2u);
+  EXPECT_EQ(j->tree_size(), 3u);
+
+  auto e = j->Get(1);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->sequence(), 1u);
+  EXPECT_EQ(e->event_id(), "e1");
+  EXPECT_EQ(e->model_version().version(), "2");
+  EXPECT_EQ(e->recorded_at().seconds(), 1767225600);
+  EXPECT_EQ(j->Get(3).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RocksDbJournalTest, StoredBytesAreTheSequencedSerialization) {
+  auto j = OpenJournal();
+  AppendOne(*j, ModelEvent("e0", "m", "1"));
+  auto bytes = j->GetBytes(0);
+  ASSERT_TRUE(bytes.ok());
+  aigov::v1::JournalEntry parsed;
+  ASSERT_TRUE(parsed.ParseFromString(*bytes));
+  EXPECT_EQ(parsed.sequence(), 0u);
+  EXPECT_EQ(parsed.model_version().model_id(), "m");
+}
+
+TEST_F(RocksDbJournalTest, ReopenKeepsEverything) {
+  {
+    auto j = OpenJournal();
+    for (int i = 0; i < 10; ++i) {
+      AppendOne(*j, ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
+    }
+  }
+  auto j = OpenJournal();
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(j->tree_size(), 10u);
+  EXPECT_EQ(j->Get(9)->model_version().version(), "9");
+  // Idempotency survives the restart too.
+  EXPECT_TRUE(AppendOne(*j, ModelEvent("e3", "m", "3")).deduplicated);
+  EXPECT_EQ(AppendOne(*j, ModelEvent("e10", "m", "10")).sequence, 10u);
+}
+
+TEST_F(RocksDbJournalTest, SameEventIdSamePayloadIsDeduplicated) {
+  auto j = OpenJournal();
+  AppendOne(*j, ModelEvent("x", "m", "0"));
+  AppendOne(*j, ModelEvent("id-1", "m", "1"));
+  clock_.Advance(absl::Hours(1));
+  const AppendOutcome again = AppendOne(*j, ModelEvent("id-1", "m", "1"));
+  EXPECT_TRUE(again.status.ok());
+  EXPECT_TRUE(again.deduplicated);
+  EXPECT_EQ(again.sequence, 1u);
+  EXPECT_EQ(j->tree_size(), 2u);
+}
+
+TEST_F(RocksDbJournalTest, SameEventIdOtherPayloadIsAlreadyExists) {
+  auto j = OpenJournal();
+  AppendOne(*j, ModelEvent("x", "m", "0"));
+  AppendOne(*j, ModelEvent("id-1", "m", "1"));
+  const AppendOutcome conflict = AppendOne(*j, ModelEvent("id-1", "m", "2"));
+  EXPECT_EQ(conflict.status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(conflict.status.message()), HasSubstr("at sequence 1"));
+  EXPECT_EQ(j->tree_size(), 2u);
+}
+
+TEST_F(RocksDbJournalTest, DuplicatesWithinOneGroup) {
+  auto j = OpenJournal();
+  std::vector<AppendOutcome> out;
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("a", "m", "1"), ModelEvent("a", "m", "1"),
+                              ModelEvent("a", "m", "2"), ModelEvent("b", "m", "3")},
+                             &out)
+                  .ok());
+  EXPECT_EQ(out[0].sequence, 0u);
+  EXPECT_FALSE(out[0].deduplicated);
+  EXPECT_TRUE(out[1].deduplicated);
+  EXPECT_EQ(out[1].sequence, 0u);
+  EXPECT_EQ(out[2].status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(out[3].sequence, 1u);
+  EXPECT_EQ(j->tree_size(), 2u);
+}
+
+TEST_F(RocksDbJournalTest, ListPagesAndFilters) {
+  auto j = OpenJournal();
+  for (int i = 0; i < 7; ++i) {
+    AppendOne(*j, ModelEvent("e" + std::to_string(i), i % 2 ? "odd" : "even",
+                             std::to_string(i)));
+  }
+  ListQuery q;
+  q.page_size = 3;
+  auto page = j->List(q);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 3u);
+  EXPECT_TRUE(page->has_more);
+  EXPECT_EQ(page->next_sequence, 3u);
+  q.start_sequence = page->next_sequence;
+  q.page_size = 10;
+  page = j->List(q);
+  ASSERT_EQ(page->entries.size(), 4u);
+  EXPECT_FALSE(page->has_more);
+  EXPECT_EQ(page->next_sequence, 7u);
+
+  ListQuery by_model;
+  by_model.model_id = "odd";
+  by_model.page_size = 2;
+  page = j->List(by_model);
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].sequence(), 1u);
+  EXPECT_EQ(page->entries[1].sequence(), 3u);
+  EXPECT_TRUE(page->has_more);
+  EXPECT_EQ(page->next_sequence, 5u);
+
+  by_model.model_id = "od";  // a prefix of a model id matches nothing
+  EXPECT_TRUE(j->List(by_model)->entries.empty());
+
+  ListQuery by_kind;
+  by_kind.kind = aigov::v1::EVENT_KIND_MODEL_VERSION;
+  by_kind.start_sequence = 5;
+  page = j->List(by_kind);
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].sequence(), 5u);
+}
+
+// A projection whose writes must land with the entries, and whose failure
+// must leave nothing written.
+class CountingProjection : public Projection {
+ public:
+  std::string column_family() const override { return "test_view"; }
+  absl::Status Apply(absl::Span<const SequencedEntry> entries,
+                     rocksdb::ColumnFamilyHandle* family,
+                     rocksdb::WriteBatch* batch) override {
+    if (fail) return absl::InternalError("projection failed");
+    for (const SequencedEntry& e : entries) {
+      batch->Put(family, e.entry->event_id(), *e.bytes);
+    }
+    applied += entries.size();
+    return absl::OkStatus();
+  }
+  bool fail = false;
+  size_t applied = 0;
+};
+
+TEST_F(RocksDbJournalTest, ProjectionFailureWritesNothing) {
+  CountingProjection view;
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  options.projections = {&view};
+  auto j = RocksDbJournal::Open(options, clock_);
+  ASSERT_TRUE(j.ok()) << j.status();
+  AppendOne(**j, ModelEvent("a", "m", "1"));
+  EXPECT_EQ(view.applied, 1u);
+  view.fail = true;
+  std::vector<AppendOutcome> out;
+  EXPECT_FALSE((*j)->AppendGroup({ModelEvent("b", "m", "2")}, &out).ok());
+  EXPECT_EQ((*j)->tree_size(), 1u);
+  view.fail = false;
+  // "b" was not recorded, so it is new now, at the next free sequence.
+  EXPECT_EQ(AppendOne(**j, ModelEvent("b", "m", "2")).sequence, 1u);
+}
+
+TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
+  { OpenJournal(); }
+  {
+    // Remove the head record behind the journal's back.
+    auto j = OpenJournal();
+    AppendOne(*j, ModelEvent("a", "m", "1"));
+  }
+  rocksdb::DBOptions db_options;
+  db_options.env = env_.get();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, {}},
+      {kEntriesFamily, {}},
+      {kEventIdsFamily, {}},
+      {kIndexesFamily, {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(db_options, "/journal", families, &handles, &raw).ok());
+  ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[1], EncodeSequence(1), "x").ok());
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  auto j = RocksDbJournal::Open(options, clock_);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(j.status().message()), HasSubstr("journal head mismatch"));
+}
+
+TEST(RocksDbJournalDiskTest, SecondOpenOfSameDirectoryIsRefused) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("aigov-journal-lock-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  common::RealClock clock;
+  JournalOptions options;
+  options.path = dir.string();
+  auto first = RocksDbJournal::Open(options, clock);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = RocksDbJournal::Open(options, clock);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("in use by another process"));
+  first->reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace aigov::journal

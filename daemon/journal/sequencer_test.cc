@@ -1,0 +1,141 @@
+#include "daemon/journal/sequencer.h"
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "daemon/journal/journal_test_util.h"
+#include "gtest/gtest.h"
+#include "rocksdb/env.h"
+
+namespace aigov::journal {
+namespace {
+
+// Holds the first group inside the batch until released, so that the test
+// decides what queues up behind it.
+class GateProjection : public Projection {
+ public:
+  std::string column_family() const override { return "gate"; }
+  absl::Status Apply(absl::Span<const SequencedEntry>,
+                     rocksdb::ColumnFamilyHandle*, rocksdb::WriteBatch*) override {
+    if (!entered.HasBeenNotified()) {
+      entered.Notify();
+      release.WaitForNotification();
+    }
+    return absl::OkStatus();
+  }
+  absl::Notification entered;
+  absl::Notification release;
+};
+
+class SequencerTest : public ::testing::Test {
+ protected:
+  SequencerTest()
+      : env_(rocksdb::NewMemEnv(rocksdb::Env::Default())),
+        clock_(absl::FromUnixSeconds(1767225600)) {
+    JournalOptions options;
+    options.path = "/seq";
+    options.env = env_.get();
+    options.projections = {&gate_};
+    journal_ = std::move(RocksDbJournal::Open(options, clock_)).value();
+  }
+
+  std::unique_ptr<rocksdb::Env> env_;
+  common::FakeClock clock_;
+  GateProjection gate_;
+  std::unique_ptr<RocksDbJournal> journal_;
+};
+
+TEST_F(SequencerTest, EventsQueuedDuringAWriteShareTheNextGroup) {
+  absl::Mutex mu;
+  std::vector<size_t> group_sizes;
+  Sequencer::Options options;
+  Sequencer seq(*journal_, options,
+                [&](size_t n, uint64_t, absl::Duration, bool ok) {
+                  EXPECT_TRUE(ok);
+                  absl::MutexLock lock(&mu);
+                  group_sizes.push_back(n);
+                });
+  std::atomic<int> done{0};
+  std::vector<uint64_t> sequences(51, ~0ull);
+  auto submit = [&](int i) {
+    ASSERT_TRUE(seq.Submit(ModelEvent("e" + std::to_string(i), "m", std::to_string(i)),
+                           [&, i](const AppendOutcome& o) {
+                             EXPECT_TRUE(o.status.ok());
+                             sequences[static_cast<size_t>(i)] = o.sequence;
+                             done.fetch_add(1);
+                           })
+                    .ok());
+  };
+  submit(0);
+  gate_.entered.WaitForNotification();  // group 1 = {e0} is being written
+  for (int i = 1; i <= 50; ++i) submit(i);
+  EXPECT_EQ(seq.queued(), 50u);
+  EXPECT_EQ(done.load(), 0);  // nothing acknowledged before its sync
+  gate_.release.Notify();
+  seq.Stop();
+  EXPECT_EQ(done.load(), 51);
+  ASSERT_EQ(group_sizes.size(), 2u);
+  EXPECT_EQ(group_sizes[0], 1u);
+  EXPECT_EQ(group_sizes[1], 50u);
+  for (size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], i);
+  EXPECT_EQ(journal_->tree_size(), 51u);
+}
+
+TEST_F(SequencerTest, GroupsAreCappedAtMaxBatchEvents) {
+  std::vector<size_t> group_sizes;
+  Sequencer::Options options;
+  options.max_batch_events = 8;
+  Sequencer seq(*journal_, options,
+                [&](size_t n, uint64_t, absl::Duration, bool) { group_sizes.push_back(n); });
+  auto noop = [](const AppendOutcome&) {};
+  ASSERT_TRUE(seq.Submit(ModelEvent("first", "m", "0"), noop).ok());
+  gate_.entered.WaitForNotification();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(seq.Submit(ModelEvent("e" + std::to_string(i), "m", "x"), noop).ok());
+  }
+  gate_.release.Notify();
+  seq.Stop();
+  EXPECT_EQ(group_sizes, (std::vector<size_t>{1, 8, 8, 4}));
+}
+
+TEST_F(SequencerTest, FullQueueIsResourceExhausted) {
+  Sequencer::Options options;
+  options.queue_capacity = 4;
+  Sequencer seq(*journal_, options);
+  auto noop = [](const AppendOutcome&) {};
+  ASSERT_TRUE(seq.Submit(ModelEvent("held", "m", "0"), noop).ok());
+  gate_.entered.WaitForNotification();
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(seq.Submit(ModelEvent("q" + std::to_string(i), "m", "x"), noop).ok());
+  }
+  const absl::Status s = seq.Submit(ModelEvent("over", "m", "x"), noop);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  gate_.release.Notify();
+  seq.Stop();
+  EXPECT_EQ(journal_->tree_size(), 5u);
+}
+
+TEST_F(SequencerTest, StopDrainsAndThenRefuses) {
+  gate_.entered.Notify();  // gate open
+  gate_.release.Notify();
+  Sequencer seq(*journal_, Sequencer::Options());
+  std::atomic<int> done{0};
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(seq.Submit(ModelEvent("e" + std::to_string(i), "m", "x"),
+                           [&](const AppendOutcome& o) {
+                             EXPECT_TRUE(o.status.ok());
+                             done.fetch_add(1);
+                           })
+                    .ok());
+  }
+  seq.Stop();
+  EXPECT_EQ(done.load(), 100);
+  EXPECT_EQ(journal_->tree_size(), 100u);
+  EXPECT_EQ(seq.Submit(ModelEvent("late", "m", "x"), [](const AppendOutcome&) {}).code(),
+            absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace aigov::journal
