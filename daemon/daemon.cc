@@ -1,0 +1,111 @@
+#include "daemon/daemon.h"
+
+#include <filesystem>
+#include <system_error>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "daemon/common/logging.h"
+#include "daemon/common/status_macros.h"
+
+namespace aigov {
+namespace {
+
+absl::Duration FromProto(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+}  // namespace
+
+const char* AigovVersion() { return AIGOV_VERSION; }
+const char* AigovRevision() { return AIGOV_REVISION; }
+
+Daemon::Daemon(const aigov::v1::DaemonConfig& config, const common::Clock& clock)
+    : config_(config), clock_(clock) {}
+
+Daemon::~Daemon() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
+    const aigov::v1::DaemonConfig& config, const common::Clock& clock) {
+  std::unique_ptr<Daemon> d(new Daemon(config, clock));
+
+  AIGOV_ASSIGN_OR_RETURN(d->metrics_, metrics::DaemonMetrics::Create(
+                                          {AigovVersion(), AigovRevision()}));
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir(), ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create data directory ", config.data_dir(), ": ", ec.message()));
+  }
+  journal::JournalOptions journal_options;
+  journal_options.path = config.data_dir();
+  AIGOV_ASSIGN_OR_RETURN(d->journal_,
+                         journal::RocksDbJournal::Open(journal_options, clock));
+  d->metrics_->journal().SetTreeSize(d->journal_->tree_size());
+  common::Log(common::LogLevel::kInfo, "journal opened",
+              {{"data_dir", config.data_dir()},
+               {"tree_size", d->journal_->tree_size()}});
+
+  journal::Sequencer::Options seq_options;
+  seq_options.max_batch_events = config.journal().max_batch_events();
+  seq_options.max_batch_delay = FromProto(config.journal().max_batch_delay());
+  seq_options.queue_capacity = config.journal().queue_capacity();
+  metrics::JournalMetrics& journal_metrics = d->metrics_->journal();
+  d->sequencer_ = std::make_unique<journal::Sequencer>(
+      *d->journal_, seq_options,
+      [&journal_metrics](size_t events, uint64_t tree_size,
+                         absl::Duration elapsed, bool ok) {
+        journal_metrics.RecordGroup(events, tree_size,
+                                    absl::ToDoubleSeconds(elapsed), ok);
+      });
+
+  d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
+      *d->sequencer_, d->metrics_->ingest());
+  d->journal_service_ =
+      std::make_unique<server::JournalServiceImpl>(*d->journal_);
+
+  Daemon* self = d.get();
+  server::HttpHandlers handlers;
+  handlers.render_metrics = [self] { return self->metrics_->Render(); };
+  handlers.ready = [self] { return self->ready_.load(); };
+  handlers.version = AigovVersion();
+  AIGOV_ASSIGN_OR_RETURN(
+      d->http_, server::HttpServer::Start(config.http_listen(), handlers));
+
+  AIGOV_ASSIGN_OR_RETURN(
+      d->grpc_, server::GrpcServer::Start(
+                    config.grpc_listen(),
+                    static_cast<int>(config.max_message_bytes()),
+                    {d->registry_service_.get(), d->journal_service_.get()}));
+  d->grpc_->SetServing(true);
+  d->ready_.store(true);
+  return d;
+}
+
+void Daemon::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  ready_.store(false);
+  if (grpc_) grpc_->SetServing(false);
+  const absl::Duration drain = FromProto(config_.server().drain_delay());
+  if (drain > absl::ZeroDuration() && grpc_) {
+    common::Log(common::LogLevel::kInfo, "draining",
+                {{"drain_delay_seconds", absl::ToDoubleSeconds(drain)}});
+    absl::SleepFor(drain);
+  }
+  if (grpc_) grpc_->Shutdown(FromProto(config_.server().shutdown_timeout()));
+  if (sequencer_) sequencer_->Stop();
+  if (journal_) {
+    const absl::Status flushed = journal_->Flush();
+    if (!flushed.ok()) {
+      common::Log(common::LogLevel::kError, "journal flush failed",
+                  {{"error", flushed.ToString()}});
+    }
+    journal_.reset();
+  }
+  if (http_) http_->Stop();
+}
+
+}  // namespace aigov

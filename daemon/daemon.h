@@ -1,0 +1,72 @@
+// Composition root: owns every component of aigovd and their lifecycle.
+//
+// Start order: metrics → journal (open, head check) → sequencer → HTTP
+// listener → gRPC listener → ready. Shutdown order: not ready (readiness
+// 503, gRPC health NOT_SERVING) → drain delay → gRPC stops accepting and
+// finishes in-flight calls → sequencer writes what is queued → journal
+// flushed and closed → HTTP listener stops.
+//
+// Thread-safety: Create() and Shutdown() are called from the main thread;
+// everything else runs on server threads.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "aigov/v1/config.pb.h"
+#include "daemon/common/clock.h"
+#include "daemon/journal/rocksdb_journal.h"
+#include "daemon/journal/sequencer.h"
+#include "daemon/metrics/daemon_metrics.h"
+#include "daemon/server/grpc_server.h"
+#include "daemon/server/http_server.h"
+#include "daemon/server/journal_service.h"
+#include "daemon/server/registry_service.h"
+
+namespace aigov {
+
+// Version and revision compiled into this build.
+const char* AigovVersion();
+const char* AigovRevision();
+
+class Daemon {
+ public:
+  // Opens the journal under config.data_dir (created if missing), binds both
+  // listeners and marks the daemon ready. `clock` must outlive the daemon.
+  // Returns kFailedPrecondition when the data directory is locked by another
+  // process, kDataLoss when the journal fails its head check, kUnavailable
+  // when a listener cannot bind.
+  static absl::StatusOr<std::unique_ptr<Daemon>> Create(
+      const aigov::v1::DaemonConfig& config, const common::Clock& clock);
+
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+  ~Daemon();
+
+  int grpc_port() const { return grpc_->port(); }
+  int http_port() const { return http_->port(); }
+  bool ready() const { return ready_.load(); }
+
+  // Drains and stops, as described above. Idempotent.
+  void Shutdown();
+
+ private:
+  Daemon(const aigov::v1::DaemonConfig& config, const common::Clock& clock);
+
+  aigov::v1::DaemonConfig config_;
+  const common::Clock& clock_;
+  std::atomic<bool> ready_{false};
+  bool shut_down_ = false;
+
+  std::unique_ptr<metrics::DaemonMetrics> metrics_;
+  std::unique_ptr<journal::RocksDbJournal> journal_;
+  std::unique_ptr<journal::Sequencer> sequencer_;
+  std::unique_ptr<server::RegistryServiceImpl> registry_service_;
+  std::unique_ptr<server::JournalServiceImpl> journal_service_;
+  std::unique_ptr<server::HttpServer> http_;
+  std::unique_ptr<server::GrpcServer> grpc_;
+};
+
+}  // namespace aigov

@@ -1,0 +1,33 @@
+// Stateless validation of write requests, done in the gRPC reactor before an
+// event is queued (checks that depend on current state belong inside the
+// sequencer). Every error is kInvalidArgument with the field path and the
+// reason: "model_version.artifact_sha256: expected 64 hex characters ...".
+//
+// Thread-compatible: pure functions.
+#pragma once
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "aigov/v1/records.pb.h"
+#include "aigov/v1/registry_service.pb.h"
+
+namespace aigov::ingest {
+
+// Longest id (model_id, version, system_id, dataset_id, ...) accepted.
+inline constexpr size_t kMaxIdLength = 256;
+
+// event_id: 1–128 characters of [A-Za-z0-9._:-].
+absl::Status ValidateEventId(absl::string_view event_id,
+                             absl::string_view path = "event_id");
+
+// An identifier: 1–256 characters, no whitespace or control characters.
+absl::Status ValidateId(absl::string_view value, absl::string_view path);
+
+// A ModelVersion; `path` prefixes field names ("model_version").
+absl::Status ValidateModelVersion(const aigov::v1::ModelVersion& mv,
+                                  absl::string_view path);
+
+absl::Status ValidateRegisterModelVersion(
+    const aigov::v1::RegisterModelVersionRequest& request);
+
+}  // namespace aigov::ingest

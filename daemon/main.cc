@@ -1,0 +1,112 @@
+// aigovd: flags → config → Daemon::Create → wait for SIGTERM/SIGINT →
+// Shutdown. Nothing else.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/common/logging.h"
+#include "daemon/config/config_loader.h"
+#include "daemon/daemon.h"
+
+ABSL_FLAG(std::string, config, "",
+          "YAML configuration file (aigov.v1.DaemonConfig; see docs/CONFIG.md)");
+ABSL_FLAG(std::string, data_dir, "",
+          "Directory of the journal's RocksDB database (default ./var/aigov)");
+ABSL_FLAG(std::string, grpc_listen, "",
+          "gRPC listen address host:port (default 127.0.0.1:7420)");
+ABSL_FLAG(std::string, http_listen, "",
+          "HTTP listen address for /metrics, /healthz, /readyz "
+          "(default 127.0.0.1:7421)");
+ABSL_FLAG(bool, version, false, "Print the version and exit");
+
+namespace {
+
+using aigov::common::Log;
+using aigov::common::LogLevel;
+
+int Fail(absl::string_view msg, const absl::Status& status) {
+  Log(LogLevel::kError, msg, {{"error", std::string(status.message())},
+                               {"code", absl::StatusCodeToString(status.code())}});
+  std::fprintf(stderr, "aigovd: %s: %s\n", std::string(msg).c_str(),
+               std::string(status.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "daemon/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] {
+    return absl::StrCat("aigovd ", aigov::AigovVersion(), " (",
+                        aigov::AigovRevision(), ")\n");
+  };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "AI governance daemon. Records model versions in a "
+      "tamper-evident audit journal and serves gRPC (aigov.v1) and HTTP "
+      "(/metrics, /healthz, /readyz).\n\n"
+      "Usage: aigovd [--config FILE] [--data_dir DIR] [--grpc_listen "
+      "HOST:PORT] [--http_listen HOST:PORT]\n"
+      "Flags override the config file; the file overrides defaults.");
+  absl::ParseCommandLine(argc, argv);
+
+  if (absl::GetFlag(FLAGS_version)) {
+    std::printf("aigovd %s (%s)\n", aigov::AigovVersion(), aigov::AigovRevision());
+    return 0;
+  }
+
+  aigov::v1::DaemonConfig file;
+  if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    auto loaded = aigov::config::LoadConfigFile(path);
+    if (!loaded.ok()) return Fail("bad configuration", loaded.status());
+    file = *loaded;
+  }
+  aigov::v1::DaemonConfig flags;
+  if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) flags.set_data_dir(v);
+  if (auto v = absl::GetFlag(FLAGS_grpc_listen); !v.empty()) flags.set_grpc_listen(v);
+  if (auto v = absl::GetFlag(FLAGS_http_listen); !v.empty()) flags.set_http_listen(v);
+  auto config = aigov::config::ResolveConfig(file, flags);
+  if (!config.ok()) return Fail("bad configuration", config.status());
+
+  aigov::common::LogLevel level = LogLevel::kInfo;
+  aigov::common::ParseLogLevel(config->log().level(), &level);
+  aigov::common::SetMinLogLevel(level);
+
+  // Signals are taken synchronously by this thread only; every thread
+  // started after this inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  aigov::common::RealClock clock;
+  auto daemon = aigov::Daemon::Create(*config, clock);
+  if (!daemon.ok()) return Fail("cannot start", daemon.status());
+
+  Log(LogLevel::kInfo, "aigovd ready",
+      {{"version", aigov::AigovVersion()},
+       {"data_dir", config->data_dir()},
+       {"grpc_port", (*daemon)->grpc_port()},
+       {"http_port", (*daemon)->http_port()}});
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  Log(LogLevel::kInfo, "shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*daemon)->Shutdown();
+  daemon->reset();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}

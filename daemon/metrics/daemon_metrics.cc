@@ -1,0 +1,111 @@
+#include "daemon/metrics/daemon_metrics.h"
+
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "prometheus/text_serializer.h"
+
+namespace aigov::metrics {
+namespace {
+
+constexpr std::array<const char*, kIngestResultCount> kResultNames = {
+    "accepted", "duplicate", "invalid", "conflict", "rejected", "failed"};
+constexpr std::array<const char*, kIngestKindCount> kKindNames = {
+    "model_version"};
+
+}  // namespace
+
+IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
+  auto& events = prometheus::BuildCounter()
+                     .Name("aigov_ingest_events_total")
+                     .Help("Write requests by event kind and outcome.")
+                     .Register(registry);
+  for (size_t k = 0; k < kIngestKindCount; ++k) {
+    for (size_t r = 0; r < kIngestResultCount; ++r) {
+      events_[k][r] = &events.Add({{"kind", kKindNames[k]}, {"result", kResultNames[r]}});
+    }
+  }
+  duration_ = &prometheus::BuildHistogram()
+                   .Name("aigov_ingest_duration_seconds")
+                   .Help("Time from receiving a write request to answering "
+                         "it, including the synced journal write.")
+                   .Register(registry)
+                   .Add({}, prometheus::Histogram::BucketBoundaries{
+                                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
+}
+
+void IngestMetrics::Record(IngestKind kind, IngestResult result, double seconds) {
+  events_[static_cast<size_t>(kind)][static_cast<size_t>(result)]->Increment();
+  if (result != IngestResult::kInvalid) duration_->Observe(seconds);
+}
+
+JournalMetrics::JournalMetrics(prometheus::Registry& registry) {
+  tree_size_ = &prometheus::BuildGauge()
+                    .Name("aigov_journal_tree_size")
+                    .Help("Entries in the audit journal (= Merkle tree size).")
+                    .Register(registry)
+                    .Add({});
+  append_duration_ = &prometheus::BuildHistogram()
+                          .Name("aigov_journal_append_duration_seconds")
+                          .Help("Duration of one synced group write.")
+                          .Register(registry)
+                          .Add({}, prometheus::Histogram::BucketBoundaries{
+                                       0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                       0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1});
+  group_events_ = &prometheus::BuildHistogram()
+                       .Name("aigov_journal_group_events")
+                       .Help("Events per synced group write.")
+                       .Register(registry)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{
+                                    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  group_failures_ = &prometheus::BuildCounter()
+                         .Name("aigov_journal_group_write_failures_total")
+                         .Help("Group writes that failed; their events were "
+                               "not acknowledged.")
+                         .Register(registry)
+                         .Add({});
+}
+
+void JournalMetrics::RecordGroup(size_t events, uint64_t tree_size,
+                                 double seconds, bool ok) {
+  if (!ok) {
+    group_failures_->Increment();
+    return;
+  }
+  append_duration_->Observe(seconds);
+  group_events_->Observe(static_cast<double>(events));
+  SetTreeSize(tree_size);
+}
+
+void JournalMetrics::SetTreeSize(uint64_t tree_size) {
+  tree_size_->Set(static_cast<double>(tree_size));
+}
+
+DaemonMetrics::DaemonMetrics(const BuildInfo& build)
+    : registry_(std::make_shared<prometheus::Registry>()) {
+  prometheus::BuildGauge()
+      .Name("aigov_build_info")
+      .Help("Build of the running aigovd; the value is always 1.")
+      .Register(*registry_)
+      .Add({{"version", build.version}, {"revision", build.revision}})
+      .Set(1);
+  ingest_ = std::make_unique<IngestMetrics>(*registry_);
+  journal_ = std::make_unique<JournalMetrics>(*registry_);
+}
+
+absl::StatusOr<std::unique_ptr<DaemonMetrics>> DaemonMetrics::Create(
+    const BuildInfo& build) {
+  try {
+    return std::unique_ptr<DaemonMetrics>(new DaemonMetrics(build));
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("defining metrics: ", e.what()));
+  }
+}
+
+std::string DaemonMetrics::Render() const {
+  prometheus::TextSerializer serializer;
+  return serializer.Serialize(registry_->Collect());
+}
+
+}  // namespace aigov::metrics

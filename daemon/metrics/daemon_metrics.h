@@ -1,0 +1,97 @@
+// The daemon's Prometheus metrics, built once (Envoy's stats struct) and
+// handed to each component as the sub-struct it needs.
+//
+// Names follow Prometheus conventions (aigov_ prefix, base units, _total on
+// counters); labels take values from small fixed sets only. Every series that
+// will exist is created at startup so that it exports 0 before it moves.
+//
+// Thread-safe: prometheus-cpp metrics are atomic; the structs only hold
+// references created in Create() and are immutable afterwards.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace aigov::metrics {
+
+// Outcome of one write request, the `result` label of
+// aigov_ingest_events_total.
+enum class IngestResult {
+  kAccepted = 0,   // a new entry was journalled
+  kDuplicate,      // same event_id and payload: nothing written
+  kInvalid,        // INVALID_ARGUMENT
+  kConflict,       // ALREADY_EXISTS: event_id reused with another payload
+  kRejected,       // RESOURCE_EXHAUSTED or UNAVAILABLE: not queued
+  kFailed,         // the journal write failed
+};
+inline constexpr size_t kIngestResultCount = 6;
+
+// Event kinds, the `kind` label (snake_case of the journal EventKind).
+enum class IngestKind { kModelVersion = 0 };
+inline constexpr size_t kIngestKindCount = 1;
+
+class IngestMetrics {
+ public:
+  explicit IngestMetrics(prometheus::Registry& registry);
+  // Counts one request and, unless it was invalid, observes its latency.
+  void Record(IngestKind kind, IngestResult result, double seconds);
+
+ private:
+  std::array<std::array<prometheus::Counter*, kIngestResultCount>,
+             kIngestKindCount>
+      events_{};
+  prometheus::Histogram* duration_;
+};
+
+class JournalMetrics {
+ public:
+  explicit JournalMetrics(prometheus::Registry& registry);
+  // Records one group write.
+  void RecordGroup(size_t events, uint64_t tree_size, double seconds, bool ok);
+  void SetTreeSize(uint64_t tree_size);
+
+ private:
+  prometheus::Gauge* tree_size_;
+  prometheus::Histogram* append_duration_;
+  prometheus::Histogram* group_events_;
+  prometheus::Counter* group_failures_;
+};
+
+struct BuildInfo {
+  std::string version;
+  std::string revision;
+};
+
+class DaemonMetrics {
+ public:
+  // Returns kInternal if prometheus-cpp rejects a definition (it throws).
+  static absl::StatusOr<std::unique_ptr<DaemonMetrics>> Create(
+      const BuildInfo& build);
+
+  DaemonMetrics(const DaemonMetrics&) = delete;
+  DaemonMetrics& operator=(const DaemonMetrics&) = delete;
+
+  IngestMetrics& ingest() { return *ingest_; }
+  JournalMetrics& journal() { return *journal_; }
+  prometheus::Registry& registry() { return *registry_; }
+
+  // Returns the Prometheus text exposition (format 0.0.4) of every metric.
+  std::string Render() const;
+
+ private:
+  explicit DaemonMetrics(const BuildInfo& build);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<IngestMetrics> ingest_;
+  std::unique_ptr<JournalMetrics> journal_;
+};
+
+}  // namespace aigov::metrics

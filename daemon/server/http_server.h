@@ -1,0 +1,52 @@
+// The daemon's one HTTP server (civetweb): /metrics (Prometheus text
+// exposition), /healthz (the process answers), /readyz (200 once ready, 503
+// while starting or draining) and a landing page at /.
+//
+// Thread-safe; handlers run on civetweb's worker threads. The callbacks
+// given to Start() must stay valid until Stop() returns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+class CivetServer;
+
+namespace aigov::server {
+
+struct HttpHandlers {
+  // Returns the text exposition of all metrics.
+  std::function<std::string()> render_metrics;
+  // True when the daemon is ready to take traffic.
+  std::function<bool()> ready;
+  // Shown on the landing page.
+  std::string version;
+};
+
+class HttpServer {
+ public:
+  // Binds `listen` (host:port; port 0 picks a free port) and starts serving.
+  // Returns kUnavailable when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      const std::string& listen, HttpHandlers handlers);
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  ~HttpServer();
+
+  int port() const { return port_; }
+
+  // Stops accepting and waits for handlers to finish. Idempotent.
+  void Stop();
+
+ private:
+  class Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl, int port);
+
+  std::unique_ptr<Impl> impl_;
+  int port_;
+};
+
+}  // namespace aigov::server
