@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
       });
 
   d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
-      *d->sequencer_, d->metrics_->ingest());
+      *d->sequencer_, d->metrics_->ingest(), d->inflight_);
   d->journal_service_ =
       std::make_unique<server::JournalServiceImpl>(*d->journal_);
 
@@ -95,7 +95,15 @@ void Daemon::Shutdown() {
                 {{"drain_delay_seconds", absl::ToDoubleSeconds(drain)}});
     absl::SleepFor(drain);
   }
-  if (grpc_) grpc_->Shutdown(FromProto(config_.server().shutdown_timeout()));
+  if (sequencer_) sequencer_->BeginDrain();
+  if (!inflight_.CloseAndWait(FromProto(config_.server().shutdown_timeout()))) {
+    common::Log(common::LogLevel::kWarning,
+                "in-flight writes still unanswered at shutdown_timeout; "
+                "their clients will see CANCELLED and must retry");
+  }
+  // Every admitted write has been answered; what remains are reads and idle
+  // connections, which need no grace period.
+  if (grpc_) grpc_->Shutdown(absl::ZeroDuration());
   if (sequencer_) sequencer_->Stop();
   if (journal_) {
     const absl::Status flushed = journal_->Flush();

@@ -63,6 +63,7 @@ class Daemon {
   std::unique_ptr<metrics::DaemonMetrics> metrics_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
   std::unique_ptr<journal::Sequencer> sequencer_;
+  server::InflightTracker inflight_;
   std::unique_ptr<server::RegistryServiceImpl> registry_service_;
   std::unique_ptr<server::JournalServiceImpl> journal_service_;
   std::unique_ptr<server::HttpServer> http_;

@@ -31,11 +31,17 @@ absl::Status Sequencer::Submit(PendingEvent event, Callback done) {
   return absl::OkStatus();
 }
 
+void Sequencer::BeginDrain() {
+  absl::MutexLock lock(&mu_);
+  draining_ = true;
+}
+
 void Sequencer::Stop() {
   {
     absl::MutexLock lock(&mu_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
+    draining_ = true;
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -60,7 +66,8 @@ void Sequencer::Run() {
       if (queue_.empty() && stopping_) return;
       if (options_.max_batch_delay > absl::ZeroDuration()) {
         auto full = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-          return queue_.size() >= options_.max_batch_events || stopping_;
+          return queue_.size() >= options_.max_batch_events || stopping_ ||
+                 draining_;
         };
         mu_.AwaitWithTimeout(absl::Condition(&full), options_.max_batch_delay);
       }

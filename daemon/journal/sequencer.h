@@ -60,6 +60,11 @@ class Sequencer {
   // `done` is then never called.
   absl::Status Submit(PendingEvent event, Callback done);
 
+  // Makes the sequencer write each group as soon as it holds an event (no
+  // more waiting for max_batch_delay) while still accepting Submit(). Called
+  // at shutdown before in-flight RPCs are awaited. Idempotent.
+  void BeginDrain();
+
   // Refuses further Submit() calls, writes everything already queued, runs
   // its callbacks and joins the thread. Idempotent.
   void Stop();
@@ -82,6 +87,7 @@ class Sequencer {
   mutable absl::Mutex mu_;
   std::deque<Item> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

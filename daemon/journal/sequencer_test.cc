@@ -139,3 +139,33 @@ TEST_F(SequencerTest, StopDrainsAndThenRefuses) {
 
 }  // namespace
 }  // namespace aigov::journal
+
+namespace aigov::journal {
+namespace {
+
+TEST_F(SequencerTest, BeginDrainEndsTheBatchDelayWait) {
+  gate_.entered.Notify();
+  gate_.release.Notify();
+  Sequencer::Options options;
+  options.max_batch_events = 100;
+  options.max_batch_delay = absl::Hours(1);
+  Sequencer seq(*journal_, options);
+  absl::Notification written;
+  ASSERT_TRUE(seq.Submit(ModelEvent("a", "m", "1"),
+                         [&](const AppendOutcome& o) {
+                           EXPECT_TRUE(o.status.ok());
+                           written.Notify();
+                         })
+                  .ok());
+  // Without the drain this would wait an hour for 99 more events.
+  seq.BeginDrain();
+  written.WaitForNotification();
+  EXPECT_EQ(journal_->tree_size(), 1u);
+  // Still accepting while draining.
+  EXPECT_TRUE(seq.Submit(ModelEvent("b", "m", "2"), [](const AppendOutcome&) {}).ok());
+  seq.Stop();
+  EXPECT_EQ(journal_->tree_size(), 2u);
+}
+
+}  // namespace
+}  // namespace aigov::journal

@@ -36,15 +36,22 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
     return reactor;
   }
 
+  if (!inflight_.Enter()) {
+    metrics_.Record(IngestKind::kModelVersion, IngestResult::kRejected, 0);
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "aigovd is shutting down; retry later"));
+    return reactor;
+  }
   journal::PendingEvent event;
   event.entry.set_event_id(request->event_id());
   event.entry.set_principal(PrincipalOf(*context));
   *event.entry.mutable_model_version() = request->model_version();
 
   metrics::IngestMetrics& metrics = metrics_;
+  InflightTracker& inflight = inflight_;
   const absl::Status queued = sequencer_.Submit(
-      std::move(event),
-      [reactor, response, start, &metrics](const journal::AppendOutcome& out) {
+      std::move(event), [reactor, response, start, &metrics,
+                         &inflight](const journal::AppendOutcome& out) {
         const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
         if (!out.status.ok()) {
           const bool conflict =
@@ -53,6 +60,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
                          conflict ? IngestResult::kConflict : IngestResult::kFailed,
                          seconds);
           reactor->Finish(ToGrpcStatus(out.status));
+          inflight.Exit();
           return;
         }
         response->set_sequence(out.sequence);
@@ -62,6 +70,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
                                         : IngestResult::kAccepted,
                        seconds);
         reactor->Finish(grpc::Status::OK);
+        inflight.Exit();
       });
   if (!queued.ok()) {
     metrics_.Record(IngestKind::kModelVersion, IngestResult::kRejected,
@@ -70,6 +79,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
                 {{"event_id", request->event_id()},
                  {"reason", std::string(queued.message())}});
     reactor->Finish(ToGrpcStatus(queued));
+    inflight_.Exit();
   }
   return reactor;
 }

@@ -3,12 +3,17 @@
 // Reactors only validate and enqueue into the Sequencer; the reply is sent
 // from the sequencer's callback once the entry is durable. No handler blocks.
 //
-// Thread-safe. `sequencer` and `metrics` must outlive the service.
+// Writes are counted in `inflight` from admission to reply; once it is
+// closed they get UNAVAILABLE.
+//
+// Thread-safe. `sequencer`, `metrics` and `inflight` must outlive the
+// service.
 #pragma once
 
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/metrics/daemon_metrics.h"
+#include "daemon/server/inflight.h"
 
 namespace aigov::server {
 
@@ -16,8 +21,9 @@ class RegistryServiceImpl final
     : public aigov::v1::RegistryService::CallbackService {
  public:
   RegistryServiceImpl(journal::Sequencer& sequencer,
-                      metrics::IngestMetrics& metrics)
-      : sequencer_(sequencer), metrics_(metrics) {}
+                      metrics::IngestMetrics& metrics,
+                      InflightTracker& inflight)
+      : sequencer_(sequencer), metrics_(metrics), inflight_(inflight) {}
 
   grpc::ServerUnaryReactor* RegisterModelVersion(
       grpc::CallbackServerContext* context,
@@ -27,6 +33,7 @@ class RegistryServiceImpl final
  private:
   journal::Sequencer& sequencer_;
   metrics::IngestMetrics& metrics_;
+  InflightTracker& inflight_;
 };
 
 // Returns the authenticated identity of the caller, or "anonymous" on an

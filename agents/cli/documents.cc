@@ -1,0 +1,102 @@
+#include "agents/cli/documents.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "aigov/v1/records.pb.h"
+#include "daemon/common/sha256.h"
+#include "daemon/common/status_macros.h"
+#include "daemon/config/yaml_to_proto.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "yaml-cpp/yaml.h"
+
+namespace aigov::cli {
+namespace {
+
+std::unique_ptr<google::protobuf::Message> NewMessageForKind(
+    absl::string_view kind) {
+  if (kind == "ModelVersion") return std::make_unique<aigov::v1::ModelVersion>();
+  return nullptr;
+}
+
+absl::Status ParseOne(const YAML::Node& node, absl::string_view source,
+                      std::vector<Document>* out) {
+  const int line = node.Mark().line + 1;
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ":", line, ": expected a mapping with a `kind` key"));
+  }
+  const YAML::Node kind_node = node["kind"];
+  if (!kind_node || !kind_node.IsScalar() || kind_node.Scalar().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ":", line, ": kind: required (one of ",
+        absl::StrJoin(SupportedKinds(), ", "), ")"));
+  }
+  Document doc;
+  doc.kind = kind_node.Scalar();
+  doc.line = line;
+  doc.message = NewMessageForKind(doc.kind);
+  if (doc.message == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ":", kind_node.Mark().line + 1, ": kind: unknown kind \"",
+        doc.kind, "\" (supported: ", absl::StrJoin(SupportedKinds(), ", "), ")"));
+  }
+  config::YamlToProtoOptions options;
+  options.ignored_top_level_keys = {"kind", "event_id"};
+  AIGOV_RETURN_IF_ERROR(
+      config::YamlToProto(node, source, doc.message.get(), options));
+  const YAML::Node id_node = node["event_id"];
+  if (id_node && !id_node.IsNull()) {
+    if (!id_node.IsScalar()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          source, ":", id_node.Mark().line + 1, ": event_id: expected a string"));
+    }
+    doc.event_id = id_node.Scalar();
+  } else {
+    doc.event_id = DeriveEventId(doc.kind, *doc.message);
+    doc.event_id_derived = true;
+  }
+  out->push_back(std::move(doc));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<std::string> SupportedKinds() { return {"ModelVersion"}; }
+
+absl::StatusOr<std::vector<Document>> ParseDocuments(absl::string_view text,
+                                                     absl::string_view source) {
+  std::vector<YAML::Node> nodes;
+  try {
+    nodes = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ":", e.mark.line + 1, ": invalid YAML/JSON: ", e.msg));
+  }
+  std::vector<Document> docs;
+  for (const YAML::Node& node : nodes) {
+    if (!node.IsDefined() || node.IsNull()) continue;  // empty document
+    if (node.IsSequence()) {
+      for (const YAML::Node& item : node) {
+        AIGOV_RETURN_IF_ERROR(ParseOne(item, source, &docs));
+      }
+    } else {
+      AIGOV_RETURN_IF_ERROR(ParseOne(node, source, &docs));
+    }
+  }
+  return docs;
+}
+
+std::string DeriveEventId(absl::string_view kind,
+                          const google::protobuf::Message& message) {
+  std::string bytes = absl::StrCat(kind, "\n");
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return absl::StrCat("sha256-", common::HexEncode(common::Sha256(bytes)));
+}
+
+}  // namespace aigov::cli

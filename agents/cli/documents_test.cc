@@ -1,0 +1,75 @@
+#include "agents/cli/documents.h"
+
+#include "aigov/v1/records.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace aigov::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kTwoDocs[] = R"(kind: ModelVersion
+event_id: 7d4f7f0e-1c2b-4a51-9a53-3b3f6f1f0001
+model_id: credit-scoring
+version: "1.0.0"
+system_id: loans
+artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+---
+kind: ModelVersion
+model_id: credit-scoring
+version: 1.10
+system_id: loans
+artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a09
+)";
+
+TEST(DocumentsTest, ParsesSeveralDocumentsPerFile) {
+  auto docs = ParseDocuments(kTwoDocs, "models.yaml");
+  ASSERT_TRUE(docs.ok()) << docs.status();
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ((*docs)[0].kind, "ModelVersion");
+  EXPECT_EQ((*docs)[0].event_id, "7d4f7f0e-1c2b-4a51-9a53-3b3f6f1f0001");
+  EXPECT_FALSE((*docs)[0].event_id_derived);
+  EXPECT_EQ((*docs)[1].line, 8);
+  EXPECT_TRUE((*docs)[1].event_id_derived);
+  EXPECT_THAT((*docs)[1].event_id, StartsWith("sha256-"));
+  EXPECT_EQ((*docs)[1].event_id.size(), 7u + 64u);
+  const auto& mv = static_cast<const aigov::v1::ModelVersion&>(*(*docs)[1].message);
+  EXPECT_EQ(mv.version(), "1.10");
+}
+
+TEST(DocumentsTest, DerivedEventIdDependsOnContentOnly) {
+  auto a = ParseDocuments(kTwoDocs, "a.yaml");
+  auto b = ParseDocuments(kTwoDocs, "b.yaml");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*a)[1].event_id, (*b)[1].event_id);
+  auto c = ParseDocuments(
+      "kind: ModelVersion\nmodel_id: credit-scoring\nversion: '1.11'\n", "c.yaml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE((*c)[0].event_id, (*a)[1].event_id);
+}
+
+TEST(DocumentsTest, AcceptsAJsonListOfDocuments) {
+  auto docs = ParseDocuments(
+      R"([{"kind": "ModelVersion", "model_id": "a", "version": "1"},
+          {"kind": "ModelVersion", "model_id": "b", "version": "1"}])",
+      "models.json");
+  ASSERT_TRUE(docs.ok()) << docs.status();
+  EXPECT_EQ(docs->size(), 2u);
+}
+
+TEST(DocumentsTest, ErrorsNameFileLineAndField) {
+  auto docs = ParseDocuments("model_id: a\n", "m.yaml");
+  EXPECT_THAT(std::string(docs.status().message()), HasSubstr("m.yaml:1: kind: required"));
+  docs = ParseDocuments("kind: Spaceship\n", "m.yaml");
+  EXPECT_THAT(std::string(docs.status().message()),
+              HasSubstr("m.yaml:1: kind: unknown kind \"Spaceship\" (supported: ModelVersion)"));
+  docs = ParseDocuments("kind: ModelVersion\n---\nkind: ModelVersion\nmodel: x\n", "m.yaml");
+  EXPECT_THAT(std::string(docs.status().message()), HasSubstr("m.yaml:4: model: unknown field"));
+  docs = ParseDocuments("kind: ModelVersion\nmodel_id: [\n", "m.yaml");
+  EXPECT_THAT(std::string(docs.status().message()), HasSubstr("invalid YAML/JSON"));
+}
+
+}  // namespace
+}  // namespace aigov::cli

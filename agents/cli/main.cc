@@ -1,0 +1,314 @@
+// aigovctl: the command-line client of aigovd.
+//
+//   aigovctl [--target HOST:PORT] apply -f FILE...
+//   aigovctl [--target HOST:PORT] journal list [--json] [--model ID] [--kind K]
+//   aigovctl [--target HOST:PORT] journal get SEQUENCE [--json]
+//
+// The target comes from --target, else $AIGOV_TARGET, else 127.0.0.1:7420.
+// Exit status: 0 on success, 1 when any request or document failed, 2 on a
+// usage error.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "agents/cli/documents.h"
+#include "aigov/v1/journal_service.grpc.pb.h"
+#include "aigov/v1/records.pb.h"
+#include "aigov/v1/registry_service.grpc.pb.h"
+#include "daemon/common/logging.h"
+#include "daemon/journal/journal_keys.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace {
+
+constexpr int kRpcTimeoutSeconds = 30;
+
+std::string StatusCodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {
+      "OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
+      "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",    "PERMISSION_DENIED",
+      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+      "UNIMPLEMENTED", "INTERNAL",       "UNAVAILABLE",       "DATA_LOSS",
+      "UNAUTHENTICATED"};
+  const auto i = static_cast<size_t>(code);
+  return i < sizeof(kNames) / sizeof(kNames[0]) ? kNames[i] : "UNKNOWN";
+}
+
+std::string Describe(const grpc::Status& s, const std::string& target) {
+  std::string out = absl::StrCat(StatusCodeName(s.error_code()), ": ", s.error_message());
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    absl::StrAppend(&out, " (is aigovd running at ", target,
+                    "? set --target or AIGOV_TARGET)");
+  }
+  return out;
+}
+
+void SetDeadline(grpc::ClientContext* ctx) {
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(kRpcTimeoutSeconds));
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+bool ReadInput(const std::string& path, std::string* text) {
+  if (path == "-") {
+    std::stringstream buf;
+    buf << std::cin.rdbuf();
+    *text = buf.str();
+    return true;
+  }
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream buf;
+  buf << in.rdbuf();
+  *text = buf.str();
+  return true;
+}
+
+std::string Describe(const aigov::cli::Document& doc) {
+  if (doc.kind == "ModelVersion") {
+    const auto& mv = static_cast<const aigov::v1::ModelVersion&>(*doc.message);
+    return absl::StrCat("ModelVersion ", mv.model_id(), "@", mv.version());
+  }
+  return doc.kind;
+}
+
+int Apply(const std::string& target, const std::vector<std::string>& files) {
+  // Parse everything first: a malformed file sends nothing.
+  std::vector<std::pair<std::string, std::vector<aigov::cli::Document>>> parsed;
+  bool parse_failed = false;
+  for (const std::string& file : files) {
+    std::string text;
+    if (!ReadInput(file, &text)) {
+      std::fprintf(stderr, "error: cannot read %s\n", file.c_str());
+      parse_failed = true;
+      continue;
+    }
+    auto docs = aigov::cli::ParseDocuments(text, file == "-" ? "<stdin>" : file);
+    if (!docs.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(docs.status().message()).c_str());
+      parse_failed = true;
+      continue;
+    }
+    parsed.emplace_back(file, std::move(*docs));
+  }
+  if (parse_failed) {
+    std::fprintf(stderr, "nothing was applied\n");
+    return 1;
+  }
+
+  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto registry = aigov::v1::RegistryService::NewStub(channel);
+  int failures = 0;
+  int applied = 0;
+  for (const auto& [file, docs] : parsed) {
+    for (const aigov::cli::Document& doc : docs) {
+      const std::string where = absl::StrCat(file, ":", doc.line);
+      if (doc.kind == "ModelVersion") {
+        aigov::v1::RegisterModelVersionRequest req;
+        req.set_event_id(doc.event_id);
+        *req.mutable_model_version() =
+            static_cast<const aigov::v1::ModelVersion&>(*doc.message);
+        aigov::v1::RegisterModelVersionResponse resp;
+        grpc::ClientContext ctx;
+        SetDeadline(&ctx);
+        const grpc::Status s = registry->RegisterModelVersion(&ctx, req, &resp);
+        if (!s.ok()) {
+          std::fprintf(stderr, "%s: %s: %s\n", where.c_str(), Describe(doc).c_str(),
+                       Describe(s, target).c_str());
+          ++failures;
+          if (s.error_code() == grpc::StatusCode::UNAVAILABLE) return 1;
+          continue;
+        }
+        std::printf("%s %s (sequence %llu)\n", Describe(doc).c_str(),
+                    resp.deduplicated() ? "unchanged" : "created",
+                    static_cast<unsigned long long>(resp.sequence()));
+        ++applied;
+      }
+    }
+  }
+  if (failures > 0) {
+    std::fprintf(stderr, "%d of %d documents failed\n", failures, failures + applied);
+    return 1;
+  }
+  return 0;
+}
+
+std::string EntryJson(const aigov::v1::JournalEntry& e) {
+  std::string event = "{}";
+  if (e.has_model_version()) event = ToJson(e.model_version());
+  return absl::StrCat(
+      "{\"sequence\":", e.sequence(), ",\"recorded_at\":",
+      aigov::common::JsonQuote(google::protobuf::util::TimeUtil::ToString(e.recorded_at())),
+      ",\"kind\":",
+      aigov::common::JsonQuote(aigov::journal::KindName(aigov::journal::EventKindOf(e))),
+      ",\"event_id\":", aigov::common::JsonQuote(e.event_id()), ",\"event\":", event, "}");
+}
+
+std::string EntrySummary(const aigov::v1::JournalEntry& e) {
+  if (e.has_model_version()) {
+    const auto& mv = e.model_version();
+    return absl::StrCat(mv.model_id(), "@", mv.version(), " system=", mv.system_id());
+  }
+  return "";
+}
+
+int JournalList(const std::string& target, bool json, const std::string& model,
+                const std::string& kind, uint64_t from, uint64_t limit) {
+  aigov::v1::EventKind kind_value = aigov::v1::EVENT_KIND_UNSPECIFIED;
+  if (!kind.empty()) {
+    if (kind == "ModelVersion" || kind == "model_version") {
+      kind_value = aigov::v1::EVENT_KIND_MODEL_VERSION;
+    } else {
+      std::fprintf(stderr, "error: --kind: unknown kind \"%s\" (supported: %s)\n",
+                   kind.c_str(), absl::StrJoin(aigov::cli::SupportedKinds(), ", ").c_str());
+      return 2;
+    }
+  }
+  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto stub = aigov::v1::JournalService::NewStub(channel);
+  uint64_t next = from;
+  uint64_t printed = 0;
+  bool first = true;
+  if (json) std::printf("[");
+  else std::printf("%-10s %-27s %-14s %s\n", "SEQUENCE", "RECORDED_AT", "KIND", "SUBJECT");
+  for (;;) {
+    aigov::v1::ListEntriesRequest req;
+    req.set_start_sequence(next);
+    req.set_page_size(1000);
+    req.set_model_id(model);
+    req.set_kind(kind_value);
+    aigov::v1::ListEntriesResponse resp;
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    const grpc::Status s = stub->ListEntries(&ctx, req, &resp);
+    if (!s.ok()) {
+      if (json) std::printf("]\n");
+      std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+      return 1;
+    }
+    for (const auto& e : resp.entries()) {
+      if (limit > 0 && printed >= limit) break;
+      if (json) {
+        std::printf("%s\n  %s", first ? "" : ",", EntryJson(e).c_str());
+      } else {
+        std::printf("%-10llu %-27s %-14s %s\n",
+                    static_cast<unsigned long long>(e.sequence()),
+                    google::protobuf::util::TimeUtil::ToString(e.recorded_at()).c_str(),
+                    aigov::journal::KindName(aigov::journal::EventKindOf(e)).c_str(),
+                    EntrySummary(e).c_str());
+      }
+      first = false;
+      ++printed;
+    }
+    if (!resp.has_more() || (limit > 0 && printed >= limit)) break;
+    next = resp.next_sequence();
+  }
+  if (json) std::printf("%s]\n", first ? "" : "\n");
+  return 0;
+}
+
+int JournalGet(const std::string& target, uint64_t sequence, bool json) {
+  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto stub = aigov::v1::JournalService::NewStub(channel);
+  aigov::v1::GetEntryRequest req;
+  req.set_sequence(sequence);
+  aigov::v1::GetEntryResponse resp;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  const grpc::Status s = stub->GetEntry(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+    return 1;
+  }
+  if (json) {
+    std::printf("%s\n", EntryJson(resp.entry()).c_str());
+  } else {
+    std::printf("sequence:    %llu\nrecorded_at: %s\nkind:        %s\nevent_id:    %s\n"
+                "principal:   %s\nevent:       %s\n",
+                static_cast<unsigned long long>(resp.entry().sequence()),
+                google::protobuf::util::TimeUtil::ToString(resp.entry().recorded_at()).c_str(),
+                aigov::journal::KindName(aigov::journal::EventKindOf(resp.entry())).c_str(),
+                resp.entry().event_id().c_str(), resp.entry().principal().c_str(),
+                resp.entry().has_model_version() ? ToJson(resp.entry().model_version()).c_str()
+                                                 : "{}");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"aigovctl: command-line client of aigovd, the AI governance daemon"};
+  std::string target = "127.0.0.1:7420";
+  if (const char* env = std::getenv("AIGOV_TARGET"); env != nullptr && *env) target = env;
+  app.add_option("--target", target, "aigovd gRPC address (env AIGOV_TARGET)")
+      ->capture_default_str();
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print the version and exit");
+  app.require_subcommand(0, 1);
+
+  int rc = 0;
+  auto* apply = app.add_subcommand(
+      "apply", "Record the documents of YAML or JSON files (kind: ModelVersion, ...)");
+  std::vector<std::string> files;
+  apply->add_option("-f,--filename", files, "File to apply; - reads stdin; repeatable")
+      ->required();
+  apply->callback([&] { rc = Apply(target, files); });
+
+  auto* journal = app.add_subcommand("journal", "Read the audit journal");
+  journal->require_subcommand(1);
+  auto* list = journal->add_subcommand("list", "List journal entries in sequence order");
+  bool list_json = false;
+  std::string model;
+  std::string kind;
+  uint64_t from = 0;
+  uint64_t limit = 0;
+  list->add_flag("--json", list_json,
+                 "Print a JSON array of {sequence, recorded_at, kind, event_id, event}");
+  list->add_option("--model", model, "Only entries about this model id");
+  list->add_option("--kind", kind, "Only entries of this kind (ModelVersion)");
+  list->add_option("--from", from, "First sequence number")->capture_default_str();
+  list->add_option("--limit", limit, "Most entries to print; 0 means all")
+      ->capture_default_str();
+  list->callback([&] { rc = JournalList(target, list_json, model, kind, from, limit); });
+
+  auto* get = journal->add_subcommand("get", "Show one journal entry");
+  uint64_t sequence = 0;
+  bool get_json = false;
+  get->add_option("sequence", sequence, "Sequence number")->required();
+  get->add_flag("--json", get_json, "Print as JSON");
+  get->callback([&] { rc = JournalGet(target, sequence, get_json); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (show_version) {
+    std::printf("aigovctl %s\n", AIGOV_VERSION);
+    return 0;
+  }
+  if (app.get_subcommands().empty()) {
+    std::fprintf(stderr, "%s", app.help().c_str());
+    return 2;
+  }
+  return rc;
+}

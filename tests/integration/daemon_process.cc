@@ -1,0 +1,216 @@
+#include "tests/integration/daemon_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace aigov::testing {
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(60);
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+int DecodeWaitStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+const char* AigovdPath() { return AIGOVD_PATH; }
+const char* AigovctlPath() { return AIGOVCTL_PATH; }
+
+TempDir::TempDir() {
+  std::random_device rd;
+  const char* base = std::getenv("TMPDIR");
+  path_ = (std::filesystem::path(base ? base : "/tmp") /
+           ("aigov-it-" + std::to_string(::getpid()) + "-" + std::to_string(rd())))
+              .string();
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+HttpResponse HttpGet(int port, const std::string& path) {
+  HttpResponse r;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return r;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return r;
+  }
+  const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) {
+    ::close(fd);
+    return r;
+  }
+  std::string raw;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const size_t sp = raw.find(' ');
+  const size_t body = raw.find("\r\n\r\n");
+  if (sp == std::string::npos || body == std::string::npos) return r;
+  r.status = std::atoi(raw.c_str() + sp + 1);
+  r.body = raw.substr(body + 4);
+  return r;
+}
+
+double MetricValue(const std::string& exposition, const std::string& series) {
+  std::istringstream in(exposition);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+        line[series.size()] == ' ') {
+      return std::strtod(line.c_str() + series.size() + 1, nullptr);
+    }
+  }
+  return -1;
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::string& stdin_text) {
+  CommandResult result;
+  TempDir dir;
+  const std::string in_path = dir.path() + "/in";
+  const std::string out_path = dir.path() + "/out";
+  const std::string err_path = dir.path() + "/err";
+  std::ofstream(in_path) << stdin_text;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int in = ::open(in_path.c_str(), O_RDONLY);
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = DecodeWaitStatus(status);
+  result.out = ReadFile(out_path);
+  result.err = ReadFile(err_path);
+  return result;
+}
+
+DaemonProcess::DaemonProcess(std::string data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+  static int counter = 0;
+  log_path_ = data_dir_ + ".aigovd." + std::to_string(++counter) + ".log";
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) Stop(SIGKILL);
+  std::error_code ec;
+  std::filesystem::remove(log_path_, ec);
+}
+
+bool DaemonProcess::Start() {
+  std::vector<std::string> argv = {AigovdPath(), "--data_dir=" + data_dir_,
+                                   "--grpc_listen=127.0.0.1:0",
+                                   "--http_listen=127.0.0.1:0"};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    const int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 1);
+    ::dup2(log, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  const std::regex ready(
+      R"re("msg":"aigovd ready".*"grpc_port":(\d+),"http_port":(\d+))re");
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    const std::string text = ReadFile(log_path_);
+    if (std::regex_search(text, m, ready)) {
+      grpc_port_ = std::stoi(m[1]);
+      http_port_ = std::stoi(m[2]);
+      return true;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+void DaemonProcess::Signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+int DaemonProcess::Wait() {
+  if (pid_ <= 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return DecodeWaitStatus(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -2;  // did not exit in time
+}
+
+int DaemonProcess::Stop(int sig) {
+  Signal(sig);
+  return Wait();
+}
+
+std::string DaemonProcess::grpc_target() const {
+  return "127.0.0.1:" + std::to_string(grpc_port_);
+}
+
+std::string DaemonProcess::log() const { return ReadFile(log_path_); }
+
+}  // namespace aigov::testing

@@ -1,0 +1,88 @@
+// Test harness: runs the real aigovd binary on loopback (ports chosen by the
+// kernel, read back from its "aigovd ready" log line) over a temporary data
+// directory, and speaks plain HTTP/1.0 to it.
+//
+// Not thread-safe; one harness per test.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace aigov::testing {
+
+// A fresh directory under $TMPDIR, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct HttpResponse {
+  int status = 0;  // 0 when the connection failed
+  std::string body;
+};
+
+// GET http://127.0.0.1:port/path. Never throws.
+HttpResponse HttpGet(int port, const std::string& path);
+
+// Returns the value of the sample `series` (exact text before the value,
+// e.g. `aigov_journal_tree_size` or `x_total{a="b"}`) in a text exposition,
+// or -1 when absent.
+double MetricValue(const std::string& exposition, const std::string& series);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` to completion with the given extra environment and stdin.
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::string& stdin_text = "");
+
+class DaemonProcess {
+ public:
+  // `data_dir` and `extra_args` are passed to aigovd with loopback port 0.
+  DaemonProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  ~DaemonProcess();  // SIGKILLs the daemon if still running
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  // Starts aigovd and waits (up to 60 s) for its ready line. Returns false
+  // when it exited or never became ready; log() then says why.
+  bool Start();
+  // Sends `sig` and waits for exit; returns the exit code, or 128+signal.
+  int Stop(int sig);
+  // Sends `sig` without waiting.
+  void Signal(int sig);
+  // Waits for exit (up to 60 s); returns as Stop().
+  int Wait();
+
+  int grpc_port() const { return grpc_port_; }
+  int http_port() const { return http_port_; }
+  std::string grpc_target() const;
+  // Everything aigovd wrote to stderr so far.
+  std::string log() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int grpc_port_ = 0;
+  int http_port_ = 0;
+};
+
+// Paths of the binaries under test, from the build.
+const char* AigovdPath();
+const char* AigovctlPath();
+
+}  // namespace aigov::testing
