@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+
 #include "daemon/common/logging.h"
 #include "daemon/common/status_macros.h"
 
@@ -21,7 +22,8 @@ absl::Duration FromProto(const google::protobuf::Duration& d) {
 const char* AigovVersion() { return AIGOV_VERSION; }
 const char* AigovRevision() { return AIGOV_REVISION; }
 
-Daemon::Daemon(const aigov::v1::DaemonConfig& config, const common::Clock& clock)
+Daemon::Daemon(const aigov::v1::DaemonConfig& config,
+               const common::Clock& clock)
     : config_(config), clock_(clock) {}
 
 Daemon::~Daemon() { Shutdown(); }
@@ -36,8 +38,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir(), ec);
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create data directory ", config.data_dir(), ": ", ec.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", config.data_dir(), ": ",
+                     ec.message()));
   }
   journal::JournalOptions journal_options;
   journal_options.path = config.data_dir();
@@ -75,10 +78,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
       d->http_, server::HttpServer::Start(config.http_listen(), handlers));
 
   AIGOV_ASSIGN_OR_RETURN(
-      d->grpc_, server::GrpcServer::Start(
-                    config.grpc_listen(),
-                    static_cast<int>(config.max_message_bytes()),
-                    {d->registry_service_.get(), d->journal_service_.get()}));
+      d->grpc_,
+      server::GrpcServer::Start(
+          config.grpc_listen(), static_cast<int>(config.max_message_bytes()),
+          {d->registry_service_.get(), d->journal_service_.get()}));
   d->grpc_->SetServing(true);
   d->ready_.store(true);
   return d;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+
 #include "aigov/v1/config.pb.h"
 #include "daemon/common/clock.h"
 #include "daemon/journal/rocksdb_journal.h"

@@ -1,7 +1,5 @@
 // aigovd: flags → config → Daemon::Create → wait for SIGTERM/SIGINT →
 // Shutdown. Nothing else.
-#include <signal.h>
-
 #include <cstdio>
 #include <string>
 
@@ -11,12 +9,15 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include <signal.h>
+
 #include "daemon/common/logging.h"
 #include "daemon/config/config_loader.h"
 #include "daemon/daemon.h"
 
-ABSL_FLAG(std::string, config, "",
-          "YAML configuration file (aigov.v1.DaemonConfig; see docs/CONFIG.md)");
+ABSL_FLAG(
+    std::string, config, "",
+    "YAML configuration file (aigov.v1.DaemonConfig; see docs/CONFIG.md)");
 ABSL_FLAG(std::string, data_dir, "",
           "Directory of the journal's RocksDB database (default ./var/aigov)");
 ABSL_FLAG(std::string, grpc_listen, "",
@@ -32,8 +33,9 @@ using aigov::common::Log;
 using aigov::common::LogLevel;
 
 int Fail(absl::string_view msg, const absl::Status& status) {
-  Log(LogLevel::kError, msg, {{"error", std::string(status.message())},
-                               {"code", absl::StatusCodeToString(status.code())}});
+  Log(LogLevel::kError, msg,
+      {{"error", std::string(status.message())},
+       {"code", absl::StatusCodeToString(status.code())}});
   std::fprintf(stderr, "aigovd: %s: %s\n", std::string(msg).c_str(),
                std::string(status.message()).c_str());
   return 1;
@@ -62,7 +64,8 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   if (absl::GetFlag(FLAGS_version)) {
-    std::printf("aigovd %s (%s)\n", aigov::AigovVersion(), aigov::AigovRevision());
+    std::printf("aigovd %s (%s)\n", aigov::AigovVersion(),
+                aigov::AigovRevision());
     return 0;
   }
 
@@ -74,8 +77,10 @@ int main(int argc, char** argv) {
   }
   aigov::v1::DaemonConfig flags;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) flags.set_data_dir(v);
-  if (auto v = absl::GetFlag(FLAGS_grpc_listen); !v.empty()) flags.set_grpc_listen(v);
-  if (auto v = absl::GetFlag(FLAGS_http_listen); !v.empty()) flags.set_http_listen(v);
+  if (auto v = absl::GetFlag(FLAGS_grpc_listen); !v.empty())
+    flags.set_grpc_listen(v);
+  if (auto v = absl::GetFlag(FLAGS_http_listen); !v.empty())
+    flags.set_http_listen(v);
   auto config = aigov::config::ResolveConfig(file, flags);
   if (!config.ok()) return Fail("bad configuration", config.status());
 
@@ -104,7 +109,8 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  Log(LogLevel::kInfo, "shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  Log(LogLevel::kInfo, "shutting down",
+      {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*daemon)->Shutdown();
   daemon->reset();
   Log(LogLevel::kInfo, "stopped");

@@ -2,20 +2,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "yaml-cpp/yaml.h"
+
 #include "aigov/v1/records.pb.h"
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/config/yaml_to_proto.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "yaml-cpp/yaml.h"
 
 namespace aigov::cli {
 namespace {
 
 std::unique_ptr<google::protobuf::Message> NewMessageForKind(
     absl::string_view kind) {
-  if (kind == "ModelVersion") return std::make_unique<aigov::v1::ModelVersion>();
+  if (kind == "ModelVersion")
+    return std::make_unique<aigov::v1::ModelVersion>();
   return nullptr;
 }
 
@@ -28,9 +30,9 @@ absl::Status ParseOne(const YAML::Node& node, absl::string_view source,
   }
   const YAML::Node kind_node = node["kind"];
   if (!kind_node || !kind_node.IsScalar() || kind_node.Scalar().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ":", line, ": kind: required (one of ",
-        absl::StrJoin(SupportedKinds(), ", "), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ":", line, ": kind: required (one of ",
+                     absl::StrJoin(SupportedKinds(), ", "), ")"));
   }
   Document doc;
   doc.kind = kind_node.Scalar();
@@ -39,7 +41,8 @@ absl::Status ParseOne(const YAML::Node& node, absl::string_view source,
   if (doc.message == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
         source, ":", kind_node.Mark().line + 1, ": kind: unknown kind \"",
-        doc.kind, "\" (supported: ", absl::StrJoin(SupportedKinds(), ", "), ")"));
+        doc.kind, "\" (supported: ", absl::StrJoin(SupportedKinds(), ", "),
+        ")"));
   }
   config::YamlToProtoOptions options;
   options.ignored_top_level_keys = {"kind", "event_id"};
@@ -48,8 +51,9 @@ absl::Status ParseOne(const YAML::Node& node, absl::string_view source,
   const YAML::Node id_node = node["event_id"];
   if (id_node && !id_node.IsNull()) {
     if (!id_node.IsScalar()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ":", id_node.Mark().line + 1, ": event_id: expected a string"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ":", id_node.Mark().line + 1,
+                       ": event_id: expected a string"));
     }
     doc.event_id = id_node.Scalar();
   } else {

@@ -19,7 +19,7 @@ struct Document {
   std::string kind;      // e.g. "ModelVersion"
   std::string event_id;  // as written, or derived from the content
   bool event_id_derived = false;
-  int line = 0;          // 1-based line where the document starts
+  int line = 0;  // 1-based line where the document starts
   std::unique_ptr<google::protobuf::Message> message;
 };
 

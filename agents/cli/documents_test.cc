@@ -1,8 +1,9 @@
 #include "agents/cli/documents.h"
 
-#include "aigov/v1/records.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+#include "aigov/v1/records.pb.h"
 
 namespace aigov::cli {
 namespace {
@@ -35,7 +36,8 @@ TEST(DocumentsTest, ParsesSeveralDocumentsPerFile) {
   EXPECT_TRUE((*docs)[1].event_id_derived);
   EXPECT_THAT((*docs)[1].event_id, StartsWith("sha256-"));
   EXPECT_EQ((*docs)[1].event_id.size(), 7u + 64u);
-  const auto& mv = static_cast<const aigov::v1::ModelVersion&>(*(*docs)[1].message);
+  const auto& mv =
+      static_cast<const aigov::v1::ModelVersion&>(*(*docs)[1].message);
   EXPECT_EQ(mv.version(), "1.10");
 }
 
@@ -45,7 +47,8 @@ TEST(DocumentsTest, DerivedEventIdDependsOnContentOnly) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ((*a)[1].event_id, (*b)[1].event_id);
   auto c = ParseDocuments(
-      "kind: ModelVersion\nmodel_id: credit-scoring\nversion: '1.11'\n", "c.yaml");
+      "kind: ModelVersion\nmodel_id: credit-scoring\nversion: '1.11'\n",
+      "c.yaml");
   ASSERT_TRUE(c.ok());
   EXPECT_NE((*c)[0].event_id, (*a)[1].event_id);
 }
@@ -61,14 +64,19 @@ TEST(DocumentsTest, AcceptsAJsonListOfDocuments) {
 
 TEST(DocumentsTest, ErrorsNameFileLineAndField) {
   auto docs = ParseDocuments("model_id: a\n", "m.yaml");
-  EXPECT_THAT(std::string(docs.status().message()), HasSubstr("m.yaml:1: kind: required"));
+  EXPECT_THAT(std::string(docs.status().message()),
+              HasSubstr("m.yaml:1: kind: required"));
   docs = ParseDocuments("kind: Spaceship\n", "m.yaml");
   EXPECT_THAT(std::string(docs.status().message()),
-              HasSubstr("m.yaml:1: kind: unknown kind \"Spaceship\" (supported: ModelVersion)"));
-  docs = ParseDocuments("kind: ModelVersion\n---\nkind: ModelVersion\nmodel: x\n", "m.yaml");
-  EXPECT_THAT(std::string(docs.status().message()), HasSubstr("m.yaml:4: model: unknown field"));
+              HasSubstr("m.yaml:1: kind: unknown kind \"Spaceship\" "
+                        "(supported: ModelVersion)"));
+  docs = ParseDocuments(
+      "kind: ModelVersion\n---\nkind: ModelVersion\nmodel: x\n", "m.yaml");
+  EXPECT_THAT(std::string(docs.status().message()),
+              HasSubstr("m.yaml:4: model: unknown field"));
   docs = ParseDocuments("kind: ModelVersion\nmodel_id: [\n", "m.yaml");
-  EXPECT_THAT(std::string(docs.status().message()), HasSubstr("invalid YAML/JSON"));
+  EXPECT_THAT(std::string(docs.status().message()),
+              HasSubstr("invalid YAML/JSON"));
 }
 
 }  // namespace

@@ -18,34 +18,47 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
 #include "agents/cli/documents.h"
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/common/logging.h"
 #include "daemon/journal/journal_keys.h"
-#include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 
 namespace {
 
 constexpr int kRpcTimeoutSeconds = 30;
 
 std::string StatusCodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
-      "OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",       "UNAVAILABLE",       "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   const auto i = static_cast<size_t>(code);
   return i < sizeof(kNames) / sizeof(kNames[0]) ? kNames[i] : "UNKNOWN";
 }
 
 std::string Describe(const grpc::Status& s, const std::string& target) {
-  std::string out = absl::StrCat(StatusCodeName(s.error_code()), ": ", s.error_message());
+  std::string out =
+      absl::StrCat(StatusCodeName(s.error_code()), ": ", s.error_message());
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
       s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     absl::StrAppend(&out, " (is aigovd running at ", target,
@@ -101,9 +114,11 @@ int Apply(const std::string& target, const std::vector<std::string>& files) {
       parse_failed = true;
       continue;
     }
-    auto docs = aigov::cli::ParseDocuments(text, file == "-" ? "<stdin>" : file);
+    auto docs =
+        aigov::cli::ParseDocuments(text, file == "-" ? "<stdin>" : file);
     if (!docs.ok()) {
-      std::fprintf(stderr, "error: %s\n", std::string(docs.status().message()).c_str());
+      std::fprintf(stderr, "error: %s\n",
+                   std::string(docs.status().message()).c_str());
       parse_failed = true;
       continue;
     }
@@ -114,7 +129,8 @@ int Apply(const std::string& target, const std::vector<std::string>& files) {
     return 1;
   }
 
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   auto registry = aigov::v1::RegistryService::NewStub(channel);
   int failures = 0;
   int applied = 0;
@@ -131,8 +147,8 @@ int Apply(const std::string& target, const std::vector<std::string>& files) {
         SetDeadline(&ctx);
         const grpc::Status s = registry->RegisterModelVersion(&ctx, req, &resp);
         if (!s.ok()) {
-          std::fprintf(stderr, "%s: %s: %s\n", where.c_str(), Describe(doc).c_str(),
-                       Describe(s, target).c_str());
+          std::fprintf(stderr, "%s: %s: %s\n", where.c_str(),
+                       Describe(doc).c_str(), Describe(s, target).c_str());
           ++failures;
           if (s.error_code() == grpc::StatusCode::UNAVAILABLE) return 1;
           continue;
@@ -145,7 +161,8 @@ int Apply(const std::string& target, const std::vector<std::string>& files) {
     }
   }
   if (failures > 0) {
-    std::fprintf(stderr, "%d of %d documents failed\n", failures, failures + applied);
+    std::fprintf(stderr, "%d of %d documents failed\n", failures,
+                 failures + applied);
     return 1;
   }
   return 0;
@@ -156,16 +173,20 @@ std::string EntryJson(const aigov::v1::JournalEntry& e) {
   if (e.has_model_version()) event = ToJson(e.model_version());
   return absl::StrCat(
       "{\"sequence\":", e.sequence(), ",\"recorded_at\":",
-      aigov::common::JsonQuote(google::protobuf::util::TimeUtil::ToString(e.recorded_at())),
+      aigov::common::JsonQuote(
+          google::protobuf::util::TimeUtil::ToString(e.recorded_at())),
       ",\"kind\":",
-      aigov::common::JsonQuote(aigov::journal::KindName(aigov::journal::EventKindOf(e))),
-      ",\"event_id\":", aigov::common::JsonQuote(e.event_id()), ",\"event\":", event, "}");
+      aigov::common::JsonQuote(
+          aigov::journal::KindName(aigov::journal::EventKindOf(e))),
+      ",\"event_id\":", aigov::common::JsonQuote(e.event_id()),
+      ",\"event\":", event, "}");
 }
 
 std::string EntrySummary(const aigov::v1::JournalEntry& e) {
   if (e.has_model_version()) {
     const auto& mv = e.model_version();
-    return absl::StrCat(mv.model_id(), "@", mv.version(), " system=", mv.system_id());
+    return absl::StrCat(mv.model_id(), "@", mv.version(),
+                        " system=", mv.system_id());
   }
   return "";
 }
@@ -177,18 +198,24 @@ int JournalList(const std::string& target, bool json, const std::string& model,
     if (kind == "ModelVersion" || kind == "model_version") {
       kind_value = aigov::v1::EVENT_KIND_MODEL_VERSION;
     } else {
-      std::fprintf(stderr, "error: --kind: unknown kind \"%s\" (supported: %s)\n",
-                   kind.c_str(), absl::StrJoin(aigov::cli::SupportedKinds(), ", ").c_str());
+      std::fprintf(stderr,
+                   "error: --kind: unknown kind \"%s\" (supported: %s)\n",
+                   kind.c_str(),
+                   absl::StrJoin(aigov::cli::SupportedKinds(), ", ").c_str());
       return 2;
     }
   }
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   auto stub = aigov::v1::JournalService::NewStub(channel);
   uint64_t next = from;
   uint64_t printed = 0;
   bool first = true;
-  if (json) std::printf("[");
-  else std::printf("%-10s %-27s %-14s %s\n", "SEQUENCE", "RECORDED_AT", "KIND", "SUBJECT");
+  if (json)
+    std::printf("[");
+  else
+    std::printf("%-10s %-27s %-14s %s\n", "SEQUENCE", "RECORDED_AT", "KIND",
+                "SUBJECT");
   for (;;) {
     aigov::v1::ListEntriesRequest req;
     req.set_start_sequence(next);
@@ -209,11 +236,12 @@ int JournalList(const std::string& target, bool json, const std::string& model,
       if (json) {
         std::printf("%s\n  %s", first ? "" : ",", EntryJson(e).c_str());
       } else {
-        std::printf("%-10llu %-27s %-14s %s\n",
-                    static_cast<unsigned long long>(e.sequence()),
-                    google::protobuf::util::TimeUtil::ToString(e.recorded_at()).c_str(),
-                    aigov::journal::KindName(aigov::journal::EventKindOf(e)).c_str(),
-                    EntrySummary(e).c_str());
+        std::printf(
+            "%-10llu %-27s %-14s %s\n",
+            static_cast<unsigned long long>(e.sequence()),
+            google::protobuf::util::TimeUtil::ToString(e.recorded_at()).c_str(),
+            aigov::journal::KindName(aigov::journal::EventKindOf(e)).c_str(),
+            EntrySummary(e).c_str());
       }
       first = false;
       ++printed;
@@ -226,7 +254,8 @@ int JournalList(const std::string& target, bool json, const std::string& model,
 }
 
 int JournalGet(const std::string& target, uint64_t sequence, bool json) {
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   auto stub = aigov::v1::JournalService::NewStub(channel);
   aigov::v1::GetEntryRequest req;
   req.set_sequence(sequence);
@@ -241,14 +270,18 @@ int JournalGet(const std::string& target, uint64_t sequence, bool json) {
   if (json) {
     std::printf("%s\n", EntryJson(resp.entry()).c_str());
   } else {
-    std::printf("sequence:    %llu\nrecorded_at: %s\nkind:        %s\nevent_id:    %s\n"
-                "principal:   %s\nevent:       %s\n",
-                static_cast<unsigned long long>(resp.entry().sequence()),
-                google::protobuf::util::TimeUtil::ToString(resp.entry().recorded_at()).c_str(),
-                aigov::journal::KindName(aigov::journal::EventKindOf(resp.entry())).c_str(),
-                resp.entry().event_id().c_str(), resp.entry().principal().c_str(),
-                resp.entry().has_model_version() ? ToJson(resp.entry().model_version()).c_str()
-                                                 : "{}");
+    std::printf(
+        "sequence:    %llu\nrecorded_at: %s\nkind:        %s\nevent_id:    %s\n"
+        "principal:   %s\nevent:       %s\n",
+        static_cast<unsigned long long>(resp.entry().sequence()),
+        google::protobuf::util::TimeUtil::ToString(resp.entry().recorded_at())
+            .c_str(),
+        aigov::journal::KindName(aigov::journal::EventKindOf(resp.entry()))
+            .c_str(),
+        resp.entry().event_id().c_str(), resp.entry().principal().c_str(),
+        resp.entry().has_model_version()
+            ? ToJson(resp.entry().model_version()).c_str()
+            : "{}");
   }
   return 0;
 }
@@ -256,9 +289,11 @@ int JournalGet(const std::string& target, uint64_t sequence, bool json) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"aigovctl: command-line client of aigovd, the AI governance daemon"};
+  CLI::App app{
+      "aigovctl: command-line client of aigovd, the AI governance daemon"};
   std::string target = "127.0.0.1:7420";
-  if (const char* env = std::getenv("AIGOV_TARGET"); env != nullptr && *env) target = env;
+  if (const char* env = std::getenv("AIGOV_TARGET"); env != nullptr && *env)
+    target = env;
   app.add_option("--target", target, "aigovd gRPC address (env AIGOV_TARGET)")
       ->capture_default_str();
   bool show_version = false;
@@ -267,28 +302,35 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   auto* apply = app.add_subcommand(
-      "apply", "Record the documents of YAML or JSON files (kind: ModelVersion, ...)");
+      "apply",
+      "Record the documents of YAML or JSON files (kind: ModelVersion, ...)");
   std::vector<std::string> files;
-  apply->add_option("-f,--filename", files, "File to apply; - reads stdin; repeatable")
+  apply
+      ->add_option("-f,--filename", files,
+                   "File to apply; - reads stdin; repeatable")
       ->required();
   apply->callback([&] { rc = Apply(target, files); });
 
   auto* journal = app.add_subcommand("journal", "Read the audit journal");
   journal->require_subcommand(1);
-  auto* list = journal->add_subcommand("list", "List journal entries in sequence order");
+  auto* list =
+      journal->add_subcommand("list", "List journal entries in sequence order");
   bool list_json = false;
   std::string model;
   std::string kind;
   uint64_t from = 0;
   uint64_t limit = 0;
-  list->add_flag("--json", list_json,
-                 "Print a JSON array of {sequence, recorded_at, kind, event_id, event}");
+  list->add_flag(
+      "--json", list_json,
+      "Print a JSON array of {sequence, recorded_at, kind, event_id, event}");
   list->add_option("--model", model, "Only entries about this model id");
   list->add_option("--kind", kind, "Only entries of this kind (ModelVersion)");
-  list->add_option("--from", from, "First sequence number")->capture_default_str();
+  list->add_option("--from", from, "First sequence number")
+      ->capture_default_str();
   list->add_option("--limit", limit, "Most entries to print; 0 means all")
       ->capture_default_str();
-  list->callback([&] { rc = JournalList(target, list_json, model, kind, from, limit); });
+  list->callback(
+      [&] { rc = JournalList(target, list_json, model, kind, from, limit); });
 
   auto* get = journal->add_subcommand("get", "Show one journal entry");
   uint64_t sequence = 0;

@@ -1,7 +1,5 @@
 #include "daemon/common/logging.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +9,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include <unistd.h>
+
 #include "daemon/common/status_macros.h"
 
 namespace aigov::common {
@@ -112,7 +112,8 @@ std::string FormatLogLine(int64_t unix_micros, LogLevel level,
   const absl::Time t = absl::FromUnixMicros(unix_micros);
   std::string line = absl::StrCat(
       "{\"ts\":",
-      JsonQuote(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone())),
+      JsonQuote(
+          absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone())),
       ",\"level\":", JsonQuote(LevelName(level)), ",\"msg\":", JsonQuote(msg));
   for (const LogField& f : fields) {
     absl::StrAppend(&line, ",", JsonQuote(f.key()), ":", f.json_value());

@@ -28,8 +28,8 @@ std::string HexEncode(absl::string_view bytes) {
 }
 
 std::string HexEncode(const Sha256Digest& digest) {
-  return HexEncode(absl::string_view(reinterpret_cast<const char*>(digest.data()),
-                                     digest.size()));
+  return HexEncode(absl::string_view(
+      reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 bool IsSha256Hex(absl::string_view text) {

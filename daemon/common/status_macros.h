@@ -9,9 +9,9 @@
 #define AIGOV_STATUS_CONCAT_(a, b) AIGOV_STATUS_CONCAT_INNER_(a, b)
 
 // Evaluates `expr` (an absl::Status); returns it from the caller if not OK.
-#define AIGOV_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::absl::Status aigov_status_ = (expr);          \
+#define AIGOV_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status aigov_status_ = (expr);         \
     if (!aigov_status_.ok()) return aigov_status_; \
   } while (false)
 
@@ -21,14 +21,14 @@
   AIGOV_ASSIGN_OR_RETURN_IMPL_(           \
       AIGOV_STATUS_CONCAT_(aigov_statusor_, __LINE__), lhs, expr)
 
-#define AIGOV_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define AIGOV_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 
 // Aborts with a message when an invariant does not hold.
-#define AIGOV_CHECK(cond)                                              \
-  do {                                                                 \
+#define AIGOV_CHECK(cond)                                                 \
+  do {                                                                    \
     if (!(cond)) ::aigov::common::CheckFailed(__FILE__, __LINE__, #cond); \
   } while (false)
 

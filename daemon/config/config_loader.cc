@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+
 #include "daemon/common/logging.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/config/yaml_to_proto.h"
@@ -56,11 +57,11 @@ absl::StatusOr<aigov::v1::DaemonConfig> ParseConfigYaml(
   return config;
 }
 
-absl::StatusOr<aigov::v1::DaemonConfig> LoadConfigFile(const std::string& path) {
+absl::StatusOr<aigov::v1::DaemonConfig> LoadConfigFile(
+    const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read config file ", path));
+    return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
   }
   std::stringstream buf;
   buf << in.rdbuf();

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "aigov/v1/config.pb.h"
 
 namespace aigov::config {

@@ -47,8 +47,8 @@ log:
 }
 
 TEST(ConfigLoaderTest, FlagsOverrideFile) {
-  auto file = ParseConfigYaml("data_dir: /from/file\nhttp_listen: 127.0.0.1:1\n",
-                              "c.yaml");
+  auto file = ParseConfigYaml(
+      "data_dir: /from/file\nhttp_listen: 127.0.0.1:1\n", "c.yaml");
   ASSERT_TRUE(file.ok());
   aigov::v1::DaemonConfig flags;
   flags.set_data_dir("/from/flag");
@@ -77,7 +77,8 @@ TEST_P(BadConfigTest, NamesLineAndKeyPath) {
   auto c = ParseConfigYaml(GetParam().yaml, "config.yaml");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(c.status().message()), HasSubstr(GetParam().expected));
+  EXPECT_THAT(std::string(c.status().message()),
+              HasSubstr(GetParam().expected));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -87,7 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "config.yaml:3: journal.max_batch_delay: expected a duration"},
         BadCase{"grpc_listen: a\nbogus: 1\n",
                 "config.yaml:2: bogus: unknown field (known: data_dir"},
-        BadCase{"journal:\n  nope: 3\n", "config.yaml:2: journal.nope: unknown field"},
+        BadCase{"journal:\n  nope: 3\n",
+                "config.yaml:2: journal.nope: unknown field"},
         BadCase{"journal:\n  max_batch_events: many\n",
                 "config.yaml:2: journal.max_batch_events: expected a "
                 "non-negative integer"},
@@ -97,15 +99,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"max_message_bytes: 99999999999\n",
                 "config.yaml:1: max_message_bytes: out of range"},
         BadCase{"journal: 5\n", "config.yaml:1: journal: expected a mapping"},
-        BadCase{"data_dir: [a, b]\n", "config.yaml:1: data_dir: expected a string"},
-        BadCase{"data_dir: x\n  bad: [indent\n", "config.yaml:2: invalid YAML"}));
+        BadCase{"data_dir: [a, b]\n",
+                "config.yaml:1: data_dir: expected a string"},
+        BadCase{"data_dir: x\n  bad: [indent\n",
+                "config.yaml:2: invalid YAML"}));
 
 TEST(ConfigLoaderTest, ValidationNamesTheKey) {
   aigov::v1::DaemonConfig flags;
   flags.set_grpc_listen("localhost");
   auto c = ResolveConfig(aigov::v1::DaemonConfig(), flags);
   ASSERT_FALSE(c.ok());
-  EXPECT_THAT(std::string(c.status().message()), HasSubstr("grpc_listen: expected host:port"));
+  EXPECT_THAT(std::string(c.status().message()),
+              HasSubstr("grpc_listen: expected host:port"));
 
   auto file = ParseConfigYaml("log:\n  level: loud\n", "c.yaml");
   ASSERT_TRUE(file.ok());
@@ -117,7 +122,8 @@ TEST(ConfigLoaderTest, ValidationNamesTheKey) {
   ASSERT_TRUE(file.ok());
   c = ResolveConfig(*file, aigov::v1::DaemonConfig());
   ASSERT_FALSE(c.ok());
-  EXPECT_THAT(std::string(c.status().message()), HasSubstr("journal.max_batch_events"));
+  EXPECT_THAT(std::string(c.status().message()),
+              HasSubstr("journal.max_batch_events"));
 }
 
 TEST(ConfigLoaderTest, MissingFileIsNotFound) {

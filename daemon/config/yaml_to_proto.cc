@@ -6,16 +6,17 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "daemon/common/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/reflection.h"
 #include "google/protobuf/timestamp.pb.h"
+
+#include "daemon/common/status_macros.h"
 
 namespace aigov::config {
 namespace {
@@ -42,12 +43,14 @@ class Walker {
     if (!node.IsMap()) return Error(node, path, "expected a mapping");
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
-      const std::string child_path = path.empty() ? key : absl::StrCat(path, ".", key);
+      const std::string child_path =
+          path.empty() ? key : absl::StrCat(path, ".", key);
       if (top_level && IsIgnored(key)) continue;
       const FieldDescriptor* field = desc->FindFieldByName(key);
       if (field == nullptr) {
-        return Error(kv.first, child_path,
-                     absl::StrCat("unknown field (known: ", KnownFields(desc), ")"));
+        return Error(
+            kv.first, child_path,
+            absl::StrCat("unknown field (known: ", KnownFields(desc), ")"));
       }
       if (kv.second.IsNull()) continue;
       AIGOV_RETURN_IF_ERROR(Field(kv.second, child_path, msg, field));
@@ -75,13 +78,14 @@ class Walker {
   absl::Status Error(const YAML::Node& node, const std::string& path,
                      absl::string_view reason) const {
     const int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-    return absl::InvalidArgumentError(absl::StrCat(
-        source_, ":", line, ": ", path.empty() ? "(document)" : path, ": ",
-        reason));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_, ":", line, ": ",
+                     path.empty() ? "(document)" : path, ": ", reason));
   }
 
   absl::Status Field(const YAML::Node& node, const std::string& path,
-                     google::protobuf::Message* msg, const FieldDescriptor* field) {
+                     google::protobuf::Message* msg,
+                     const FieldDescriptor* field) {
     if (field->is_map()) {
       if (!node.IsMap()) return Error(node, path, "expected a mapping");
       const Descriptor* entry_desc = field->message_type();
@@ -263,8 +267,9 @@ class Walker {
     const bool is_duration =
         msg->GetDescriptor()->full_name() == "google.protobuf.Duration";
     if (!node.IsScalar()) {
-      return Error(node, path,
-                   is_duration ? "expected a duration" : "expected a timestamp");
+      return Error(
+          node, path,
+          is_duration ? "expected a duration" : "expected a timestamp");
     }
     const std::string& s = node.Scalar();
     if (is_duration) {
@@ -399,8 +404,8 @@ absl::Status YamlTextToProto(absl::string_view yaml, absl::string_view source,
   try {
     node = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ":", e.mark.line + 1, ": invalid YAML: ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ":", e.mark.line + 1, ": invalid YAML: ", e.msg));
   }
   return YamlToProto(node, source, message, options);
 }

@@ -1,8 +1,9 @@
 #include "daemon/config/yaml_to_proto.h"
 
-#include "aigov/v1/records.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+#include "aigov/v1/records.pb.h"
 
 namespace aigov::config {
 namespace {
@@ -11,7 +12,8 @@ using ::testing::HasSubstr;
 
 TEST(YamlToProtoTest, FillsNestedRepeatedMapAndEnumFields) {
   aigov::v1::ModelVersion mv;
-  const absl::Status s = YamlTextToProto(R"(
+  const absl::Status s =
+      YamlTextToProto(R"(
 kind: ModelVersion
 event_id: abc
 model_id: credit-scoring
@@ -30,8 +32,7 @@ declared_metrics:
     threshold: 0.75
     direction: METRIC_DIRECTION_HIGHER_IS_BETTER
 )",
-                                         "doc.yaml", &mv,
-                                         {{"kind", "event_id"}});
+                      "doc.yaml", &mv, {{"kind", "event_id"}});
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(mv.version(), "1.10");  // stays the text written
   EXPECT_EQ(mv.change_class(), aigov::v1::CHANGE_CLASS_RETRAIN);
@@ -57,7 +58,8 @@ TEST(YamlToProtoTest, AcceptsJsonDocuments) {
 TEST(YamlToProtoTest, ErrorsCarryIndexedPathAndLine) {
   aigov::v1::ModelVersion mv;
   absl::Status s = YamlTextToProto(
-      "model_id: m\ndeclared_metrics:\n  - name: auc\n    direction: sideways\n",
+      "model_id: m\ndeclared_metrics:\n  - name: auc\n    direction: "
+      "sideways\n",
       "doc.yaml", &mv);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(s.message()),
@@ -73,7 +75,8 @@ TEST(YamlToProtoTest, ErrorsCarryIndexedPathAndLine) {
               HasSubstr("doc.yaml:1: training_datasets: expected a list"));
 
   s = YamlTextToProto("kind: ModelVersion\n", "doc.yaml", &mv);
-  EXPECT_THAT(std::string(s.message()), HasSubstr("doc.yaml:1: kind: unknown field"));
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("doc.yaml:1: kind: unknown field"));
 }
 
 TEST(YamlToProtoTest, NullLeavesFieldUnset) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 
@@ -22,38 +23,45 @@ std::string Indexed(absl::string_view path, absl::string_view name, int i) {
   return absl::StrCat(path, ".", name, "[", i, "]");
 }
 
-absl::Status ValidateOptionalId(absl::string_view value, absl::string_view path) {
+absl::Status ValidateOptionalId(absl::string_view value,
+                                absl::string_view path) {
   if (value.empty()) return absl::OkStatus();
   return ValidateId(value, path);
 }
 
 absl::Status ValidateDatasetRef(const aigov::v1::DatasetRef& ref,
                                 absl::string_view path) {
-  AIGOV_RETURN_IF_ERROR(ValidateId(ref.dataset_id(), Field(path, "dataset_id")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(ref.dataset_id(), Field(path, "dataset_id")));
   return ValidateId(ref.version(), Field(path, "version"));
 }
 
 template <typename EnumValidFn>
-absl::Status ValidateEnum(int value, EnumValidFn is_valid, absl::string_view path) {
+absl::Status ValidateEnum(int value, EnumValidFn is_valid,
+                          absl::string_view path) {
   if (value == 0) return Invalid(path, "must be specified (not UNSPECIFIED)");
-  if (!is_valid(value)) return Invalid(path, absl::StrCat("unknown value ", value));
+  if (!is_valid(value))
+    return Invalid(path, absl::StrCat("unknown value ", value));
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status ValidateEventId(absl::string_view event_id, absl::string_view path) {
+absl::Status ValidateEventId(absl::string_view event_id,
+                             absl::string_view path) {
   if (event_id.empty()) {
-    return Invalid(path, "required (1-128 characters of [A-Za-z0-9._:-]; a UUID fits)");
+    return Invalid(
+        path, "required (1-128 characters of [A-Za-z0-9._:-]; a UUID fits)");
   }
   if (event_id.size() > 128) {
-    return Invalid(path, absl::StrCat("at most 128 characters, got ", event_id.size()));
+    return Invalid(
+        path, absl::StrCat("at most 128 characters, got ", event_id.size()));
   }
   for (size_t i = 0; i < event_id.size(); ++i) {
     const char c = event_id[i];
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
-                    c == '-';
+                    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                    c == ':' || c == '-';
     if (!ok) {
       return Invalid(path, absl::StrCat("character ", i + 1,
                                         " is not one of [A-Za-z0-9._:-]"));
@@ -94,8 +102,7 @@ absl::Status ValidateModelVersion(const aigov::v1::ModelVersion& mv,
   AIGOV_RETURN_IF_ERROR(
       ValidateOptionalId(mv.parent_version(), Field(path, "parent_version")));
   if (!mv.parent_version().empty() && mv.parent_version() == mv.version()) {
-    return Invalid(Field(path, "parent_version"),
-                   "must differ from version");
+    return Invalid(Field(path, "parent_version"), "must differ from version");
   }
   if (mv.has_change_class()) {
     AIGOV_RETURN_IF_ERROR(ValidateEnum(mv.change_class(),
@@ -126,7 +133,8 @@ absl::Status ValidateModelVersion(const aigov::v1::ModelVersion& mv,
     const aigov::v1::DeclaredMetric& m = mv.declared_metrics(i);
     const std::string mp = Indexed(path, "declared_metrics", i);
     AIGOV_RETURN_IF_ERROR(ValidateId(m.name(), Field(mp, "name")));
-    if (!std::isfinite(m.value())) return Invalid(Field(mp, "value"), "must be finite");
+    if (!std::isfinite(m.value()))
+      return Invalid(Field(mp, "value"), "must be finite");
     if (!std::isfinite(m.threshold())) {
       return Invalid(Field(mp, "threshold"), "must be finite");
     }

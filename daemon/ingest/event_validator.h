@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.pb.h"
 

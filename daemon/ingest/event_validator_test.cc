@@ -71,41 +71,54 @@ TEST(EventValidatorTest, EmptyIds) {
   EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.version: required"));
   r = Good();
   r.mutable_model_version()->set_system_id("a b");
-  EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.system_id: must not contain whitespace"));
+  EXPECT_THAT(
+      ErrorOf(r),
+      HasSubstr("model_version.system_id: must not contain whitespace"));
 }
 
 TEST(EventValidatorTest, Digest) {
   auto r = Good();
   r.mutable_model_version()->set_artifact_sha256("abc");
-  EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.artifact_sha256: expected 64 hex characters"));
+  EXPECT_THAT(
+      ErrorOf(r),
+      HasSubstr("model_version.artifact_sha256: expected 64 hex characters"));
   r.mutable_model_version()->set_artifact_sha256(std::string(64, 'A'));
-  EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.artifact_sha256: expected 64 hex characters"));
+  EXPECT_THAT(
+      ErrorOf(r),
+      HasSubstr("model_version.artifact_sha256: expected 64 hex characters"));
   r.mutable_model_version()->clear_artifact_sha256();
   EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.artifact_sha256: required"));
 }
 
 TEST(EventValidatorTest, UnspecifiedAndUnknownEnums) {
   auto r = Good();
-  r.mutable_model_version()->set_change_class(aigov::v1::CHANGE_CLASS_UNSPECIFIED);
-  EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.change_class: must be specified"));
-  r.mutable_model_version()->set_change_class(static_cast<aigov::v1::ChangeClass>(99));
-  EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.change_class: unknown value 99"));
+  r.mutable_model_version()->set_change_class(
+      aigov::v1::CHANGE_CLASS_UNSPECIFIED);
+  EXPECT_THAT(ErrorOf(r),
+              HasSubstr("model_version.change_class: must be specified"));
+  r.mutable_model_version()->set_change_class(
+      static_cast<aigov::v1::ChangeClass>(99));
+  EXPECT_THAT(ErrorOf(r),
+              HasSubstr("model_version.change_class: unknown value 99"));
   r = Good();
   auto* m = r.mutable_model_version()->add_declared_metrics();
   m->set_name("auc");
-  EXPECT_EQ(ErrorOf(r),
-            "model_version.declared_metrics[0].direction: must be specified (not "
-            "UNSPECIFIED)");
+  EXPECT_EQ(
+      ErrorOf(r),
+      "model_version.declared_metrics[0].direction: must be specified (not "
+      "UNSPECIFIED)");
 }
 
 TEST(EventValidatorTest, NestedPathsAreIndexed) {
   auto r = Good();
   r.mutable_model_version()->add_training_datasets()->set_dataset_id("a");
   EXPECT_EQ(ErrorOf(r),
-            "model_version.training_datasets[0].version: required, must not be empty");
+            "model_version.training_datasets[0].version: required, must not be "
+            "empty");
   r = Good();
   r.mutable_model_version()->set_parent_version("1.0.0");
-  EXPECT_THAT(ErrorOf(r), HasSubstr("model_version.parent_version: must differ"));
+  EXPECT_THAT(ErrorOf(r),
+              HasSubstr("model_version.parent_version: must differ"));
 }
 
 }  // namespace

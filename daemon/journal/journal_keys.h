@@ -1,8 +1,8 @@
 // Key and value encodings of the journal's RocksDB column families.
 //
 //   entries    BE64(sequence)                       -> JournalEntry bytes
-//   event_ids  event_id                             -> BE64(sequence) ‖ SHA-256(payload)
-//   indexes    'k' ‖ BE32(kind) ‖ BE64(sequence)     -> ""
+//   event_ids  event_id                             -> BE64(sequence) ‖
+//   SHA-256(payload) indexes    'k' ‖ BE32(kind) ‖ BE64(sequence)     -> ""
 //              'm' ‖ BE32(len) ‖ model_id ‖ BE64(seq) -> ""
 //   default    "journal/tree_size"                  -> BE64(size)
 //
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/sha256.h"
 

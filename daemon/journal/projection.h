@@ -11,9 +11,10 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
-#include "aigov/v1/journal.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+
+#include "aigov/v1/journal.pb.h"
 
 namespace aigov::journal {
 

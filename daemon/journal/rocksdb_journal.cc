@@ -6,14 +6,15 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/common/status_macros.h"
-#include "daemon/common/status_util.h"
-#include "daemon/journal/journal_keys.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
+
+#include "daemon/common/status_macros.h"
+#include "daemon/common/status_util.h"
+#include "daemon/journal/journal_keys.h"
 
 namespace aigov::journal {
 namespace {
@@ -73,11 +74,12 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
     if (s.IsInvalidArgument() &&
         absl::StrContains(s.ToString(), "Column famil")) {
       // Opened with fewer families than exist on disk: a newer schema.
-      return absl::FailedPreconditionError(absl::StrCat(
-          "data directory ", options.path,
-          " was written by a newer aigovd: ", s.ToString()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("data directory ", options.path,
+                       " was written by a newer aigovd: ", s.ToString()));
     }
-    return common::FromRocksDb(s, absl::StrCat("opening journal at ", options.path));
+    return common::FromRocksDb(
+        s, absl::StrCat("opening journal at ", options.path));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
   auto journal = std::unique_ptr<RocksDbJournal>(new RocksDbJournal(
@@ -88,10 +90,11 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   return journal;
 }
 
-RocksDbJournal::RocksDbJournal(std::unique_ptr<rocksdb::DB> db,
-                               std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                               std::vector<Projection*> projections,
-                               const common::Clock& clock, uint64_t tree_size)
+RocksDbJournal::RocksDbJournal(
+    std::unique_ptr<rocksdb::DB> db,
+    std::vector<rocksdb::ColumnFamilyHandle*> handles,
+    std::vector<Projection*> projections, const common::Clock& clock,
+    uint64_t tree_size)
     : db_(std::move(db)),
       handles_(std::move(handles)),
       projections_(std::move(projections)),
@@ -107,8 +110,8 @@ RocksDbJournal::~RocksDbJournal() {
 
 absl::Status RocksDbJournal::CheckHead(uint64_t* tree_size) {
   std::string value;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), handles_[kDefault], kTreeSizeKey, &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
+                               kTreeSizeKey, &value);
   uint64_t persisted = 0;
   if (s.ok()) {
     if (!DecodeSequence(value, &persisted)) {
@@ -120,7 +123,8 @@ absl::Status RocksDbJournal::CheckHead(uint64_t* tree_size) {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntries]));
   it->SeekToLast();
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading last entry"));
+  AIGOV_RETURN_IF_ERROR(
+      common::FromRocksDb(it->status(), "reading last entry"));
   uint64_t stored = 0;
   if (it->Valid()) {
     uint64_t last = 0;
@@ -130,10 +134,10 @@ absl::Status RocksDbJournal::CheckHead(uint64_t* tree_size) {
     stored = last + 1;
   }
   if (stored != persisted) {
-    return absl::DataLossError(absl::StrCat(
-        "journal head mismatch: head records ", persisted,
-        " entries but the last stored entry implies ", stored,
-        "; the data directory was altered outside aigovd"));
+    return absl::DataLossError(
+        absl::StrCat("journal head mismatch: head records ", persisted,
+                     " entries but the last stored entry implies ", stored,
+                     "; the data directory was altered outside aigovd"));
   }
   *tree_size = persisted;
   return absl::OkStatus();
@@ -174,8 +178,8 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
                                    in.event_id(), &value);
       if (s.ok()) {
         if (!DecodeEventIdValue(value, &prior_seq, &prior_digest)) {
-          return absl::DataLossError(absl::StrCat(
-              "malformed event_id record for ", in.event_id()));
+          return absl::DataLossError(
+              absl::StrCat("malformed event_id record for ", in.event_id()));
         }
         seen = true;
       } else if (!s.IsNotFound()) {
@@ -223,24 +227,24 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
     views.push_back({&sequenced[i], &sequenced_bytes[i]});
   }
   for (size_t p = 0; p < projections_.size(); ++p) {
-    AIGOV_RETURN_IF_ERROR(projections_[p]->Apply(
-        views, handles_[kFirstProjection + p], &batch));
+    AIGOV_RETURN_IF_ERROR(
+        projections_[p]->Apply(views, handles_[kFirstProjection + p], &batch));
   }
   batch.Put(handles_[kDefault], kTreeSizeKey, EncodeSequence(next));
 
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
-  AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(db_->Write(write_options, &batch), "writing journal group"));
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(db_->Write(write_options, &batch),
+                                            "writing journal group"));
   tree_size_.store(next, std::memory_order_release);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> RocksDbJournal::GetBytes(uint64_t sequence) const {
   if (sequence >= tree_size()) {
-    return absl::NotFoundError(absl::StrCat(
-        "sequence ", sequence, " is beyond the journal's end (size ",
-        tree_size(), ")"));
+    return absl::NotFoundError(
+        absl::StrCat("sequence ", sequence,
+                     " is beyond the journal's end (size ", tree_size(), ")"));
   }
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kEntries],
@@ -302,7 +306,8 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
     if (prefix.empty()) {
       if (!entry.ParseFromArray(it->value().data(),
                                 static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(absl::StrCat("entry ", seq, " does not parse"));
+        return absl::DataLossError(
+            absl::StrCat("entry ", seq, " does not parse"));
       }
     } else {
       AIGOV_ASSIGN_OR_RETURN(entry, Get(seq));

@@ -22,11 +22,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
 #include "daemon/journal/projection.h"
-#include "rocksdb/db.h"
-#include "rocksdb/env.h"
 
 namespace aigov::journal {
 
@@ -61,7 +62,7 @@ struct AppendOutcome {
 struct ListQuery {
   uint64_t start_sequence = 0;
   uint32_t page_size = 100;
-  std::string model_id;  // empty: any
+  std::string model_id;                                           // empty: any
   aigov::v1::EventKind kind = aigov::v1::EVENT_KIND_UNSPECIFIED;  // any
 };
 
@@ -103,7 +104,9 @@ class RocksDbJournal {
   absl::StatusOr<ListResult> List(const ListQuery& query) const;
 
   // Number of entries (= next sequence number).
-  uint64_t tree_size() const { return tree_size_.load(std::memory_order_acquire); }
+  uint64_t tree_size() const {
+    return tree_size_.load(std::memory_order_acquire);
+  }
 
   // Flushes memtables to SST files (used at shutdown).
   absl::Status Flush();

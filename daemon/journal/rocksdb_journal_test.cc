@@ -4,11 +4,12 @@
 #include <filesystem>
 #include <memory>
 
-#include "daemon/journal/journal_keys.h"
-#include "daemon/journal/journal_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
+
+#include "daemon/journal/journal_keys.h"
+#include "daemon/journal/journal_test_util.h"
 
 namespace aigov::journal {
 namespace {
@@ -46,7 +47,10 @@ TEST_F(RocksDbJournalTest, AppendAssignsMonotonicSequenceAndReadsBack) {
   ASSERT_NE(j, nullptr);
   EXPECT_EQ(j->tree_size(), 0u);
   std::vector<AppendOutcome> out;
-  ASSERT_TRUE(j->AppendGroup({ModelEvent("e0", "m", "1"), ModelEvent("e1", "m", "2")}, &out).ok());
+  ASSERT_TRUE(
+      j->AppendGroup({ModelEvent("e0", "m", "1"), ModelEvent("e1", "m", "2")},
+                     &out)
+          .ok());
   EXPECT_EQ(out[0].sequence, 0u);
   EXPECT_EQ(out[1].sequence, 1u);
   EXPECT_EQ(AppendOne(*j, ModelEvent("e2", "n", "1")).sequence, 2u);
@@ -76,7 +80,8 @@ TEST_F(RocksDbJournalTest, ReopenKeepsEverything) {
   {
     auto j = OpenJournal();
     for (int i = 0; i < 10; ++i) {
-      AppendOne(*j, ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
+      AppendOne(*j,
+                ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
     }
   }
   auto j = OpenJournal();
@@ -106,17 +111,19 @@ TEST_F(RocksDbJournalTest, SameEventIdOtherPayloadIsAlreadyExists) {
   AppendOne(*j, ModelEvent("id-1", "m", "1"));
   const AppendOutcome conflict = AppendOne(*j, ModelEvent("id-1", "m", "2"));
   EXPECT_EQ(conflict.status.code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_THAT(std::string(conflict.status.message()), HasSubstr("at sequence 1"));
+  EXPECT_THAT(std::string(conflict.status.message()),
+              HasSubstr("at sequence 1"));
   EXPECT_EQ(j->tree_size(), 2u);
 }
 
 TEST_F(RocksDbJournalTest, DuplicatesWithinOneGroup) {
   auto j = OpenJournal();
   std::vector<AppendOutcome> out;
-  ASSERT_TRUE(j->AppendGroup({ModelEvent("a", "m", "1"), ModelEvent("a", "m", "1"),
-                              ModelEvent("a", "m", "2"), ModelEvent("b", "m", "3")},
-                             &out)
-                  .ok());
+  ASSERT_TRUE(
+      j->AppendGroup({ModelEvent("a", "m", "1"), ModelEvent("a", "m", "1"),
+                      ModelEvent("a", "m", "2"), ModelEvent("b", "m", "3")},
+                     &out)
+          .ok());
   EXPECT_EQ(out[0].sequence, 0u);
   EXPECT_FALSE(out[0].deduplicated);
   EXPECT_TRUE(out[1].deduplicated);
@@ -221,8 +228,11 @@ TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
       {kIndexesFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(db_options, "/journal", families, &handles, &raw).ok());
-  ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[1], EncodeSequence(1), "x").ok());
+  ASSERT_TRUE(
+      rocksdb::DB::Open(db_options, "/journal", families, &handles, &raw).ok());
+  ASSERT_TRUE(
+      raw->Put(rocksdb::WriteOptions(), handles[1], EncodeSequence(1), "x")
+          .ok());
   for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
   delete raw;
 
@@ -232,7 +242,8 @@ TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
   auto j = RocksDbJournal::Open(options, clock_);
   ASSERT_FALSE(j.ok());
   EXPECT_EQ(j.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(std::string(j.status().message()), HasSubstr("journal head mismatch"));
+  EXPECT_THAT(std::string(j.status().message()),
+              HasSubstr("journal head mismatch"));
 }
 
 TEST(RocksDbJournalDiskTest, SecondOpenOfSameDirectoryIsRefused) {
@@ -248,7 +259,8 @@ TEST(RocksDbJournalDiskTest, SecondOpenOfSameDirectoryIsRefused) {
   auto second = RocksDbJournal::Open(options, clock);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(second.status().message()), HasSubstr("in use by another process"));
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr("in use by another process"));
   first->reset();
   std::filesystem::remove_all(dir);
 }

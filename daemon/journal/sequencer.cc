@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+
 #include "daemon/common/logging.h"
 
 namespace aigov::journal {
@@ -23,9 +24,9 @@ absl::Status Sequencer::Submit(PendingEvent event, Callback done) {
     return absl::UnavailableError("journal is shutting down; retry elsewhere");
   }
   if (queue_.size() >= options_.queue_capacity) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "ingest queue is full (", options_.queue_capacity,
-        " events waiting); retry with backoff"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("ingest queue is full (", options_.queue_capacity,
+                     " events waiting); retry with backoff"));
   }
   queue_.push_back(Item{std::move(event), std::move(done)});
   return absl::OkStatus();

@@ -5,9 +5,10 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
-#include "daemon/journal/journal_test_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
+
+#include "daemon/journal/journal_test_util.h"
 
 namespace aigov::journal {
 namespace {
@@ -18,7 +19,8 @@ class GateProjection : public Projection {
  public:
   std::string column_family() const override { return "gate"; }
   absl::Status Apply(absl::Span<const SequencedEntry>,
-                     rocksdb::ColumnFamilyHandle*, rocksdb::WriteBatch*) override {
+                     rocksdb::ColumnFamilyHandle*,
+                     rocksdb::WriteBatch*) override {
     if (!entered.HasBeenNotified()) {
       entered.Notify();
       release.WaitForNotification();
@@ -60,13 +62,14 @@ TEST_F(SequencerTest, EventsQueuedDuringAWriteShareTheNextGroup) {
   std::atomic<int> done{0};
   std::vector<uint64_t> sequences(51, ~0ull);
   auto submit = [&](int i) {
-    ASSERT_TRUE(seq.Submit(ModelEvent("e" + std::to_string(i), "m", std::to_string(i)),
-                           [&, i](const AppendOutcome& o) {
-                             EXPECT_TRUE(o.status.ok());
-                             sequences[static_cast<size_t>(i)] = o.sequence;
-                             done.fetch_add(1);
-                           })
-                    .ok());
+    ASSERT_TRUE(
+        seq.Submit(ModelEvent("e" + std::to_string(i), "m", std::to_string(i)),
+                   [&, i](const AppendOutcome& o) {
+                     EXPECT_TRUE(o.status.ok());
+                     sequences[static_cast<size_t>(i)] = o.sequence;
+                     done.fetch_add(1);
+                   })
+            .ok());
   };
   submit(0);
   gate_.entered.WaitForNotification();  // group 1 = {e0} is being written
@@ -88,12 +91,15 @@ TEST_F(SequencerTest, GroupsAreCappedAtMaxBatchEvents) {
   Sequencer::Options options;
   options.max_batch_events = 8;
   Sequencer seq(*journal_, options,
-                [&](size_t n, uint64_t, absl::Duration, bool) { group_sizes.push_back(n); });
+                [&](size_t n, uint64_t, absl::Duration, bool) {
+                  group_sizes.push_back(n);
+                });
   auto noop = [](const AppendOutcome&) {};
   ASSERT_TRUE(seq.Submit(ModelEvent("first", "m", "0"), noop).ok());
   gate_.entered.WaitForNotification();
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(seq.Submit(ModelEvent("e" + std::to_string(i), "m", "x"), noop).ok());
+    ASSERT_TRUE(
+        seq.Submit(ModelEvent("e" + std::to_string(i), "m", "x"), noop).ok());
   }
   gate_.release.Notify();
   seq.Stop();
@@ -108,7 +114,8 @@ TEST_F(SequencerTest, FullQueueIsResourceExhausted) {
   ASSERT_TRUE(seq.Submit(ModelEvent("held", "m", "0"), noop).ok());
   gate_.entered.WaitForNotification();
   for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(seq.Submit(ModelEvent("q" + std::to_string(i), "m", "x"), noop).ok());
+    ASSERT_TRUE(
+        seq.Submit(ModelEvent("q" + std::to_string(i), "m", "x"), noop).ok());
   }
   const absl::Status s = seq.Submit(ModelEvent("over", "m", "x"), noop);
   EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
@@ -133,8 +140,10 @@ TEST_F(SequencerTest, StopDrainsAndThenRefuses) {
   seq.Stop();
   EXPECT_EQ(done.load(), 100);
   EXPECT_EQ(journal_->tree_size(), 100u);
-  EXPECT_EQ(seq.Submit(ModelEvent("late", "m", "x"), [](const AppendOutcome&) {}).code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(
+      seq.Submit(ModelEvent("late", "m", "x"), [](const AppendOutcome&) {})
+          .code(),
+      absl::StatusCode::kUnavailable);
 }
 
 }  // namespace
@@ -162,7 +171,8 @@ TEST_F(SequencerTest, BeginDrainEndsTheBatchDelayWait) {
   written.WaitForNotification();
   EXPECT_EQ(journal_->tree_size(), 1u);
   // Still accepting while draining.
-  EXPECT_TRUE(seq.Submit(ModelEvent("b", "m", "2"), [](const AppendOutcome&) {}).ok());
+  EXPECT_TRUE(
+      seq.Submit(ModelEvent("b", "m", "2"), [](const AppendOutcome&) {}).ok());
   seq.Stop();
   EXPECT_EQ(journal_->tree_size(), 2u);
 }

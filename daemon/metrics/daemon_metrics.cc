@@ -22,20 +22,23 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                      .Register(registry);
   for (size_t k = 0; k < kIngestKindCount; ++k) {
     for (size_t r = 0; r < kIngestResultCount; ++r) {
-      events_[k][r] = &events.Add({{"kind", kKindNames[k]}, {"result", kResultNames[r]}});
+      events_[k][r] =
+          &events.Add({{"kind", kKindNames[k]}, {"result", kResultNames[r]}});
     }
   }
   duration_ = &prometheus::BuildHistogram()
                    .Name("aigov_ingest_duration_seconds")
-                   .Help("Time from receiving a write request to answering "
-                         "it, including the synced journal write.")
+                   .Help(
+                       "Time from receiving a write request to answering "
+                       "it, including the synced journal write.")
                    .Register(registry)
                    .Add({}, prometheus::Histogram::BucketBoundaries{
                                 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
 }
 
-void IngestMetrics::Record(IngestKind kind, IngestResult result, double seconds) {
+void IngestMetrics::Record(IngestKind kind, IngestResult result,
+                           double seconds) {
   events_[static_cast<size_t>(kind)][static_cast<size_t>(result)]->Increment();
   if (result != IngestResult::kInvalid) duration_->Observe(seconds);
 }
@@ -53,16 +56,18 @@ JournalMetrics::JournalMetrics(prometheus::Registry& registry) {
                           .Add({}, prometheus::Histogram::BucketBoundaries{
                                        0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                        0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1});
-  group_events_ = &prometheus::BuildHistogram()
-                       .Name("aigov_journal_group_events")
-                       .Help("Events per synced group write.")
-                       .Register(registry)
-                       .Add({}, prometheus::Histogram::BucketBoundaries{
-                                    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  group_events_ =
+      &prometheus::BuildHistogram()
+           .Name("aigov_journal_group_events")
+           .Help("Events per synced group write.")
+           .Register(registry)
+           .Add({}, prometheus::Histogram::BucketBoundaries{
+                        1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
   group_failures_ = &prometheus::BuildCounter()
                          .Name("aigov_journal_group_write_failures_total")
-                         .Help("Group writes that failed; their events were "
-                               "not acknowledged.")
+                         .Help(
+                             "Group writes that failed; their events were "
+                             "not acknowledged.")
                          .Register(registry)
                          .Add({});
 }

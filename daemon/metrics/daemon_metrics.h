@@ -25,12 +25,12 @@ namespace aigov::metrics {
 // Outcome of one write request, the `result` label of
 // aigov_ingest_events_total.
 enum class IngestResult {
-  kAccepted = 0,   // a new entry was journalled
-  kDuplicate,      // same event_id and payload: nothing written
-  kInvalid,        // INVALID_ARGUMENT
-  kConflict,       // ALREADY_EXISTS: event_id reused with another payload
-  kRejected,       // RESOURCE_EXHAUSTED or UNAVAILABLE: not queued
-  kFailed,         // the journal write failed
+  kAccepted = 0,  // a new entry was journalled
+  kDuplicate,     // same event_id and payload: nothing written
+  kInvalid,       // INVALID_ARGUMENT
+  kConflict,      // ALREADY_EXISTS: event_id reused with another payload
+  kRejected,      // RESOURCE_EXHAUSTED or UNAVAILABLE: not queued
+  kFailed,        // the journal write failed
 };
 inline constexpr size_t kIngestResultCount = 6;
 

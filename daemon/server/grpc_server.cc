@@ -43,8 +43,9 @@ void GrpcServer::Shutdown(absl::Duration timeout) {
   if (shut_down_) return;
   shut_down_ = true;
   SetServing(false);
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    std::chrono::microseconds(absl::ToInt64Microseconds(timeout)));
+  server_->Shutdown(
+      std::chrono::system_clock::now() +
+      std::chrono::microseconds(absl::ToInt64Microseconds(timeout)));
   server_->Wait();
 }
 

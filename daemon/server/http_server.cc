@@ -3,8 +3,9 @@
 #include <exception>
 #include <vector>
 
-#include "CivetServer.h"
 #include "absl/strings/str_cat.h"
+
+#include "CivetServer.h"
 #include "daemon/config/config_loader.h"
 
 namespace aigov::server {
@@ -25,7 +26,8 @@ class MetricsHandler : public CivetHandler {
  public:
   explicit MetricsHandler(const HttpHandlers& h) : h_(h) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
-    Send(conn, 200, "text/plain; version=0.0.4; charset=utf-8", h_.render_metrics());
+    Send(conn, 200, "text/plain; version=0.0.4; charset=utf-8",
+         h_.render_metrics());
     return true;
   }
 
@@ -116,19 +118,19 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::InvalidArgumentError(
         absl::StrCat("http_listen: expected host:port, got \"", listen, "\""));
   }
-  const std::string civet_port =
-      host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
-                                          : absl::StrCat(host, ":", port);
+  const std::string civet_port = host.find(':') != std::string::npos
+                                     ? absl::StrCat("[", host, "]:", port)
+                                     : absl::StrCat(host, ":", port);
   auto impl = std::make_unique<Impl>(std::move(handlers));
   const std::vector<std::string> options = {
-      "listening_ports", civet_port, "num_threads", "4",
-      "request_timeout_ms", "10000", "enable_keep_alive", "no"};
+      "listening_ports",    civet_port, "num_threads",       "4",
+      "request_timeout_ms", "10000",    "enable_keep_alive", "no"};
   try {
     impl->server_ = std::make_unique<CivetServer>(options);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen for HTTP on ", listen, " (", e.what(),
-        "); choose another with --http_listen"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for HTTP on ", listen, " (", e.what(),
+                     "); choose another with --http_listen"));
   }
   impl->server_->addHandler("/metrics", impl->metrics_);
   impl->server_->addHandler("/healthz", impl->health_);
@@ -139,7 +141,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::UnavailableError(
         absl::StrCat("HTTP server on ", listen, " reported no port"));
   }
-  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl), ports.front()));
+  return std::unique_ptr<HttpServer>(
+      new HttpServer(std::move(impl), ports.front()));
 }
 
 void HttpServer::Stop() {

@@ -17,7 +17,8 @@ void InflightTracker::Exit() {
 bool InflightTracker::CloseAndWait(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   closed_ = true;
-  auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return inflight_ == 0; };
+  auto idle = [this]()
+                  ABSL_SHARED_LOCKS_REQUIRED(mu_) { return inflight_ == 0; };
   return mu_.AwaitWithTimeout(absl::Condition(&idle), timeout);
 }
 

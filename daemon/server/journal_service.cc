@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+
 #include "daemon/ingest/event_validator.h"
 #include "daemon/server/grpc_status.h"
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+
 #include "daemon/common/logging.h"
 #include "daemon/ingest/event_validator.h"
 #include "daemon/server/grpc_status.h"
@@ -56,9 +57,10 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
         if (!out.status.ok()) {
           const bool conflict =
               out.status.code() == absl::StatusCode::kAlreadyExists;
-          metrics.Record(IngestKind::kModelVersion,
-                         conflict ? IngestResult::kConflict : IngestResult::kFailed,
-                         seconds);
+          metrics.Record(
+              IngestKind::kModelVersion,
+              conflict ? IngestResult::kConflict : IngestResult::kFailed,
+              seconds);
           reactor->Finish(ToGrpcStatus(out.status));
           inflight.Exit();
           return;

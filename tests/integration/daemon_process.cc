@@ -1,13 +1,5 @@
 #include "tests/integration/daemon_process.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +8,14 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace aigov::testing {
 namespace {
@@ -43,9 +43,10 @@ const char* AigovctlPath() { return AIGOVCTL_PATH; }
 TempDir::TempDir() {
   std::random_device rd;
   const char* base = std::getenv("TMPDIR");
-  path_ = (std::filesystem::path(base ? base : "/tmp") /
-           ("aigov-it-" + std::to_string(::getpid()) + "-" + std::to_string(rd())))
-              .string();
+  path_ =
+      (std::filesystem::path(base ? base : "/tmp") /
+       ("aigov-it-" + std::to_string(::getpid()) + "-" + std::to_string(rd())))
+          .string();
   std::filesystem::create_directories(path_);
 }
 
@@ -66,7 +67,8 @@ HttpResponse HttpGet(int port, const std::string& path) {
     ::close(fd);
     return r;
   }
-  const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string req =
+      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
   if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) {
     ::close(fd);
     return r;
@@ -91,7 +93,8 @@ double MetricValue(const std::string& exposition, const std::string& series) {
   std::istringstream in(exposition);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+    if (line.size() > series.size() &&
+        line.compare(0, series.size(), series) == 0 &&
         line[series.size()] == ' ') {
       return std::strtod(line.c_str() + series.size() + 1, nullptr);
     }
@@ -110,13 +113,16 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int in = ::open(in_path.c_str(), O_RDONLY);
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int out =
+        ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err =
+        ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
     std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     ::_exit(127);
@@ -129,7 +135,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
-DaemonProcess::DaemonProcess(std::string data_dir, std::vector<std::string> extra_args)
+DaemonProcess::DaemonProcess(std::string data_dir,
+                             std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
   static int counter = 0;
   log_path_ = data_dir_ + ".aigovd." + std::to_string(++counter) + ".log";
@@ -148,13 +155,15 @@ bool DaemonProcess::Start() {
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   const pid_t pid = ::fork();
   if (pid == 0) {
-    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    const int log =
+        ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     const int devnull = ::open("/dev/null", O_RDWR);
     ::dup2(devnull, 0);
     ::dup2(devnull, 1);
     ::dup2(log, 2);
     std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     ::_exit(127);

@@ -1,8 +1,6 @@
 // End-to-end tests of the real aigovd binary: real gRPC on loopback, real
 // RocksDB on disk, real /metrics. No sleeps: every wait polls a condition
 // with a deadline.
-#include <signal.h>
-
 #include <chrono>
 #include <fstream>
 #include <future>
@@ -10,8 +8,6 @@
 #include <string>
 #include <thread>
 
-#include "aigov/v1/journal_service.grpc.pb.h"
-#include "aigov/v1/registry_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -19,6 +15,10 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include <signal.h>
+
+#include "aigov/v1/journal_service.grpc.pb.h"
+#include "aigov/v1/registry_service.grpc.pb.h"
 #include "tests/integration/daemon_process.h"
 
 namespace aigov::testing {
@@ -29,8 +29,8 @@ using ::testing::HasSubstr;
 constexpr char kDigest[] =
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-aigov::v1::RegisterModelVersionRequest ModelRequest(const std::string& event_id,
-                                                   const std::string& version) {
+aigov::v1::RegisterModelVersionRequest ModelRequest(
+    const std::string& event_id, const std::string& version) {
   aigov::v1::RegisterModelVersionRequest r;
   r.set_event_id(event_id);
   auto* mv = r.mutable_model_version();
@@ -44,7 +44,8 @@ aigov::v1::RegisterModelVersionRequest ModelRequest(const std::string& event_id,
 class Client {
  public:
   explicit Client(const std::string& target)
-      : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
+      : channel_(
+            grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
         registry_(aigov::v1::RegistryService::NewStub(channel_)),
         journal_(aigov::v1::JournalService::NewStub(channel_)),
         health_(grpc::health::v1::Health::NewStub(channel_)) {}
@@ -52,7 +53,8 @@ class Client {
   grpc::Status Register(const aigov::v1::RegisterModelVersionRequest& req,
                         aigov::v1::RegisterModelVersionResponse* resp) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(120));
     return registry_->RegisterModelVersion(&ctx, req, resp);
   }
 
@@ -66,7 +68,8 @@ class Client {
     return s;
   }
 
-  aigov::v1::ListEntriesResponse List(const aigov::v1::ListEntriesRequest& req) {
+  aigov::v1::ListEntriesResponse List(
+      const aigov::v1::ListEntriesRequest& req) {
     grpc::ClientContext ctx;
     aigov::v1::ListEntriesResponse resp;
     const grpc::Status s = journal_->ListEntries(&ctx, req, &resp);
@@ -76,7 +79,8 @@ class Client {
 
   int Health() {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     grpc::health::v1::HealthCheckResponse resp;
     const grpc::Status s =
         health_->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &resp);
@@ -96,7 +100,8 @@ class DaemonTest : public ::testing::Test {
  protected:
   std::string DataDir() const { return tmp_.path() + "/data"; }
 
-  std::unique_ptr<DaemonProcess> StartDaemon(std::vector<std::string> args = {}) {
+  std::unique_ptr<DaemonProcess> StartDaemon(
+      std::vector<std::string> args = {}) {
     auto d = std::make_unique<DaemonProcess>(DataDir(), std::move(args));
     EXPECT_TRUE(d->Start()) << d->log();
     return d;
@@ -115,7 +120,8 @@ TEST_F(DaemonTest, RegisterThenReadBack) {
   auto d = StartDaemon();
   Client c(d->grpc_target());
   auto req = ModelRequest("7d4f7f0e-1c2b-4a51-9a53-3b3f6f1f0001", "1.0.0");
-  req.mutable_model_version()->set_change_class(aigov::v1::CHANGE_CLASS_INITIAL);
+  req.mutable_model_version()->set_change_class(
+      aigov::v1::CHANGE_CLASS_INITIAL);
   (*req.mutable_model_version()->mutable_hyperparameters())["depth"] = "6";
   aigov::v1::RegisterModelVersionResponse resp;
   ASSERT_TRUE(c.Register(req, &resp).ok());
@@ -158,7 +164,10 @@ TEST_F(DaemonTest, RestartKeepsEverything) {
     Client c(d->grpc_target());
     for (int i = 0; i < 5; ++i) {
       aigov::v1::RegisterModelVersionResponse resp;
-      ASSERT_TRUE(c.Register(ModelRequest("ev-" + std::to_string(i), std::to_string(i)), &resp).ok());
+      ASSERT_TRUE(
+          c.Register(ModelRequest("ev-" + std::to_string(i), std::to_string(i)),
+                     &resp)
+              .ok());
     }
     EXPECT_EQ(d->Stop(SIGTERM), 0);
   }
@@ -198,8 +207,16 @@ TEST_F(DaemonTest, IdempotentRetryAndAlreadyExists) {
 
   const std::string metrics = HttpGet(d->http_port(), "/metrics").body;
   EXPECT_EQ(MetricValue(metrics, "aigov_journal_tree_size"), 2);
-  EXPECT_EQ(MetricValue(metrics, R"(aigov_ingest_events_total{kind="model_version",result="duplicate"})"), 1);
-  EXPECT_EQ(MetricValue(metrics, R"(aigov_ingest_events_total{kind="model_version",result="conflict"})"), 1);
+  EXPECT_EQ(
+      MetricValue(
+          metrics,
+          R"(aigov_ingest_events_total{kind="model_version",result="duplicate"})"),
+      1);
+  EXPECT_EQ(
+      MetricValue(
+          metrics,
+          R"(aigov_ingest_events_total{kind="model_version",result="conflict"})"),
+      1);
 }
 
 struct BadInput {
@@ -210,16 +227,23 @@ struct BadInput {
 
 TEST_F(DaemonTest, BadInputIsRejectedWithFieldPathAndNothingIsWritten) {
   const BadInput cases[] = {
-      {"missing event_id", [](auto* r) { r->clear_event_id(); }, "event_id: required"},
-      {"malformed event_id", [](auto* r) { r->set_event_id("no spaces please"); },
+      {"missing event_id", [](auto* r) { r->clear_event_id(); },
+       "event_id: required"},
+      {"malformed event_id",
+       [](auto* r) { r->set_event_id("no spaces please"); },
        "event_id: character 3 is not one of [A-Za-z0-9._:-]"},
-      {"missing payload", [](auto* r) { r->clear_model_version(); }, "model_version: required"},
-      {"empty model_id", [](auto* r) { r->mutable_model_version()->clear_model_id(); },
+      {"missing payload", [](auto* r) { r->clear_model_version(); },
+       "model_version: required"},
+      {"empty model_id",
+       [](auto* r) { r->mutable_model_version()->clear_model_id(); },
        "model_version.model_id: required"},
-      {"empty system_id", [](auto* r) { r->mutable_model_version()->clear_system_id(); },
+      {"empty system_id",
+       [](auto* r) { r->mutable_model_version()->clear_system_id(); },
        "model_version.system_id: required"},
       {"short digest",
-       [](auto* r) { r->mutable_model_version()->set_artifact_sha256("abc123"); },
+       [](auto* r) {
+         r->mutable_model_version()->set_artifact_sha256("abc123");
+       },
        "model_version.artifact_sha256: expected 64 hex characters"},
       {"uppercase digest",
        [](auto* r) {
@@ -228,11 +252,14 @@ TEST_F(DaemonTest, BadInputIsRejectedWithFieldPathAndNothingIsWritten) {
        "model_version.artifact_sha256: expected 64 hex characters"},
       {"unspecified enum",
        [](auto* r) {
-         r->mutable_model_version()->set_change_class(aigov::v1::CHANGE_CLASS_UNSPECIFIED);
+         r->mutable_model_version()->set_change_class(
+             aigov::v1::CHANGE_CLASS_UNSPECIFIED);
        },
        "model_version.change_class: must be specified"},
       {"unspecified nested enum",
-       [](auto* r) { r->mutable_model_version()->add_declared_metrics()->set_name("auc"); },
+       [](auto* r) {
+         r->mutable_model_version()->add_declared_metrics()->set_name("auc");
+       },
        "model_version.declared_metrics[0].direction: must be specified"},
   };
   auto d = StartDaemon();
@@ -250,8 +277,11 @@ TEST_F(DaemonTest, BadInputIsRejectedWithFieldPathAndNothingIsWritten) {
   // still free.
   const std::string metrics = HttpGet(d->http_port(), "/metrics").body;
   EXPECT_EQ(MetricValue(metrics, "aigov_journal_tree_size"), 0);
-  EXPECT_EQ(MetricValue(metrics, R"(aigov_ingest_events_total{kind="model_version",result="invalid"})"),
-            static_cast<double>(std::size(cases)));
+  EXPECT_EQ(
+      MetricValue(
+          metrics,
+          R"(aigov_ingest_events_total{kind="model_version",result="invalid"})"),
+      static_cast<double>(std::size(cases)));
   aigov::v1::RegisterModelVersionResponse resp;
   ASSERT_TRUE(c.Register(ModelRequest("bad-1", "1.0"), &resp).ok());
   EXPECT_EQ(resp.sequence(), 0u);
@@ -260,19 +290,23 @@ TEST_F(DaemonTest, BadInputIsRejectedWithFieldPathAndNothingIsWritten) {
 }
 
 TEST_F(DaemonTest, OversizedMessageIsResourceExhausted) {
-  auto d = StartDaemon({"--config=" + WriteConfig("max_message_bytes: 4096\n")});
+  auto d =
+      StartDaemon({"--config=" + WriteConfig("max_message_bytes: 4096\n")});
   Client c(d->grpc_target());
   auto req = ModelRequest("big", "1.0");
-  (*req.mutable_model_version()->mutable_hyperparameters())["blob"] = std::string(8192, 'x');
+  (*req.mutable_model_version()->mutable_hyperparameters())["blob"] =
+      std::string(8192, 'x');
   aigov::v1::RegisterModelVersionResponse resp;
   const grpc::Status s = c.Register(req, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << s.error_message();
   ASSERT_TRUE(c.Register(ModelRequest("small", "1.0"), &resp).ok());
   EXPECT_EQ(resp.sequence(), 0u);
   EXPECT_EQ(d->Stop(SIGTERM), 0);
 }
 
-TEST_F(DaemonTest, FullQueueIsResourceExhaustedAndInFlightWriteFinishesAtShutdown) {
+TEST_F(DaemonTest,
+       FullQueueIsResourceExhaustedAndInFlightWriteFinishesAtShutdown) {
   // One queue slot, and a sequencer that holds a lone event for a minute
   // hoping for a second: the first request waits in the queue, the second
   // finds it full. SIGTERM must then write and acknowledge the first.
@@ -290,14 +324,17 @@ TEST_F(DaemonTest, FullQueueIsResourceExhaustedAndInFlightWriteFinishesAtShutdow
   auto a = std::async(std::launch::async, send, "a");
   auto b = std::async(std::launch::async, send, "b");
   // Whichever arrives second is refused at once.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(30);
   std::future<grpc::Status>* rejected = nullptr;
   std::future<grpc::Status>* waiting = nullptr;
   while (rejected == nullptr && std::chrono::steady_clock::now() < deadline) {
-    if (a.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) {
+    if (a.wait_for(std::chrono::milliseconds(10)) ==
+        std::future_status::ready) {
       rejected = &a;
       waiting = &b;
-    } else if (b.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) {
+    } else if (b.wait_for(std::chrono::milliseconds(10)) ==
+               std::future_status::ready) {
       rejected = &b;
       waiting = &a;
     }
@@ -307,7 +344,11 @@ TEST_F(DaemonTest, FullQueueIsResourceExhaustedAndInFlightWriteFinishesAtShutdow
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(refused.error_message(), HasSubstr("ingest queue is full"));
   const std::string metrics = HttpGet(d->http_port(), "/metrics").body;
-  EXPECT_EQ(MetricValue(metrics, R"(aigov_ingest_events_total{kind="model_version",result="rejected"})"), 1);
+  EXPECT_EQ(
+      MetricValue(
+          metrics,
+          R"(aigov_ingest_events_total{kind="model_version",result="rejected"})"),
+      1);
 
   EXPECT_EQ(d->Stop(SIGTERM), 0);
   const grpc::Status finished = waiting->get();
@@ -323,18 +364,30 @@ TEST_F(DaemonTest, MetricsCountersMove) {
   Client c(d->grpc_target());
   const HttpResponse before = HttpGet(d->http_port(), "/metrics");
   ASSERT_EQ(before.status, 200);
-  EXPECT_EQ(MetricValue(before.body, R"(aigov_ingest_events_total{kind="model_version",result="accepted"})"), 0);
+  EXPECT_EQ(
+      MetricValue(
+          before.body,
+          R"(aigov_ingest_events_total{kind="model_version",result="accepted"})"),
+      0);
   EXPECT_EQ(MetricValue(before.body, "aigov_ingest_duration_seconds_count"), 0);
   EXPECT_THAT(before.body, HasSubstr("aigov_build_info{"));
   aigov::v1::RegisterModelVersionResponse resp;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(c.Register(ModelRequest("m" + std::to_string(i), std::to_string(i)), &resp).ok());
+    ASSERT_TRUE(
+        c.Register(ModelRequest("m" + std::to_string(i), std::to_string(i)),
+                   &resp)
+            .ok());
   }
   const std::string after = HttpGet(d->http_port(), "/metrics").body;
-  EXPECT_EQ(MetricValue(after, R"(aigov_ingest_events_total{kind="model_version",result="accepted"})"), 3);
+  EXPECT_EQ(
+      MetricValue(
+          after,
+          R"(aigov_ingest_events_total{kind="model_version",result="accepted"})"),
+      3);
   EXPECT_EQ(MetricValue(after, "aigov_ingest_duration_seconds_count"), 3);
   EXPECT_EQ(MetricValue(after, "aigov_journal_tree_size"), 3);
-  EXPECT_GE(MetricValue(after, "aigov_journal_append_duration_seconds_count"), 1);
+  EXPECT_GE(MetricValue(after, "aigov_journal_append_duration_seconds_count"),
+            1);
 }
 
 TEST_F(DaemonTest, HealthReflectionAndHttpEndpoints) {
@@ -342,7 +395,8 @@ TEST_F(DaemonTest, HealthReflectionAndHttpEndpoints) {
   Client c(d->grpc_target());
   EXPECT_EQ(c.Health(), grpc::health::v1::HealthCheckResponse::SERVING);
 
-  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(c.channel());
+  auto reflection =
+      grpc::reflection::v1alpha::ServerReflection::NewStub(c.channel());
   grpc::ClientContext ctx;
   auto stream = reflection->ServerReflectionInfo(&ctx);
   grpc::reflection::v1alpha::ServerReflectionRequest req;
@@ -352,10 +406,11 @@ TEST_F(DaemonTest, HealthReflectionAndHttpEndpoints) {
   grpc::reflection::v1alpha::ServerReflectionResponse resp;
   ASSERT_TRUE(stream->Read(&resp));
   std::vector<std::string> names;
-  for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
+  for (const auto& s : resp.list_services_response().service())
+    names.push_back(s.name());
   EXPECT_THAT(names, ::testing::IsSupersetOf({"aigov.v1.RegistryService",
-                                             "aigov.v1.JournalService",
-                                             "grpc.health.v1.Health"}));
+                                              "aigov.v1.JournalService",
+                                              "grpc.health.v1.Health"}));
   while (stream->Read(&resp)) {
   }
   EXPECT_TRUE(stream->Finish().ok());
@@ -369,12 +424,14 @@ TEST_F(DaemonTest, HealthReflectionAndHttpEndpoints) {
 }
 
 TEST_F(DaemonTest, ReadyzFlipsTo503OnSigtermThenExitsZero) {
-  auto d = StartDaemon({"--config=" + WriteConfig("server:\n  drain_delay: 3s\n")});
+  auto d =
+      StartDaemon({"--config=" + WriteConfig("server:\n  drain_delay: 3s\n")});
   Client c(d->grpc_target());
   ASSERT_EQ(HttpGet(d->http_port(), "/readyz").status, 200);
   d->Signal(SIGTERM);
   bool saw_503 = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!saw_503 && std::chrono::steady_clock::now() < deadline) {
     const HttpResponse r = HttpGet(d->http_port(), "/readyz");
     if (r.status == 503) saw_503 = true;
@@ -409,9 +466,13 @@ TEST_F(DaemonTest, SecondDaemonOnSameDirectoryFailsCleanly) {
 }
 
 TEST_F(DaemonTest, BadConfigFailsWithPathAndLine) {
-  DaemonProcess d(DataDir(), {"--config=" + WriteConfig("journal:\n  max_batch_delay: soon\n")});
+  DaemonProcess d(
+      DataDir(),
+      {"--config=" + WriteConfig("journal:\n  max_batch_delay: soon\n")});
   EXPECT_FALSE(d.Start());
-  EXPECT_THAT(d.log(), HasSubstr("config.yaml:2: journal.max_batch_delay: expected a duration"));
+  EXPECT_THAT(
+      d.log(),
+      HasSubstr("config.yaml:2: journal.max_batch_delay: expected a duration"));
 }
 
 TEST_F(DaemonTest, AigovctlApplyAndJournalListJson) {
@@ -435,8 +496,12 @@ artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0
   const std::string target = "--target=" + d->grpc_target();
   CommandResult r = RunCommand({AigovctlPath(), target, "apply", "-f", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("ModelVersion credit-scoring@1.0.0 created (sequence 0)"));
-  EXPECT_THAT(r.out, HasSubstr("ModelVersion credit-scoring@1.10 created (sequence 1)"));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("ModelVersion credit-scoring@1.0.0 created (sequence 0)"));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("ModelVersion credit-scoring@1.10 created (sequence 1)"));
   // Applying the same file again changes nothing (derived event_id).
   r = RunCommand({AigovctlPath(), target, "apply", "-f", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -445,23 +510,28 @@ artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0
   r = RunCommand({AigovctlPath(), target, "journal", "list", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   google::protobuf::ListValue list;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &list).ok()) << r.out;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &list).ok())
+      << r.out;
   ASSERT_EQ(list.values_size(), 2);
   const auto& second = list.values(1).struct_value().fields();
   EXPECT_EQ(second.at("sequence").number_value(), 1);
   EXPECT_EQ(second.at("kind").string_value(), "ModelVersion");
-  EXPECT_THAT(second.at("event_id").string_value(), ::testing::StartsWith("sha256-"));
+  EXPECT_THAT(second.at("event_id").string_value(),
+              ::testing::StartsWith("sha256-"));
   EXPECT_FALSE(second.at("recorded_at").string_value().empty());
   const auto& event = second.at("event").struct_value().fields();
   EXPECT_EQ(event.at("version").string_value(), "1.10");
   EXPECT_EQ(event.at("change_class").string_value(), "CHANGE_CLASS_RETRAIN");
 
   // A bad document: the server's field path reaches the user; exit 1.
-  std::ofstream(file) << "kind: ModelVersion\nmodel_id: m\nversion: '1'\nsystem_id: s\n"
-                         "artifact_sha256: ABC\n";
+  std::ofstream(file)
+      << "kind: ModelVersion\nmodel_id: m\nversion: '1'\nsystem_id: s\n"
+         "artifact_sha256: ABC\n";
   r = RunCommand({AigovctlPath(), target, "apply", "-f", file});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("INVALID_ARGUMENT: model_version.artifact_sha256: expected 64 hex characters"));
+  EXPECT_THAT(r.err,
+              HasSubstr("INVALID_ARGUMENT: model_version.artifact_sha256: "
+                        "expected 64 hex characters"));
 
   // A malformed file sends nothing.
   std::ofstream(file) << "kind: ModelVersion\nmodel_id: m\nbogus: 1\n";
