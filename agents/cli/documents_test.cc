@@ -1,5 +1,8 @@
 #include "agents/cli/documents.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -11,19 +14,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr char kTwoDocs[] = R"(kind: ModelVersion
-event_id: 7d4f7f0e-1c2b-4a51-9a53-3b3f6f1f0001
-model_id: credit-scoring
-version: "1.0.0"
-system_id: loans
-artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
----
-kind: ModelVersion
-model_id: credit-scoring
-version: 1.10
-system_id: loans
-artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a09
-)";
+std::string ReadTestdata(const std::string& name) {
+  std::ifstream in(std::string(AIGOV_TESTDATA_DIR) + "/" + name);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+const std::string kTwoDocs = ReadTestdata("model_versions.yaml");
 
 TEST(DocumentsTest, ParsesSeveralDocumentsPerFile) {
   auto docs = ParseDocuments(kTwoDocs, "models.yaml");

@@ -96,12 +96,11 @@ class Walker {
         const std::string child_path = absl::StrCat(path, ".", key_text);
         google::protobuf::Message* entry =
             msg->GetReflection()->AddMessage(msg, field);
-        AIGOV_RETURN_IF_ERROR(Singular(kv.first, child_path, entry, key_field));
+        AIGOV_RETURN_IF_ERROR(Value(kv.first, child_path, entry, key_field));
         if (kv.second.IsNull()) {
           return Error(kv.second, child_path, "map values must not be null");
         }
-        AIGOV_RETURN_IF_ERROR(
-            Singular(kv.second, child_path, entry, value_field));
+        AIGOV_RETURN_IF_ERROR(Value(kv.second, child_path, entry, value_field));
       }
       return absl::OkStatus();
     }
@@ -110,137 +109,80 @@ class Walker {
       size_t i = 0;
       for (const auto& item : node) {
         const std::string child_path = absl::StrCat(path, "[", i, "]");
-        AIGOV_RETURN_IF_ERROR(Repeated(item, child_path, msg, field));
+        AIGOV_RETURN_IF_ERROR(Value(item, child_path, msg, field));
         ++i;
       }
       return absl::OkStatus();
     }
-    return Singular(node, path, msg, field);
+    return Value(node, path, msg, field);
   }
 
-  absl::Status Repeated(const YAML::Node& node, const std::string& path,
-                        google::protobuf::Message* msg,
-                        const FieldDescriptor* field) {
+  // Sets a singular field, or appends to a repeated one (`node` is then one
+  // element of the list).
+  absl::Status Value(const YAML::Node& node, const std::string& path,
+                     google::protobuf::Message* msg,
+                     const FieldDescriptor* field) {
     const Reflection* r = msg->GetReflection();
+    const bool add = field->is_repeated();
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return Message(node, path, r->AddMessage(msg, field), false);
-    }
-    if (!node.IsScalar()) return Error(node, path, "expected a scalar value");
-    const std::string& s = node.Scalar();
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        r->AddString(msg, field, s);
-        return absl::OkStatus();
-      case FieldDescriptor::CPPTYPE_BOOL: {
-        bool v = false;
-        AIGOV_RETURN_IF_ERROR(ParseBool(node, path, &v));
-        r->AddBool(msg, field, v);
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::CPPTYPE_INT32: {
-        int32_t v = 0;
-        AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->AddInt32(msg, field, v);
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::CPPTYPE_INT64: {
-        int64_t v = 0;
-        AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->AddInt64(msg, field, v);
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::CPPTYPE_UINT32: {
-        uint32_t v = 0;
-        AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->AddUInt32(msg, field, v);
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::CPPTYPE_UINT64: {
-        uint64_t v = 0;
-        AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->AddUInt64(msg, field, v);
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-      case FieldDescriptor::CPPTYPE_FLOAT: {
-        double v = 0;
-        AIGOV_RETURN_IF_ERROR(ParseDouble(node, path, &v));
-        if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
-          r->AddDouble(msg, field, v);
-        } else {
-          r->AddFloat(msg, field, static_cast<float>(v));
-        }
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        const EnumValueDescriptor* v = nullptr;
-        AIGOV_RETURN_IF_ERROR(ParseEnum(node, path, field->enum_type(), &v));
-        r->AddEnum(msg, field, v);
-        return absl::OkStatus();
-      }
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        break;
-    }
-    return Error(node, path, "unsupported field type");
-  }
-
-  absl::Status Singular(const YAML::Node& node, const std::string& path,
-                        google::protobuf::Message* msg,
-                        const FieldDescriptor* field) {
-    const Reflection* r = msg->GetReflection();
-    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return Message(node, path, r->MutableMessage(msg, field), false);
+      return Message(
+          node, path,
+          add ? r->AddMessage(msg, field) : r->MutableMessage(msg, field),
+          false);
     }
     if (!node.IsScalar()) return Error(node, path, ExpectedScalar(field));
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
-        r->SetString(msg, field, node.Scalar());
+        add ? r->AddString(msg, field, node.Scalar())
+            : r->SetString(msg, field, node.Scalar());
         return absl::OkStatus();
       case FieldDescriptor::CPPTYPE_BOOL: {
         bool v = false;
         AIGOV_RETURN_IF_ERROR(ParseBool(node, path, &v));
-        r->SetBool(msg, field, v);
+        add ? r->AddBool(msg, field, v) : r->SetBool(msg, field, v);
         return absl::OkStatus();
       }
       case FieldDescriptor::CPPTYPE_INT32: {
         int32_t v = 0;
         AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->SetInt32(msg, field, v);
+        add ? r->AddInt32(msg, field, v) : r->SetInt32(msg, field, v);
         return absl::OkStatus();
       }
       case FieldDescriptor::CPPTYPE_INT64: {
         int64_t v = 0;
         AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->SetInt64(msg, field, v);
+        add ? r->AddInt64(msg, field, v) : r->SetInt64(msg, field, v);
         return absl::OkStatus();
       }
       case FieldDescriptor::CPPTYPE_UINT32: {
         uint32_t v = 0;
         AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->SetUInt32(msg, field, v);
+        add ? r->AddUInt32(msg, field, v) : r->SetUInt32(msg, field, v);
         return absl::OkStatus();
       }
       case FieldDescriptor::CPPTYPE_UINT64: {
         uint64_t v = 0;
         AIGOV_RETURN_IF_ERROR(ParseInt(node, path, &v));
-        r->SetUInt64(msg, field, v);
+        add ? r->AddUInt64(msg, field, v) : r->SetUInt64(msg, field, v);
         return absl::OkStatus();
       }
-      case FieldDescriptor::CPPTYPE_DOUBLE:
+      case FieldDescriptor::CPPTYPE_DOUBLE: {
+        double v = 0;
+        AIGOV_RETURN_IF_ERROR(ParseDouble(node, path, &v));
+        add ? r->AddDouble(msg, field, v) : r->SetDouble(msg, field, v);
+        return absl::OkStatus();
+      }
       case FieldDescriptor::CPPTYPE_FLOAT: {
         double v = 0;
         AIGOV_RETURN_IF_ERROR(ParseDouble(node, path, &v));
-        if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
-          r->SetDouble(msg, field, v);
-        } else {
-          r->SetFloat(msg, field, static_cast<float>(v));
-        }
+        const auto f = static_cast<float>(v);
+        add ? r->AddFloat(msg, field, f) : r->SetFloat(msg, field, f);
         return absl::OkStatus();
       }
       case FieldDescriptor::CPPTYPE_ENUM: {
         const EnumValueDescriptor* v = nullptr;
         AIGOV_RETURN_IF_ERROR(ParseEnum(node, path, field->enum_type(), &v));
-        r->SetEnum(msg, field, v);
+        add ? r->AddEnum(msg, field, v) : r->SetEnum(msg, field, v);
         return absl::OkStatus();
       }
       case FieldDescriptor::CPPTYPE_MESSAGE:

@@ -5,8 +5,6 @@
 //   build/dev/tests/bench/journal_append_bench --benchmark_min_time=2
 //
 // Figures and how to read them: docs/PERFORMANCE.md.
-#include <unistd.h>
-
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -14,19 +12,22 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "rocksdb/db.h"
+#include <unistd.h>
+
 #include "benchmark/benchmark.h"
 #include "daemon/common/clock.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
-#include "rocksdb/db.h"
 
 namespace aigov::journal {
 namespace {
 
 std::string BenchDir(const char* name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   (std::string("aigov-bench-") + name + "-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      (std::string("aigov-bench-") + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir.string();
 }
@@ -42,7 +43,9 @@ PendingEvent Event(uint64_t i) {
   mv->set_system_id("loans");
   mv->set_artifact_sha256(
       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-  mv->set_code_ref("git+https://example.invalid/models.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+  mv->set_code_ref(
+      "git+https://example.invalid/"
+      "models.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904");
   (*mv->mutable_hyperparameters())["learning_rate"] = "0.05";
   (*mv->mutable_hyperparameters())["max_depth"] = "6";
   mv->set_training_run_id("run-" + std::to_string(i));
@@ -144,7 +147,11 @@ void BM_SequencerClosedLoop(benchmark::State& state) {
 
 BENCHMARK(BM_RawSyncedBatch)->Arg(1)->Arg(100)->Arg(1024)->UseRealTime();
 BENCHMARK(BM_JournalAppendGroup)->Arg(1)->Arg(100)->Arg(1024)->UseRealTime();
-BENCHMARK(BM_SequencerClosedLoop)->Threads(1)->Threads(16)->Threads(64)->UseRealTime();
+BENCHMARK(BM_SequencerClosedLoop)
+    ->Threads(1)
+    ->Threads(16)
+    ->Threads(64)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace aigov::journal

@@ -29,6 +29,30 @@ std::string ReadFile(const std::string& path) {
   return buf.str();
 }
 
+// Starts `argv` with stdin from `in_path` and stdout/stderr appended to the
+// given files (created if missing). Returns the child's pid.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path,
+            const std::string& out_path, const std::string& err_path) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int in = ::open(in_path.c_str(), O_RDONLY);
+    const int out =
+        ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    const int err =
+        ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 int DecodeWaitStatus(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -110,23 +134,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   const std::string out_path = dir.path() + "/out";
   const std::string err_path = dir.path() + "/err";
   std::ofstream(in_path) << stdin_text;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int in = ::open(in_path.c_str(), O_RDONLY);
-    const int out =
-        ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err =
-        ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  const pid_t pid = Spawn(argv, in_path, out_path, err_path);
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = DecodeWaitStatus(status);
@@ -153,21 +161,7 @@ bool DaemonProcess::Start() {
                                    "--grpc_listen=127.0.0.1:0",
                                    "--http_listen=127.0.0.1:0"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int log =
-        ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    const int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(devnull, 0);
-    ::dup2(devnull, 1);
-    ::dup2(log, 2);
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  const pid_t pid = Spawn(argv, "/dev/null", "/dev/null", log_path_);
   pid_ = pid;
   const std::regex ready(
       R"re("msg":"aigovd ready".*"grpc_port":(\d+),"http_port":(\d+))re");

@@ -2,6 +2,7 @@
 // RocksDB on disk, real /metrics. No sleeps: every wait polls a condition
 // with a deadline.
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <memory>
@@ -478,21 +479,7 @@ TEST_F(DaemonTest, BadConfigFailsWithPathAndLine) {
 TEST_F(DaemonTest, AigovctlApplyAndJournalListJson) {
   auto d = StartDaemon();
   const std::string file = tmp_.path() + "/models.yaml";
-  std::ofstream(file) << R"(kind: ModelVersion
-event_id: 7d4f7f0e-1c2b-4a51-9a53-3b3f6f1f0001
-model_id: credit-scoring
-version: "1.0.0"
-system_id: loans
-artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
----
-kind: ModelVersion
-model_id: credit-scoring
-version: 1.10
-system_id: loans
-parent_version: "1.0.0"
-change_class: retrain
-artifact_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a09
-)";
+  std::filesystem::copy_file(AIGOV_TESTDATA_DIR "/model_versions.yaml", file);
   const std::string target = "--target=" + d->grpc_target();
   CommandResult r = RunCommand({AigovctlPath(), target, "apply", "-f", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
