@@ -1,7 +1,11 @@
 // aigovd: flags → config → Daemon::Create → wait for SIGTERM/SIGINT →
 // Shutdown. Nothing else.
+#include <signal.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -9,7 +13,6 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include <signal.h>
 
 #include "daemon/common/logging.h"
 #include "daemon/config/config_loader.h"
@@ -111,6 +114,14 @@ int main(int argc, char** argv) {
   sigwait(&signals, &sig);
   Log(LogLevel::kInfo, "shutting down",
       {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  // A second signal skips the drain. Nothing unsynced was acknowledged, so
+  // exiting at once loses nothing a client was told is stored.
+  std::thread([signals]() mutable {
+    int again = 0;
+    sigwait(&signals, &again);
+    Log(LogLevel::kWarning, "second signal: exiting without draining");
+    std::_Exit(1);
+  }).detach();
   (*daemon)->Shutdown();
   daemon->reset();
   Log(LogLevel::kInfo, "stopped");

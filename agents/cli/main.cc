@@ -67,6 +67,15 @@ std::string Describe(const grpc::Status& s, const std::string& target) {
   return out;
 }
 
+// A plaintext channel to aigovd that accepts replies up to 64 MiB (a
+// journal page is at most 3 MiB; the headroom is for single large entries).
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
 void SetDeadline(grpc::ClientContext* ctx) {
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(kRpcTimeoutSeconds));
@@ -129,8 +138,7 @@ int Apply(const std::string& target, const std::vector<std::string>& files) {
     return 1;
   }
 
-  auto channel =
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel = MakeChannel(target);
   auto registry = aigov::v1::RegistryService::NewStub(channel);
   int failures = 0;
   int applied = 0;
@@ -205,8 +213,7 @@ int JournalList(const std::string& target, bool json, const std::string& model,
       return 2;
     }
   }
-  auto channel =
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel = MakeChannel(target);
   auto stub = aigov::v1::JournalService::NewStub(channel);
   uint64_t next = from;
   uint64_t printed = 0;
@@ -254,8 +261,7 @@ int JournalList(const std::string& target, bool json, const std::string& model,
 }
 
 int JournalGet(const std::string& target, uint64_t sequence, bool json) {
-  auto channel =
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel = MakeChannel(target);
   auto stub = aigov::v1::JournalService::NewStub(channel);
   aigov::v1::GetEntryRequest req;
   req.set_sequence(sequence);

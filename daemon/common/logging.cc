@@ -1,5 +1,7 @@
 #include "daemon/common/logging.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -9,7 +11,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include <unistd.h>
 
 #include "daemon/common/status_macros.h"
 

@@ -298,6 +298,7 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
     it.reset(db_->NewIterator(read_options, handles_[kIndexes]));
     it->Seek(prefix + EncodeSequence(query.start_sequence));
   }
+  size_t bytes = 0;
   for (; it->Valid(); it->Next()) {
     uint64_t seq = 0;
     if (prefix.empty()) {
@@ -325,11 +326,15 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
         EventKindOf(entry) != query.kind) {
       continue;
     }
-    if (result.entries.size() == page) {
+    const size_t entry_bytes = entry.ByteSizeLong();
+    if (result.entries.size() == page ||
+        (query.max_bytes > 0 && !result.entries.empty() &&
+         bytes + entry_bytes > query.max_bytes)) {
       result.has_more = true;
       result.next_sequence = seq;
       return result;
     }
+    bytes += entry_bytes;
     result.entries.push_back(std::move(entry));
   }
   AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "listing journal"));

@@ -64,6 +64,9 @@ struct ListQuery {
   uint32_t page_size = 100;
   std::string model_id;                                           // empty: any
   aigov::v1::EventKind kind = aigov::v1::EVENT_KIND_UNSPECIFIED;  // any
+  // Stop before the page's serialized entries would exceed this many bytes
+  // (a page always holds at least one entry); 0 means no limit.
+  size_t max_bytes = 0;
 };
 
 struct ListResult {

@@ -174,6 +174,28 @@ TEST_F(RocksDbJournalTest, ListPagesAndFilters) {
   EXPECT_EQ(page->entries[0].sequence(), 5u);
 }
 
+TEST_F(RocksDbJournalTest, ListStopsBeforeMaxBytesButReturnsAtLeastOne) {
+  auto j = OpenJournal();
+  for (int i = 0; i < 5; ++i) {
+    PendingEvent e =
+        ModelEvent("e" + std::to_string(i), "m", std::to_string(i));
+    (*e.entry.mutable_model_version()->mutable_hyperparameters())["blob"] =
+        std::string(1000, 'x');
+    AppendOne(*j, e);
+  }
+  ListQuery q;
+  q.max_bytes = 2500;  // room for two ~1.1 kB entries
+  auto page = j->List(q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->entries.size(), 2u);
+  EXPECT_TRUE(page->has_more);
+  EXPECT_EQ(page->next_sequence, 2u);
+  q.max_bytes = 10;  // smaller than one entry: still one per page
+  page = j->List(q);
+  EXPECT_EQ(page->entries.size(), 1u);
+  EXPECT_EQ(page->next_sequence, 1u);
+}
+
 // A projection whose writes must land with the entries, and whose failure
 // must leave nothing written.
 class CountingProjection : public Projection {

@@ -3,9 +3,9 @@
 #include <exception>
 #include <vector>
 
+#include "CivetServer.h"
 #include "absl/strings/str_cat.h"
 
-#include "CivetServer.h"
 #include "daemon/config/config_loader.h"
 
 namespace aigov::server {

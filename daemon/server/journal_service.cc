@@ -48,6 +48,7 @@ grpc::ServerUnaryReactor* JournalServiceImpl::ListEntries(
                         : std::min(request->page_size(), kMaxPageSize);
   query.model_id = request->model_id();
   query.kind = request->kind();
+  query.max_bytes = kMaxPageBytes;
   auto page = journal_.List(query);
   if (!page.ok()) {
     reactor->Finish(ToGrpcStatus(page.status()));

@@ -11,6 +11,9 @@ namespace aigov::server {
 // Largest and default ListEntries page.
 inline constexpr uint32_t kMaxPageSize = 1000;
 inline constexpr uint32_t kDefaultPageSize = 100;
+// A page stops before its entries exceed this, so that it stays under
+// gRPC's default 4 MiB client receive limit.
+inline constexpr size_t kMaxPageBytes = 3u << 20;
 
 class JournalServiceImpl final
     : public aigov::v1::JournalService::CallbackService {

@@ -5,6 +5,8 @@
 //   build/dev/tests/bench/journal_append_bench --benchmark_min_time=2
 //
 // Figures and how to read them: docs/PERFORMANCE.md.
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -12,10 +14,9 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
-#include "rocksdb/db.h"
-#include <unistd.h>
-
 #include "benchmark/benchmark.h"
+#include "rocksdb/db.h"
+
 #include "daemon/common/clock.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/rocksdb_journal.h"

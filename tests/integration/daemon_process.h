@@ -5,10 +5,10 @@
 // Not thread-safe; one harness per test.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace aigov::testing {
 

@@ -1,6 +1,8 @@
 // End-to-end tests of the real aigovd binary: real gRPC on loopback, real
 // RocksDB on disk, real /metrics. No sleeps: every wait polls a condition
 // with a deadline.
+#include <signal.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,7 +18,6 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
-#include <signal.h>
 
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
@@ -444,6 +445,29 @@ TEST_F(DaemonTest, ReadyzFlipsTo503OnSigtermThenExitsZero) {
   EXPECT_EQ(c.Health(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(d->Wait(), 0);
   EXPECT_THAT(d->log(), HasSubstr("\"msg\":\"stopped\""));
+}
+
+TEST_F(DaemonTest, SecondSignalSkipsTheDrain) {
+  auto d = StartDaemon(
+      {"--config=" + WriteConfig("server:\n  drain_delay: 600s\n")});
+  Client c(d->grpc_target());
+  aigov::v1::RegisterModelVersionResponse resp;
+  ASSERT_TRUE(c.Register(ModelRequest("before", "1"), &resp).ok());
+  d->Signal(SIGTERM);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (HttpGet(d->http_port(), "/readyz").status != 503 &&
+         std::chrono::steady_clock::now() < deadline) {
+  }
+  d->Signal(SIGINT);
+  EXPECT_EQ(d->Wait(), 1);  // well before the 600 s drain
+  EXPECT_THAT(d->log(), HasSubstr("second signal: exiting without draining"));
+  // What was acknowledged is there after the hurried exit.
+  auto again = StartDaemon();
+  Client c2(again->grpc_target());
+  aigov::v1::JournalEntry entry;
+  ASSERT_TRUE(c2.Get(0, &entry).ok());
+  EXPECT_EQ(entry.event_id(), "before");
 }
 
 TEST_F(DaemonTest, SecondDaemonOnSameDirectoryFailsCleanly) {
