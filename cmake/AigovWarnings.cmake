@@ -4,6 +4,9 @@ target_compile_options(aigov_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
   -Wcast-align -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
   -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(AIGOV_THREAD_SAFETY)
+  target_compile_options(aigov_warnings INTERFACE -Wthread-safety)
+endif()
 if(AIGOV_WERROR)
   target_compile_options(aigov_warnings INTERFACE -Werror)
 endif()

@@ -22,15 +22,13 @@ absl::Duration FromProto(const google::protobuf::Duration& d) {
 const char* AigovVersion() { return AIGOV_VERSION; }
 const char* AigovRevision() { return AIGOV_REVISION; }
 
-Daemon::Daemon(const aigov::v1::DaemonConfig& config,
-               const common::Clock& clock)
-    : config_(config), clock_(clock) {}
+Daemon::Daemon(const aigov::v1::DaemonConfig& config) : config_(config) {}
 
 Daemon::~Daemon() { Shutdown(); }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
     const aigov::v1::DaemonConfig& config, const common::Clock& clock) {
-  std::unique_ptr<Daemon> d(new Daemon(config, clock));
+  std::unique_ptr<Daemon> d(new Daemon(config));
 
   AIGOV_ASSIGN_OR_RETURN(d->metrics_, metrics::DaemonMetrics::Create(
                                           {AigovVersion(), AigovRevision()}));

@@ -54,10 +54,9 @@ class Daemon {
   void Shutdown();
 
  private:
-  Daemon(const aigov::v1::DaemonConfig& config, const common::Clock& clock);
+  explicit Daemon(const aigov::v1::DaemonConfig& config);
 
   aigov::v1::DaemonConfig config_;
-  const common::Clock& clock_;
   std::atomic<bool> ready_{false};
   bool shut_down_ = false;
 
