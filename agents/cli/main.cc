@@ -221,7 +221,7 @@ int JournalList(const std::string& target, bool json, const std::string& model,
   if (json)
     std::printf("[");
   else
-    std::printf("%-10s %-27s %-14s %s\n", "SEQUENCE", "RECORDED_AT", "KIND",
+    std::printf("%-10s %-31s %-14s %s\n", "SEQUENCE", "RECORDED_AT", "KIND",
                 "SUBJECT");
   for (;;) {
     aigov::v1::ListEntriesRequest req;
@@ -244,7 +244,7 @@ int JournalList(const std::string& target, bool json, const std::string& model,
         std::printf("%s\n  %s", first ? "" : ",", EntryJson(e).c_str());
       } else {
         std::printf(
-            "%-10llu %-27s %-14s %s\n",
+            "%-10llu %-31s %-14s %s\n",
             static_cast<unsigned long long>(e.sequence()),
             google::protobuf::util::TimeUtil::ToString(e.recorded_at()).c_str(),
             aigov::journal::KindName(aigov::journal::EventKindOf(e)).c_str(),
