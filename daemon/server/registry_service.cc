@@ -77,7 +77,9 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
   if (!queued.ok()) {
     metrics_.Record(IngestKind::kModelVersion, IngestResult::kRejected,
                     absl::ToDoubleSeconds(absl::Now() - start));
-    common::Log(common::LogLevel::kWarning, "write refused",
+    // Counted in aigov_ingest_events_total{result="rejected"}; logged only
+    // at debug level, since overload would otherwise flood the log.
+    common::Log(common::LogLevel::kDebug, "write refused",
                 {{"event_id", request->event_id()},
                  {"reason", std::string(queued.message())}});
     reactor->Finish(ToGrpcStatus(queued));
