@@ -51,6 +51,12 @@ bool DecodeEventIdValue(absl::string_view bytes, uint64_t* sequence,
   return true;
 }
 
+std::string NodeKey(uint32_t level, uint64_t index) {
+  std::string out(1, static_cast<char>(level));
+  AppendBigEndian(index, 8, &out);
+  return out;
+}
+
 std::string KindIndexPrefix(aigov::v1::EventKind kind) {
   std::string out = "k";
   AppendBigEndian(static_cast<uint32_t>(kind), 4, &out);

@@ -4,7 +4,10 @@
 //   event_ids  event_id                             -> BE64(sequence) ‖
 //   SHA-256(payload) indexes    'k' ‖ BE32(kind) ‖ BE64(sequence)     -> ""
 //              'm' ‖ BE32(len) ‖ model_id ‖ BE64(seq) -> ""
+//   nodes      u8(level) ‖ BE64(index)              -> 32-byte node hash
 //   default    "journal/tree_size"                  -> BE64(size)
+//              "journal/root"                       -> 32-byte root hash
+//              "journal/format"                     -> "2"
 //
 // Big-endian integers make RocksDB's bytewise order the numeric order, so
 // range scans page by sequence number.
@@ -23,7 +26,12 @@ namespace aigov::journal {
 inline constexpr char kEntriesFamily[] = "entries";
 inline constexpr char kEventIdsFamily[] = "event_ids";
 inline constexpr char kIndexesFamily[] = "indexes";
+inline constexpr char kNodesFamily[] = "nodes";
 inline constexpr char kTreeSizeKey[] = "journal/tree_size";
+inline constexpr char kRootKey[] = "journal/root";
+inline constexpr char kFormatKey[] = "journal/format";
+// Format 2: entries are Merkle leaves (format 1 had no tree).
+inline constexpr char kFormat[] = "2";
 
 std::string EncodeSequence(uint64_t sequence);
 // Returns false unless `bytes` is exactly 8 bytes.
@@ -33,6 +41,9 @@ std::string EncodeEventIdValue(uint64_t sequence,
                                const common::Sha256Digest& payload_digest);
 bool DecodeEventIdValue(absl::string_view bytes, uint64_t* sequence,
                         common::Sha256Digest* payload_digest);
+
+// Key of Merkle node (level, index) in the nodes family.
+std::string NodeKey(uint32_t level, uint64_t index);
 
 std::string KindIndexPrefix(aigov::v1::EventKind kind);
 std::string KindIndexKey(aigov::v1::EventKind kind, uint64_t sequence);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 
@@ -67,12 +68,13 @@ absl::StatusOr<Hash> SubtreeHash(uint64_t start, uint64_t len,
   }
   const uint64_t k = LargestPowerOfTwoBelow(len);
   AIGOV_ASSIGN_OR_RETURN(const Hash left, SubtreeHash(start, k, nodes));
-  AIGOV_ASSIGN_OR_RETURN(const Hash right, SubtreeHash(start + k, len - k, nodes));
+  AIGOV_ASSIGN_OR_RETURN(const Hash right,
+                         SubtreeHash(start + k, len - k, nodes));
   return HashChildren(left, right);
 }
 
-absl::Status Path(uint64_t m, uint64_t start, uint64_t n, const NodeReader& nodes,
-                  std::vector<Hash>* out) {
+absl::Status Path(uint64_t m, uint64_t start, uint64_t n,
+                  const NodeReader& nodes, std::vector<Hash>* out) {
   if (n == 1) return absl::OkStatus();
   const uint64_t k = LargestPowerOfTwoBelow(n);
   if (m < k) {
@@ -138,7 +140,8 @@ bool HashFromHex(absl::string_view hex, Hash* out) {
     auto nibble = [](char c) {
       return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
     };
-    (*out)[i] = static_cast<uint8_t>((nibble(hex[2 * i]) << 4) | nibble(hex[2 * i + 1]));
+    (*out)[i] = static_cast<uint8_t>((nibble(hex[2 * i]) << 4) |
+                                     nibble(hex[2 * i + 1]));
   }
   return true;
 }
@@ -180,8 +183,8 @@ void CompactRange::Append(const Hash& leaf_hash, std::vector<Node>* completed) {
     stack_.pop_back();
     const Node left = stack_.back();
     stack_.pop_back();
-    stack_.push_back(
-        Node{left.level + 1, left.index >> 1, HashChildren(left.hash, right.hash)});
+    stack_.push_back(Node{left.level + 1, left.index >> 1,
+                          HashChildren(left.hash, right.hash)});
     if (completed != nullptr) completed->push_back(stack_.back());
   }
 }
@@ -189,7 +192,8 @@ void CompactRange::Append(const Hash& leaf_hash, std::vector<Node>* completed) {
 Hash CompactRange::Root() const {
   if (stack_.empty()) return EmptyRoot();
   Hash h = stack_.back().hash;
-  for (size_t i = stack_.size() - 1; i-- > 0;) h = HashChildren(stack_[i].hash, h);
+  for (size_t i = stack_.size() - 1; i-- > 0;)
+    h = HashChildren(stack_[i].hash, h);
   return h;
 }
 
@@ -201,8 +205,8 @@ absl::StatusOr<Hash> RootAt(uint64_t size, const NodeReader& nodes) {
 absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size,
                                                  const NodeReader& nodes) {
   if (index >= size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "leaf index ", index, " is not in a tree of size ", size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("leaf index ", index, " is not in a tree of size ", size));
   }
   std::vector<Hash> out;
   AIGOV_RETURN_IF_ERROR(Path(index, 0, size, nodes, &out));
@@ -212,8 +216,8 @@ absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size,
 absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t from, uint64_t to,
                                                    const NodeReader& nodes) {
   if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "from_size ", from, " is larger than to_size ", to));
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_size ", from, " is larger than to_size ", to));
   }
   std::vector<Hash> out;
   if (from == 0 || from == to) return out;
@@ -225,8 +229,8 @@ absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index,
                              uint64_t size, const std::vector<Hash>& proof,
                              const Hash& root) {
   if (index >= size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "leaf index ", index, " is not in a tree of size ", size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("leaf index ", index, " is not in a tree of size ", size));
   }
   uint64_t fn = index;
   uint64_t sn = size - 1;
@@ -246,7 +250,8 @@ absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index,
     sn >>= 1;
   }
   if (sn != 0) return NotVerified("inclusion proof is too short");
-  if (r != root) return NotVerified("inclusion proof does not lead to the root");
+  if (r != root)
+    return NotVerified("inclusion proof does not lead to the root");
   return absl::OkStatus();
 }
 
@@ -254,17 +259,20 @@ absl::Status VerifyConsistency(uint64_t from, uint64_t to,
                                const std::vector<Hash>& proof,
                                const Hash& from_root, const Hash& to_root) {
   if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "from_size ", from, " is larger than to_size ", to));
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_size ", from, " is larger than to_size ", to));
   }
   if (from == to) {
-    if (!proof.empty()) return NotVerified("proof between equal sizes must be empty");
+    if (!proof.empty())
+      return NotVerified("proof between equal sizes must be empty");
     if (from_root != to_root) return NotVerified("roots of equal sizes differ");
     return absl::OkStatus();
   }
   if (from == 0) {
-    if (!proof.empty()) return NotVerified("proof from the empty tree must be empty");
-    if (from_root != EmptyRoot()) return NotVerified("root of size 0 is not the empty root");
+    if (!proof.empty())
+      return NotVerified("proof from the empty tree must be empty");
+    if (from_root != EmptyRoot())
+      return NotVerified("root of size 0 is not the empty root");
     return absl::OkStatus();
   }
   if (proof.empty()) return NotVerified("consistency proof is empty");
@@ -297,8 +305,10 @@ absl::Status VerifyConsistency(uint64_t from, uint64_t to,
     sn >>= 1;
   }
   if (sn != 0) return NotVerified("consistency proof is too short");
-  if (fr != from_root) return NotVerified("consistency proof does not lead to the older root");
-  if (sr != to_root) return NotVerified("consistency proof does not lead to the newer root");
+  if (fr != from_root)
+    return NotVerified("consistency proof does not lead to the older root");
+  if (sr != to_root)
+    return NotVerified("consistency proof does not lead to the newer root");
   return absl::OkStatus();
 }
 

@@ -3,9 +3,10 @@
 #include <map>
 #include <utility>
 
-#include "daemon/common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+#include "daemon/common/sha256.h"
 
 namespace aigov::journal {
 namespace {
@@ -29,14 +30,16 @@ size_t RefSplit(size_t n) {  // largest power of two smaller than n
 }
 
 Leaves Slice(const Leaves& d, size_t from, size_t to) {
-  return Leaves(d.begin() + static_cast<long>(from), d.begin() + static_cast<long>(to));
+  return Leaves(d.begin() + static_cast<long>(from),
+                d.begin() + static_cast<long>(to));
 }
 
 Bytes RefMth(const Leaves& d) {
   if (d.empty()) return Sha("");
   if (d.size() == 1) return Sha(Bytes(1, '\0') + d[0]);
   const size_t k = RefSplit(d.size());
-  return Sha(Bytes(1, '\1') + RefMth(Slice(d, 0, k)) + RefMth(Slice(d, k, d.size())));
+  return Sha(Bytes(1, '\1') + RefMth(Slice(d, 0, k)) +
+             RefMth(Slice(d, k, d.size())));
 }
 
 std::vector<Bytes> RefPath(size_t m, const Leaves& d) {
@@ -72,7 +75,8 @@ std::vector<Bytes> RefSubProof(size_t m, const Leaves& d, bool b) {
 
 Leaves TestLeaves(size_t n) {
   Leaves d;
-  for (size_t i = 0; i < n; ++i) d.push_back("leaf-" + std::to_string(i * 7919));
+  for (size_t i = 0; i < n; ++i)
+    d.push_back("leaf-" + std::to_string(i * 7919));
   return d;
 }
 
@@ -95,7 +99,9 @@ class StoredTree {
     };
   }
   const CompactRange& range() const { return range_; }
-  Hash RootOf(size_t size) const { return size == 0 ? EmptyRoot() : roots_[size - 1]; }
+  Hash RootOf(size_t size) const {
+    return size == 0 ? EmptyRoot() : roots_[size - 1];
+  }
   size_t node_count() const { return nodes_.size(); }
 
  private:
@@ -126,14 +132,15 @@ TEST(MerkleTest, EmptyTreeRootIsSha256OfNothing) {
 TEST(MerkleTest, CertificateTransparencyKnownAnswers) {
   // The RFC 6962 test leaves used by Certificate Transparency
   // implementations, and the published tree heads for sizes 1..8.
-  const Leaves d = {"",
-                    std::string("\x00", 1),
-                    "\x10",
-                    "\x20\x21",
-                    "\x30\x31",
-                    "\x40\x41\x42\x43",
-                    "\x50\x51\x52\x53\x54\x55\x56\x57",
-                    "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
+  const Leaves d = {
+      "",
+      std::string("\x00", 1),
+      "\x10",
+      "\x20\x21",
+      "\x30\x31",
+      "\x40\x41\x42\x43",
+      "\x50\x51\x52\x53\x54\x55\x56\x57",
+      "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
   const char* kRoots[] = {
       "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
       "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -178,14 +185,20 @@ TEST(MerkleTest, InclusionProofsMatchReferenceAndVerifyForEveryPair) {
       auto proof = InclusionProof(m, n, tree.reader());
       ASSERT_TRUE(proof.ok()) << proof.status();
       EXPECT_EQ(AsBytes(*proof), RefPath(m, prefix)) << m << "/" << n;
-      EXPECT_TRUE(VerifyInclusion(HashLeaf(d[m]), m, n, *proof, tree.RootOf(n)).ok())
+      EXPECT_TRUE(
+          VerifyInclusion(HashLeaf(d[m]), m, n, *proof, tree.RootOf(n)).ok())
           << m << "/" << n;
       // The proof does not verify another leaf, index or root.
-      EXPECT_FALSE(VerifyInclusion(HashLeaf("other"), m, n, *proof, tree.RootOf(n)).ok());
+      EXPECT_FALSE(
+          VerifyInclusion(HashLeaf("other"), m, n, *proof, tree.RootOf(n))
+              .ok());
       if (n > 1) {
+        EXPECT_FALSE(VerifyInclusion(HashLeaf(d[m]), (m + 1) % n, n, *proof,
+                                     tree.RootOf(n))
+                         .ok());
         EXPECT_FALSE(
-            VerifyInclusion(HashLeaf(d[m]), (m + 1) % n, n, *proof, tree.RootOf(n)).ok());
-        EXPECT_FALSE(VerifyInclusion(HashLeaf(d[m]), m, n, *proof, tree.RootOf(n - 1)).ok());
+            VerifyInclusion(HashLeaf(d[m]), m, n, *proof, tree.RootOf(n - 1))
+                .ok());
       }
     }
   }
@@ -201,14 +214,17 @@ TEST(MerkleTest, ConsistencyProofsMatchReferenceAndVerifyForEveryPair) {
       const std::vector<Bytes> want =
           m == n ? std::vector<Bytes>{} : RefSubProof(m, Slice(d, 0, n), true);
       EXPECT_EQ(AsBytes(*proof), want) << m << "->" << n;
-      EXPECT_TRUE(VerifyConsistency(m, n, *proof, tree.RootOf(m), tree.RootOf(n)).ok())
+      EXPECT_TRUE(
+          VerifyConsistency(m, n, *proof, tree.RootOf(m), tree.RootOf(n)).ok())
           << m << "->" << n;
       if (m < n) {
         // A forked history does not verify.
         Hash forged = tree.RootOf(m);
         forged[0] ^= 1;
-        EXPECT_FALSE(VerifyConsistency(m, n, *proof, forged, tree.RootOf(n)).ok());
-        EXPECT_FALSE(VerifyConsistency(m, n, *proof, tree.RootOf(m), forged).ok());
+        EXPECT_FALSE(
+            VerifyConsistency(m, n, *proof, forged, tree.RootOf(n)).ok());
+        EXPECT_FALSE(
+            VerifyConsistency(m, n, *proof, tree.RootOf(m), forged).ok());
       }
     }
   }
@@ -225,7 +241,8 @@ TEST(MerkleTest, BadRequestsAreInvalidArgument) {
   EXPECT_EQ(VerifyConsistency(3, 2, {}, tree.RootOf(3), tree.RootOf(2)).code(),
             absl::StatusCode::kInvalidArgument);
   // A missing stored node is reported, not papered over.
-  EXPECT_EQ(InclusionProof(1, 6, tree.reader()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(InclusionProof(1, 6, tree.reader()).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST(MerkleTest, HexRoundTrip) {

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -25,10 +26,15 @@ constexpr size_t kDefault = 0;
 constexpr size_t kEntries = 1;
 constexpr size_t kEventIds = 2;
 constexpr size_t kIndexes = 3;
-constexpr size_t kFirstProjection = 4;
+constexpr size_t kNodes = 4;
+constexpr size_t kFirstProjection = 5;
 
 absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
+}
+
+rocksdb::Slice ToSlice(const Hash& h) {
+  return rocksdb::Slice(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
 std::string SerializeDeterministic(const aigov::v1::JournalEntry& entry) {
@@ -64,6 +70,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
       {kEntriesFamily, cf_options},
       {kEventIdsFamily, event_id_options},
       {kIndexesFamily, cf_options},
+      {kNodesFamily, cf_options},
   };
   for (Projection* p : options.projections) {
     families.emplace_back(p->column_family(), cf_options);
@@ -93,9 +100,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   std::unique_ptr<rocksdb::DB> db(raw);
   auto journal = std::unique_ptr<RocksDbJournal>(new RocksDbJournal(
       std::move(db), std::move(handles), options.projections, clock, 0));
-  uint64_t tree_size = 0;
-  AIGOV_RETURN_IF_ERROR(journal->CheckHead(&tree_size));
-  journal->tree_size_.store(tree_size, std::memory_order_release);
+  AIGOV_RETURN_IF_ERROR(journal->CheckHead());
   return journal;
 }
 
@@ -117,10 +122,10 @@ RocksDbJournal::~RocksDbJournal() {
   db_->Close();
 }
 
-absl::Status RocksDbJournal::CheckHead(uint64_t* tree_size) {
+absl::Status RocksDbJournal::CheckHead() {
+  const rocksdb::ReadOptions read;
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
-                               kTreeSizeKey, &value);
+  rocksdb::Status s = db_->Get(read, handles_[kDefault], kTreeSizeKey, &value);
   uint64_t persisted = 0;
   if (s.ok()) {
     if (!DecodeSequence(value, &persisted)) {
@@ -129,8 +134,17 @@ absl::Status RocksDbJournal::CheckHead(uint64_t* tree_size) {
   } else if (!s.IsNotFound()) {
     return common::FromRocksDb(s, "reading journal head");
   }
+  std::string format;
+  s = db_->Get(read, handles_[kDefault], kFormatKey, &format);
+  if (s.ok() ? format != kFormat : (persisted > 0 || !s.IsNotFound())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "journal format \"", s.ok() ? format : "1", "\" is not this aigovd's (",
+        kFormat,
+        "); use the aigovd that wrote it, or start on an empty data_dir"));
+  }
+
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntries]));
+      db_->NewIterator(read, handles_[kEntries]));
   it->SeekToLast();
   AIGOV_RETURN_IF_ERROR(
       common::FromRocksDb(it->status(), "reading last entry"));
@@ -148,8 +162,161 @@ absl::Status RocksDbJournal::CheckHead(uint64_t* tree_size) {
                      " entries but the last stored entry implies ", stored,
                      "; the data directory was altered outside aigovd"));
   }
-  *tree_size = persisted;
+
+  Hash root = EmptyRoot();
+  if (persisted > 0) {
+    s = db_->Get(read, handles_[kDefault], kRootKey, &value);
+    if (!s.ok() || !HashFromBytes(value, &root)) {
+      return absl::DataLossError("journal head has no valid root hash");
+    }
+  }
+  auto range = CompactRange::FromNodes(persisted, Reader());
+  if (!range.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("journal tree nodes are missing for size ", persisted,
+                     ": ", range.status().message()));
+  }
+  if (range->Root() != root) {
+    return absl::DataLossError(absl::StrCat(
+        "journal head mismatch: the head's root ", HashHex(root),
+        " differs from the root ", HashHex(range->Root()),
+        " recomputed from the stored tree nodes at size ", persisted,
+        "; run aigovd --verify to find the altered entry"));
+  }
+  range_ = std::move(*range);
+  {
+    absl::MutexLock lock(&head_mu_);
+    head_ = TreeHead{persisted, root};
+  }
+  tree_size_.store(persisted, std::memory_order_release);
+  if (persisted == 0 && !s.ok()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(
+        db_->Put(sync, handles_[kDefault], kFormatKey, kFormat),
+        "writing journal format"));
+  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<Hash> RocksDbJournal::ReadNode(uint32_t level,
+                                              uint64_t index) const {
+  std::string value;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kNodes],
+                                     NodeKey(level, index), &value);
+  if (s.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat("tree node (level ", level,
+                                            ", index ", index, ") is missing"));
+  }
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading tree node"));
+  Hash h{};
+  if (!HashFromBytes(value, &h)) {
+    return absl::DataLossError(absl::StrCat(
+        "tree node (level ", level, ", index ", index, ") is malformed"));
+  }
+  return h;
+}
+
+NodeReader RocksDbJournal::Reader() const {
+  return
+      [this](uint32_t level, uint64_t index) { return ReadNode(level, index); };
+}
+
+TreeHead RocksDbJournal::head() const {
+  absl::MutexLock lock(&head_mu_);
+  return head_;
+}
+
+absl::StatusOr<Hash> RocksDbJournal::RootAt(uint64_t size) const {
+  const TreeHead h = head();
+  if (size > h.size) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "tree_size ", size, " is beyond the journal's size ", h.size));
+  }
+  if (size == h.size) return h.root;
+  return journal::RootAt(size, Reader());
+}
+
+absl::StatusOr<Hash> RocksDbJournal::LeafHash(uint64_t index) const {
+  if (index >= tree_size()) {
+    return absl::NotFoundError(
+        absl::StrCat("index ", index, " is beyond the journal's end (size ",
+                     tree_size(), ")"));
+  }
+  return ReadNode(0, index);
+}
+
+absl::StatusOr<std::vector<Hash>> RocksDbJournal::InclusionProof(
+    uint64_t index, uint64_t tree_size) const {
+  if (tree_size > this->tree_size()) {
+    return absl::OutOfRangeError(absl::StrCat("tree_size ", tree_size,
+                                              " is beyond the journal's size ",
+                                              this->tree_size()));
+  }
+  return journal::InclusionProof(index, tree_size, Reader());
+}
+
+absl::StatusOr<std::vector<Hash>> RocksDbJournal::ConsistencyProof(
+    uint64_t from, uint64_t to) const {
+  if (to > tree_size()) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "to_size ", to, " is beyond the journal's size ", tree_size()));
+  }
+  return journal::ConsistencyProof(from, to, Reader());
+}
+
+absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
+    const std::function<void(uint64_t, uint64_t)>& progress) const {
+  VerifyReport report;
+  report.head = head();
+  const uint64_t total = report.head.size;
+  CompactRange range;
+  std::vector<Node> completed;
+  rocksdb::ReadOptions read;
+  read.verify_checksums = true;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read, handles_[kEntries]));
+  uint64_t expected = 0;
+  for (it->SeekToFirst(); it->Valid() && expected < total;
+       it->Next(), ++expected) {
+    uint64_t seq = 0;
+    if (!DecodeSequence(ToView(it->key()), &seq) || seq != expected) {
+      return absl::DataLossError(
+          absl::StrCat("entry ", expected,
+                       " is missing (next stored key is not ", expected, ")"));
+    }
+    completed.clear();
+    range.Append(HashLeaf(ToView(it->value())), &completed);
+    for (const Node& n : completed) {
+      AIGOV_ASSIGN_OR_RETURN(const Hash stored, ReadNode(n.level, n.index));
+      if (stored != n.hash) {
+        if (n.level == 0) {
+          return absl::DataLossError(absl::StrCat(
+              "entry ", seq, ": its bytes hash to ", HashHex(n.hash),
+              " but its recorded leaf hash is ", HashHex(stored),
+              " (the entry was altered after it was sequenced)"));
+        }
+        return absl::DataLossError(absl::StrCat(
+            "tree node (level ", n.level, ", index ", n.index,
+            ") differs from the hash of its children (covers entries from ",
+            n.index << n.level, ")"));
+      }
+    }
+    if (progress && (expected + 1) % 65536 == 0) progress(expected + 1, total);
+  }
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading entries"));
+  if (expected != total) {
+    return absl::DataLossError(absl::StrCat("entry ", expected, " is missing"));
+  }
+  if (range.Root() != report.head.root) {
+    return absl::DataLossError(absl::StrCat(
+        "the root recomputed from all entries, ", HashHex(range.Root()),
+        ", differs from the journal head's root ", HashHex(report.head.root)));
+  }
+  report.entries_checked = expected;
+  if (progress) progress(expected, total);
+  return report;
 }
 
 absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
@@ -165,9 +332,22 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
   std::vector<std::string> sequenced_bytes;
   sequenced.reserve(events.size());
   sequenced_bytes.reserve(events.size());
-  // event_id -> (sequence, digest) of events earlier in this group.
-  std::unordered_map<std::string, std::pair<uint64_t, common::Sha256Digest>>
-      in_group;
+  // event_id -> (sequence, digest, leaf hash) of events earlier in this
+  // group.
+  struct Sequenced {
+    uint64_t sequence;
+    common::Sha256Digest digest;
+    Hash leaf_hash;
+  };
+  std::unordered_map<std::string, Sequenced> in_group;
+  // The tree edge grows in place; on any early return it is restored, so a
+  // group that was not written leaves no trace in memory either.
+  const CompactRange saved_range = range_;
+  bool committed = false;
+  absl::Cleanup restore_range = [this, &saved_range, &committed] {
+    if (!committed) range_ = saved_range;
+  };
+  std::vector<Node> completed;
 
   for (size_t i = 0; i < events.size(); ++i) {
     const aigov::v1::JournalEntry& in = events[i].entry;
@@ -177,9 +357,13 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
     uint64_t prior_seq = 0;
     common::Sha256Digest prior_digest{};
     bool seen = false;
+    Hash prior_leaf{};
+    bool prior_leaf_known = false;
     if (auto it = in_group.find(in.event_id()); it != in_group.end()) {
-      prior_seq = it->second.first;
-      prior_digest = it->second.second;
+      prior_seq = it->second.sequence;
+      prior_digest = it->second.digest;
+      prior_leaf = it->second.leaf_hash;
+      prior_leaf_known = true;
       seen = true;
     } else {
       std::string value;
@@ -199,6 +383,11 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
       out.sequence = prior_seq;
       if (prior_digest == digest) {
         out.deduplicated = true;
+        if (prior_leaf_known) {
+          out.leaf_hash = prior_leaf;
+        } else {
+          AIGOV_ASSIGN_OR_RETURN(out.leaf_hash, ReadNode(0, prior_seq));
+        }
       } else {
         out.status = absl::AlreadyExistsError(absl::StrCat(
             "event_id \"", in.event_id(),
@@ -221,30 +410,47 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
     if (!model_id.empty()) {
       batch.Put(handles_[kIndexes], ModelIndexKey(model_id, next), "");
     }
-    in_group[entry.event_id()] = {next, digest};
+    const Hash leaf = HashLeaf(bytes);
+    completed.clear();
+    range_.Append(leaf, &completed);
+    for (const Node& n : completed) {
+      batch.Put(handles_[kNodes], NodeKey(n.level, n.index), ToSlice(n.hash));
+    }
+    in_group[entry.event_id()] = Sequenced{next, digest, leaf};
     out.sequence = next;
+    out.leaf_hash = leaf;
     sequenced.push_back(std::move(entry));
     sequenced_bytes.push_back(std::move(bytes));
     ++next;
   }
 
-  if (sequenced.empty()) return absl::OkStatus();
+  if (sequenced.empty()) {
+    committed = true;  // nothing appended
+    return absl::OkStatus();
+  }
 
   std::vector<SequencedEntry> views;
   views.reserve(sequenced.size());
   for (size_t i = 0; i < sequenced.size(); ++i) {
     views.push_back({&sequenced[i], &sequenced_bytes[i]});
   }
+  const Hash root = range_.Root();
   for (size_t p = 0; p < projections_.size(); ++p) {
     AIGOV_RETURN_IF_ERROR(
         projections_[p]->Apply(views, handles_[kFirstProjection + p], &batch));
   }
   batch.Put(handles_[kDefault], kTreeSizeKey, EncodeSequence(next));
+  batch.Put(handles_[kDefault], kRootKey, ToSlice(root));
 
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
   AIGOV_RETURN_IF_ERROR(common::FromRocksDb(db_->Write(write_options, &batch),
                                             "writing journal group"));
+  committed = true;
+  {
+    absl::MutexLock lock(&head_mu_);
+    head_ = TreeHead{next, root};
+  }
   tree_size_.store(next, std::memory_order_release);
   return absl::OkStatus();
 }

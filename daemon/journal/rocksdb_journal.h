@@ -4,10 +4,12 @@
 // Each accepted event is one JournalEntry under a strictly increasing 64-bit
 // sequence number (= Merkle leaf index, from 0). An entry is serialized once,
 // deterministically, when it is sequenced, and those bytes are stored and
-// never re-serialized. Entries are immutable. A group of entries, their
-// event_id records, their indexes, the new tree size and every projection's
-// writes go into one WriteBatch written with WriteOptions::sync = true: after
-// a crash a group is either wholly present or wholly absent.
+// never re-serialized; they are the leaf of an RFC 6962 Merkle tree whose
+// perfect subtrees are stored beside them (merkle.h). Entries are immutable.
+// A group of entries, their event_id records, their indexes, their tree
+// nodes, the new tree head (size and root) and every projection's writes go
+// into one WriteBatch written with WriteOptions::sync = true: after a crash a
+// group is either wholly present or wholly absent.
 //
 // Thread-safety: AppendGroup() must be called from one thread at a time (the
 // Sequencer's). Get(), List() and tree_size() may be called from any thread
@@ -16,17 +18,21 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/journal/merkle.h"
 #include "daemon/journal/projection.h"
 
 namespace aigov::journal {
@@ -57,6 +63,20 @@ struct AppendOutcome {
   uint64_t sequence = 0;
   // True when the same event_id and payload were already recorded.
   bool deduplicated = false;
+  // The entry's Merkle leaf hash (the original entry's when deduplicated).
+  Hash leaf_hash{};
+};
+
+// A tree head: the number of entries and the Merkle root over them.
+struct TreeHead {
+  uint64_t size = 0;
+  Hash root{};
+};
+
+// Progress and outcome of VerifyAll().
+struct VerifyReport {
+  uint64_t entries_checked = 0;
+  TreeHead head;
 };
 
 struct ListQuery {
@@ -79,8 +99,11 @@ class RocksDbJournal {
  public:
   // Opens or creates the journal at `options.path`; `clock` must outlive it.
   // Checks the persisted tree head against the last stored entry.
+  // Checks the persisted tree head against the last stored entry and against
+  // the root recomputed from the stored tree nodes (O(log n) reads).
   // Returns kFailedPrecondition when the directory is locked by another
-  // process, kDataLoss on a corruption report or a head mismatch.
+  // process or was written by an incompatible aigovd, kDataLoss on a
+  // corruption report or a head mismatch.
   static absl::StatusOr<std::unique_ptr<RocksDbJournal>> Open(
       const JournalOptions& options, const common::Clock& clock);
 
@@ -111,6 +134,36 @@ class RocksDbJournal {
     return tree_size_.load(std::memory_order_acquire);
   }
 
+  // The current tree head (size and root), consistent with each other.
+  TreeHead head() const;
+
+  // Returns the root of the first `size` entries; kOutOfRange beyond the
+  // journal's size.
+  absl::StatusOr<Hash> RootAt(uint64_t size) const;
+
+  // Returns the stored leaf hash of entry `index`; kNotFound beyond the end.
+  absl::StatusOr<Hash> LeafHash(uint64_t index) const;
+
+  // Returns the inclusion proof of entry `index` in the tree of `tree_size`
+  // entries. kInvalidArgument unless index < tree_size; kOutOfRange when
+  // tree_size exceeds the journal's size.
+  absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t index,
+                                                   uint64_t tree_size) const;
+
+  // Returns the consistency proof between trees of `from` and `to` entries.
+  // kInvalidArgument unless from <= to; kOutOfRange when `to` exceeds the
+  // journal's size.
+  absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t from,
+                                                     uint64_t to) const;
+
+  // Reads every stored entry, recomputes its leaf hash and every tree node
+  // from those bytes, and compares them with what is stored and with the
+  // head. Returns kDataLoss naming the first index (or node) that differs.
+  // `progress` (may be empty) is called every 65536 entries and at the end.
+  absl::StatusOr<VerifyReport> VerifyAll(
+      const std::function<void(uint64_t checked, uint64_t total)>& progress)
+      const;
+
   // Flushes memtables to SST files (used at shutdown).
   absl::Status Flush();
 
@@ -120,14 +173,22 @@ class RocksDbJournal {
                  std::vector<Projection*> projections,
                  const common::Clock& clock, uint64_t tree_size);
 
-  absl::Status CheckHead(uint64_t* tree_size);
+  absl::Status CheckHead();
+  absl::StatusOr<Hash> ReadNode(uint32_t level, uint64_t index) const;
+  NodeReader Reader() const;
 
   std::unique_ptr<rocksdb::DB> db_;
-  // Owned handles: [default, entries, event_ids, indexes, projections...].
+  // Owned handles: [default, entries, event_ids, indexes, nodes,
+  // projections...].
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<Projection*> projections_;
   const common::Clock& clock_;
   std::atomic<uint64_t> tree_size_;
+  // The right edge of the tree; only the sequencer thread (AppendGroup) and
+  // Open() touch it.
+  CompactRange range_;
+  mutable absl::Mutex head_mu_;
+  TreeHead head_ ABSL_GUARDED_BY(head_mu_);
 };
 
 }  // namespace aigov::journal

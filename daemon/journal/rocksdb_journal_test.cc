@@ -10,11 +10,61 @@
 
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/journal_test_util.h"
+#include "daemon/journal/merkle.h"
 
 namespace aigov::journal {
 namespace {
 
 using ::testing::HasSubstr;
+
+// Direct RocksDB access behind the journal's back, as an attacker with
+// write access to the data directory would have.
+class RawDb {
+ public:
+  explicit RawDb(rocksdb::Env* env, const std::string& path = "/journal") {
+    rocksdb::DBOptions options;
+    options.env = env;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name :
+         {rocksdb::kDefaultColumnFamilyName.c_str(), kEntriesFamily,
+          kEventIdsFamily, kIndexesFamily, kNodesFamily}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+      names_.emplace_back(name);
+    }
+    rocksdb::DB* db = nullptr;
+    const rocksdb::Status s =
+        rocksdb::DB::Open(options, path, families, &handles_, &db);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    db_.reset(db);
+  }
+  ~RawDb() { Close(); }
+  rocksdb::Status Put(const std::string& family, const std::string& key,
+                      const std::string& value) {
+    return db_->Put(rocksdb::WriteOptions(), Handle(family), key, value);
+  }
+  std::string Get(const std::string& family, const std::string& key) {
+    std::string v;
+    EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), Handle(family), key, &v).ok());
+    return v;
+  }
+  void Close() {
+    if (!db_) return;
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    handles_.clear();
+    db_.reset();
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(const std::string& family) {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == family) return handles_[i];
+    }
+    return nullptr;
+  }
+  std::vector<std::string> names_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
 
 class RocksDbJournalTest : public ::testing::Test {
  protected:
@@ -241,22 +291,9 @@ TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
     auto j = OpenJournal();
     AppendOne(*j, ModelEvent("a", "m", "1"));
   }
-  rocksdb::DBOptions db_options;
-  db_options.env = env_.get();
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}},
-      {kEntriesFamily, {}},
-      {kEventIdsFamily, {}},
-      {kIndexesFamily, {}}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(
-      rocksdb::DB::Open(db_options, "/journal", families, &handles, &raw).ok());
-  ASSERT_TRUE(
-      raw->Put(rocksdb::WriteOptions(), handles[1], EncodeSequence(1), "x")
-          .ok());
-  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-  delete raw;
+  RawDb raw(env_.get());
+  ASSERT_TRUE(raw.Put(kEntriesFamily, EncodeSequence(1), "x").ok());
+  raw.Close();
 
   JournalOptions options;
   options.path = "/journal";
@@ -266,6 +303,140 @@ TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
   EXPECT_EQ(j.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(j.status().message()),
               HasSubstr("journal head mismatch"));
+}
+
+TEST_F(RocksDbJournalTest, TreeHeadIsTheMerkleRootOfTheStoredBytes) {
+  auto j = OpenJournal();
+  EXPECT_EQ(j->head().size, 0u);
+  EXPECT_EQ(j->head().root, EmptyRoot());
+  CompactRange expected;
+  for (int i = 0; i < 20; ++i) {
+    const AppendOutcome out = AppendOne(
+        *j, ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
+    const Hash leaf = HashLeaf(*j->GetBytes(out.sequence));
+    EXPECT_EQ(out.leaf_hash, leaf);
+    EXPECT_EQ(*j->LeafHash(out.sequence), leaf);
+    expected.Append(leaf, nullptr);
+    EXPECT_EQ(j->head().size, expected.size());
+    EXPECT_EQ(j->head().root, expected.Root());
+  }
+  // A deduplicated retry reports the original's leaf hash.
+  const AppendOutcome again = AppendOne(*j, ModelEvent("e7", "m", "7"));
+  EXPECT_TRUE(again.deduplicated);
+  EXPECT_EQ(again.leaf_hash, *j->LeafHash(7));
+}
+
+TEST_F(RocksDbJournalTest, ProofsVerifyAgainstEarlierAndCurrentHeads) {
+  auto j = OpenJournal();
+  std::vector<TreeHead> heads;
+  for (int i = 0; i < 13; ++i) {
+    AppendOne(*j, ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
+    heads.push_back(j->head());
+  }
+  j.reset();
+  j = OpenJournal();  // proofs come from stored nodes, not memory
+  for (const TreeHead& h : heads) {
+    EXPECT_EQ(*j->RootAt(h.size), h.root);
+    for (uint64_t i = 0; i < h.size; ++i) {
+      auto proof = j->InclusionProof(i, h.size);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_TRUE(
+          VerifyInclusion(*j->LeafHash(i), i, h.size, *proof, h.root).ok());
+    }
+    auto consistency = j->ConsistencyProof(h.size, 13);
+    ASSERT_TRUE(consistency.ok());
+    EXPECT_TRUE(
+        VerifyConsistency(h.size, 13, *consistency, h.root, j->head().root)
+            .ok());
+  }
+  EXPECT_EQ(j->InclusionProof(13, 13).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(j->InclusionProof(0, 14).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(j->ConsistencyProof(5, 4).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(j->ConsistencyProof(5, 99).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(j->RootAt(14).status().code(), absl::StatusCode::kOutOfRange);
+}
+
+TEST_F(RocksDbJournalTest, FailedGroupLeavesTheTreeAsItWas) {
+  CountingProjection view;
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  options.projections = {&view};
+  auto j = std::move(RocksDbJournal::Open(options, clock_)).value();
+  AppendOne(*j, ModelEvent("a", "m", "1"));
+  const TreeHead before = j->head();
+  view.fail = true;
+  std::vector<AppendOutcome> out;
+  EXPECT_FALSE(
+      j->AppendGroup({ModelEvent("b", "m", "2"), ModelEvent("c", "m", "3")},
+                     &out)
+          .ok());
+  EXPECT_EQ(j->head().root, before.root);
+  view.fail = false;
+  AppendOne(*j, ModelEvent("b", "m", "2"));
+  auto report = j->VerifyAll(nullptr);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries_checked, 2u);
+}
+
+TEST_F(RocksDbJournalTest, VerifyAllNamesARewrittenEntry) {
+  {
+    auto j = OpenJournal();
+    for (int i = 0; i < 40; ++i) {
+      AppendOne(*j,
+                ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
+    }
+    auto report = j->VerifyAll(nullptr);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->entries_checked, 40u);
+  }
+  {
+    // Rewrite entry 17 with a well-formed, different entry: RocksDB's own
+    // checksums are valid, only the Merkle tree can tell.
+    RawDb raw(env_.get());
+    aigov::v1::JournalEntry e;
+    ASSERT_TRUE(e.ParseFromString(raw.Get(kEntriesFamily, EncodeSequence(17))));
+    e.mutable_model_version()->set_artifact_sha256(std::string(64, 'b'));
+    ASSERT_TRUE(
+        raw.Put(kEntriesFamily, EncodeSequence(17), e.SerializeAsString())
+            .ok());
+  }
+  auto j = OpenJournal();  // the head still matches the nodes: startup is cheap
+  ASSERT_NE(j, nullptr);
+  uint64_t last_progress = 0;
+  auto report =
+      j->VerifyAll([&](uint64_t done, uint64_t) { last_progress = done; });
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(report.status().message()), HasSubstr("entry 17:"));
+}
+
+TEST_F(RocksDbJournalTest, RewrittenTreeNodeStopsStartup) {
+  {
+    auto j = OpenJournal();
+    for (int i = 0; i < 6; ++i) {
+      AppendOne(*j,
+                ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
+    }
+  }
+  {
+    // Size 6 = subtrees of 4 and 2: forge the level-2 node.
+    RawDb raw(env_.get());
+    ASSERT_TRUE(
+        raw.Put(kNodesFamily, NodeKey(2, 0), std::string(32, 'x')).ok());
+  }
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  auto j = RocksDbJournal::Open(options, clock_);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(j.status().message()),
+              HasSubstr("recomputed from the stored tree nodes"));
 }
 
 TEST(RocksDbJournalDiskTest, SecondOpenOfSameDirectoryIsRefused) {
