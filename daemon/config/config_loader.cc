@@ -1,5 +1,8 @@
 #include "daemon/config/config_loader.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -35,6 +38,14 @@ absl::Status CheckDuration(const google::protobuf::Duration& d,
 
 }  // namespace
 
+std::string DefaultOrigin() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') {
+    return "aigov/localhost";
+  }
+  return absl::StrCat("aigov/", host);
+}
+
 aigov::v1::DaemonConfig DefaultConfig() {
   aigov::v1::DaemonConfig c;
   c.set_data_dir("./var/aigov");
@@ -44,6 +55,8 @@ aigov::v1::DaemonConfig DefaultConfig() {
   c.mutable_journal()->set_max_batch_events(1024);
   c.mutable_journal()->mutable_max_batch_delay()->set_seconds(0);
   c.mutable_journal()->set_queue_capacity(65536);
+  c.mutable_journal()->set_origin(DefaultOrigin());
+  c.mutable_journal()->mutable_checkpoint_interval()->set_seconds(1);
   c.mutable_server()->mutable_drain_delay()->set_seconds(0);
   c.mutable_server()->mutable_shutdown_timeout()->set_seconds(10);
   c.mutable_log()->set_level("info");
@@ -79,6 +92,9 @@ absl::StatusOr<aigov::v1::DaemonConfig> ResolveConfig(
     if (copy.has_journal() && copy.journal().has_max_batch_delay()) {
       config.mutable_journal()->clear_max_batch_delay();
     }
+    if (copy.has_journal() && copy.journal().has_checkpoint_interval()) {
+      config.mutable_journal()->clear_checkpoint_interval();
+    }
     if (copy.has_server() && copy.server().has_drain_delay()) {
       config.mutable_server()->clear_drain_delay();
     }
@@ -112,6 +128,22 @@ absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
   }
   AIGOV_RETURN_IF_ERROR(
       CheckDuration(c.journal().max_batch_delay(), "journal.max_batch_delay"));
+  const auto& interval = c.journal().checkpoint_interval();
+  if (interval.seconds() < 0 || interval.nanos() < 0 ||
+      (interval.seconds() == 0 && interval.nanos() < 10000000)) {
+    return absl::InvalidArgumentError(
+        "journal.checkpoint_interval: must be at least 10ms");
+  }
+  const std::string& origin = c.journal().origin();
+  if (origin.empty() || origin.find('+') != std::string::npos ||
+      std::any_of(origin.begin(), origin.end(), [](char ch) {
+        return static_cast<unsigned char>(ch) <= 0x20;
+      })) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("journal.origin: \"", origin,
+                     "\" must be non-empty, without spaces or '+' (it names "
+                     "the signing key)"));
+  }
   AIGOV_RETURN_IF_ERROR(
       CheckDuration(c.server().drain_delay(), "server.drain_delay"));
   AIGOV_RETURN_IF_ERROR(

@@ -13,6 +13,9 @@
 
 namespace aigov::config {
 
+// Returns "aigov/<hostname>", the default journal origin.
+std::string DefaultOrigin();
+
 // Returns the built-in defaults: data in ./var/aigov, gRPC on
 // 127.0.0.1:7420, HTTP on 127.0.0.1:7421, 4 MiB messages.
 aigov::v1::DaemonConfig DefaultConfig();

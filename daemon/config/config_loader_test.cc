@@ -147,3 +147,30 @@ TEST(SplitHostPortTest, Forms) {
 
 }  // namespace
 }  // namespace aigov::config
+
+namespace aigov::config {
+namespace {
+
+TEST(ConfigLoaderTest, JournalOriginAndCheckpointInterval) {
+  const aigov::v1::DaemonConfig d = DefaultConfig();
+  EXPECT_EQ(d.journal().origin().rfind("aigov/", 0), 0u);
+  EXPECT_EQ(d.journal().checkpoint_interval().seconds(), 1);
+  auto file = ParseConfigYaml(
+      "journal:\n  origin: example.com/log\n  checkpoint_interval: 250ms\n",
+      "c.yaml");
+  ASSERT_TRUE(file.ok());
+  auto c = ResolveConfig(*file, aigov::v1::DaemonConfig());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->journal().origin(), "example.com/log");
+  EXPECT_EQ(c->journal().checkpoint_interval().seconds(), 0);
+  EXPECT_EQ(c->journal().checkpoint_interval().nanos(), 250000000);
+  file = ParseConfigYaml("journal:\n  origin: a+b\n", "c.yaml");
+  ASSERT_TRUE(file.ok());
+  EXPECT_THAT(
+      std::string(
+          ResolveConfig(*file, aigov::v1::DaemonConfig()).status().message()),
+      HasSubstr("journal.origin"));
+}
+
+}  // namespace
+}  // namespace aigov::config

@@ -13,13 +13,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 
 namespace aigov::journal {
 namespace {
 
-constexpr char kSignatureLinePrefix[] = "\xe2\x80\x94 ";  // U+2014 EM DASH, space
+constexpr char kSignatureLinePrefix[] =
+    "\xe2\x80\x94 ";  // U+2014 EM DASH, space
 constexpr uint8_t kEd25519 = 0x01;
 
 EVP_PKEY* AsKey(void* p) { return static_cast<EVP_PKEY*>(p); }
@@ -27,7 +29,8 @@ EVP_PKEY* AsKey(void* p) { return static_cast<EVP_PKEY*>(p); }
 bool ValidKeyName(absl::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    if (c == '+' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+    if (c == '+' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return false;
   }
   return true;
 }
@@ -45,12 +48,15 @@ bool Ed25519Verify(absl::string_view public_key, absl::string_view message,
                    absl::string_view signature) {
   EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
       EVP_PKEY_ED25519, nullptr,
-      reinterpret_cast<const unsigned char*>(public_key.data()), public_key.size());
+      reinterpret_cast<const unsigned char*>(public_key.data()),
+      public_key.size());
   if (key == nullptr) return false;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   const bool ok =
-      ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
-      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+      ctx != nullptr &&
+      EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx,
+                       reinterpret_cast<const unsigned char*>(signature.data()),
                        signature.size(),
                        reinterpret_cast<const unsigned char*>(message.data()),
                        message.size()) == 1;
@@ -62,7 +68,8 @@ bool Ed25519Verify(absl::string_view public_key, absl::string_view message,
 }  // namespace
 
 std::string FormatCheckpoint(const Checkpoint& c) {
-  return absl::StrCat(c.origin, "\n", c.size, "\n", Base64Encode(HashBytes(c.root)), "\n");
+  return absl::StrCat(c.origin, "\n", c.size, "\n",
+                      Base64Encode(HashBytes(c.root)), "\n");
 }
 
 absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view body) {
@@ -77,11 +84,12 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view body) {
   }
   Checkpoint c;
   c.origin = std::string(lines[0]);
-  if (c.origin.empty()) return absl::InvalidArgumentError("checkpoint line 1: empty origin");
+  if (c.origin.empty())
+    return absl::InvalidArgumentError("checkpoint line 1: empty origin");
   if (lines[1].empty() || (lines[1].size() > 1 && lines[1][0] == '0') ||
       !absl::SimpleAtoi(lines[1], &c.size)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("checkpoint line 2: \"", lines[1], "\" is not a tree size"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "checkpoint line 2: \"", lines[1], "\" is not a tree size"));
   }
   auto root = Base64Decode(lines[2]);
   if (!root.ok() || !HashFromBytes(*root, &c.root)) {
@@ -93,9 +101,10 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view body) {
 
 std::string Base64Encode(absl::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                      static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -110,9 +119,10 @@ absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
     if (!ok) return absl::InvalidArgumentError("base64: unexpected character");
   }
   std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()),
+                      static_cast<int>(text.size()));
   if (n < 0) return absl::InvalidArgumentError("base64: malformed");
   size_t len = static_cast<size_t>(n);
   if (!text.empty() && text.back() == '=') --len;
@@ -130,7 +140,9 @@ std::string NoteKeyId(absl::string_view name, absl::string_view public_key) {
 }
 
 NoteSigner::NoteSigner(void* pkey, std::string name, std::string verifier_key)
-    : pkey_(pkey), name_(std::move(name)), verifier_key_(std::move(verifier_key)) {}
+    : pkey_(pkey),
+      name_(std::move(name)),
+      verifier_key_(std::move(verifier_key)) {}
 
 NoteSigner::~NoteSigner() { EVP_PKEY_free(AsKey(pkey_)); }
 
@@ -151,24 +163,26 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> NoteSigner::LoadOrCreate(
     }
     FILE* f = std::fopen(pem_path.c_str(), "r");
     if (f == nullptr) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot read ", pem_path));
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot read ", pem_path));
     }
     key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
     std::fclose(f);
     if (key == nullptr || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
       EVP_PKEY_free(key);
-      return absl::InvalidArgumentError(
-          absl::StrCat(pem_path, " does not hold a PKCS#8 Ed25519 private key"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          pem_path, " does not hold a PKCS#8 Ed25519 private key"));
     }
   } else {
     key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-    if (key == nullptr) return absl::InternalError("Ed25519 key generation failed");
+    if (key == nullptr)
+      return absl::InternalError("Ed25519 key generation failed");
     const int fd = ::open(pem_path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     FILE* f = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
-    const bool written =
-        f != nullptr &&
-        PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1 &&
-        std::fflush(f) == 0 && ::fsync(fd) == 0;
+    const bool written = f != nullptr &&
+                         PEM_write_PrivateKey(f, key, nullptr, nullptr, 0,
+                                              nullptr, nullptr) == 1 &&
+                         std::fflush(f) == 0 && ::fsync(fd) == 0;
     if (f != nullptr) std::fclose(f);
     if (!written) {
       EVP_PKEY_free(key);
@@ -184,9 +198,11 @@ absl::StatusOr<std::unique_ptr<NoteSigner>> NoteSigner::LoadOrCreate(
   }
   std::string typed_key(1, static_cast<char>(kEd25519));
   typed_key += pub;
-  std::string verifier = absl::StrCat(name, "+", common::HexEncode(NoteKeyId(name, pub)),
-                                      "+", Base64Encode(typed_key));
-  return std::unique_ptr<NoteSigner>(new NoteSigner(key, name, std::move(verifier)));
+  std::string verifier =
+      absl::StrCat(name, "+", common::HexEncode(NoteKeyId(name, pub)), "+",
+                   Base64Encode(typed_key));
+  return std::unique_ptr<NoteSigner>(
+      new NoteSigner(key, name, std::move(verifier)));
 }
 
 absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view body) const {
@@ -201,17 +217,21 @@ absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view body) const {
   const bool ok =
       ctx != nullptr &&
       EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, AsKey(pkey_)) == 1 &&
-      EVP_DigestSign(ctx, sig, &sig_len, reinterpret_cast<const unsigned char*>(body.data()),
+      EVP_DigestSign(ctx, sig, &sig_len,
+                     reinterpret_cast<const unsigned char*>(body.data()),
                      body.size()) == 1;
   EVP_MD_CTX_free(ctx);
-  if (!ok || sig_len != sizeof(sig)) return absl::InternalError("Ed25519 signing failed");
+  if (!ok || sig_len != sizeof(sig))
+    return absl::InternalError("Ed25519 signing failed");
   const std::string pub = RawPublicKey(AsKey(pkey_));
   std::string blob = NoteKeyId(name_, pub);
   blob.append(reinterpret_cast<const char*>(sig), sig_len);
-  return absl::StrCat(body, "\n", kSignatureLinePrefix, name_, " ", Base64Encode(blob), "\n");
+  return absl::StrCat(body, "\n", kSignatureLinePrefix, name_, " ",
+                      Base64Encode(blob), "\n");
 }
 
-absl::StatusOr<NoteVerifier> NoteVerifier::FromVerifierKey(absl::string_view key) {
+absl::StatusOr<NoteVerifier> NoteVerifier::FromVerifierKey(
+    absl::string_view key) {
   // Name and key id end at the first two '+'; the base64 key may hold more.
   std::vector<absl::string_view> parts =
       absl::StrSplit(key, absl::MaxSplits('+', 2));
@@ -222,14 +242,16 @@ absl::StatusOr<NoteVerifier> NoteVerifier::FromVerifierKey(absl::string_view key
   auto typed = Base64Decode(parts[2]);
   if (!typed.ok() || typed->size() != 33 ||
       static_cast<uint8_t>((*typed)[0]) != kEd25519) {
-    return absl::InvalidArgumentError("verifier key: not an Ed25519 key (type 0x01, 32 bytes)");
+    return absl::InvalidArgumentError(
+        "verifier key: not an Ed25519 key (type 0x01, 32 bytes)");
   }
   NoteVerifier v;
   v.name_ = std::string(parts[0]);
   v.public_key_ = typed->substr(1);
   v.key_id_ = NoteKeyId(v.name_, v.public_key_);
   if (common::HexEncode(v.key_id_) != parts[1]) {
-    return absl::InvalidArgumentError("verifier key: key id does not match name and key");
+    return absl::InvalidArgumentError(
+        "verifier key: key id does not match name and key");
   }
   return v;
 }
@@ -238,17 +260,20 @@ absl::StatusOr<std::string> NoteVerifier::Verify(absl::string_view note) const {
   // As Go's note.Open: the signatures follow the last blank line.
   const size_t split = note.rfind("\n\n");
   if (split == absl::string_view::npos) {
-    return absl::InvalidArgumentError("note: no blank line before the signatures");
+    return absl::InvalidArgumentError(
+        "note: no blank line before the signatures");
   }
   const absl::string_view body = note.substr(0, split + 1);
   absl::string_view sigs = note.substr(split + 2);
   if (sigs.empty() || sigs.back() != '\n') {
-    return absl::InvalidArgumentError("note: signature lines must end with a newline");
+    return absl::InvalidArgumentError(
+        "note: signature lines must end with a newline");
   }
   sigs.remove_suffix(1);
   bool found_key = false;
   for (absl::string_view line : absl::StrSplit(sigs, '\n')) {
-    if (line.substr(0, sizeof(kSignatureLinePrefix) - 1) != kSignatureLinePrefix) {
+    if (line.substr(0, sizeof(kSignatureLinePrefix) - 1) !=
+        kSignatureLinePrefix) {
       return absl::InvalidArgumentError("note: malformed signature line");
     }
     line.remove_prefix(sizeof(kSignatureLinePrefix) - 1);
@@ -270,9 +295,10 @@ absl::StatusOr<std::string> NoteVerifier::Verify(absl::string_view note) const {
     break;
   }
   return absl::FailedPreconditionError(
-      found_key ? absl::StrCat("note: the signature by ", name_, " does not verify")
-                : absl::StrCat("note: not signed by the key ", name_, "+",
-                               common::HexEncode(key_id_)));
+      found_key
+          ? absl::StrCat("note: the signature by ", name_, " does not verify")
+          : absl::StrCat("note: not signed by the key ", name_, "+",
+                         common::HexEncode(key_id_)));
 }
 
 }  // namespace aigov::journal

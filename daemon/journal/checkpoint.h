@@ -4,7 +4,8 @@
 //   checkpoint body   "<origin>\n<tree size>\n<base64 root>\n"
 //   signed note       body "\n" "— <key name> <base64(key id ‖ signature)>\n"
 //   key id            first 4 bytes of SHA-256(key name ‖ "\n" ‖ 0x01 ‖ pubkey)
-//   verifier key      "<key name>+<key id, 8 hex digits>+<base64(0x01 ‖ pubkey)>"
+//   verifier key      "<key name>+<key id, 8 hex digits>+<base64(0x01 ‖
+//   pubkey)>"
 //
 // The key name is the log's origin. Ed25519 is deliberate: C2SP now
 // recommends ML-DSA-44, which bookworm's OpenSSL 3.0 lacks.
@@ -19,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "daemon/journal/merkle.h"
 
 namespace aigov::journal {

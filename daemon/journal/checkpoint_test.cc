@@ -8,9 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "daemon/common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+#include "daemon/common/sha256.h"
 
 namespace aigov::journal {
 namespace {
@@ -30,7 +31,9 @@ constexpr char kGoNote[] =
     "then you don't know what your problem is.\n"
     "\n"
     "\xe2\x80\x94 PeterNeumann "
-    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    "x08go/ZJkuBS9UG/"
+    "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnA"
+    "M=\n";
 
 class TempPath {
  public:
@@ -50,13 +53,14 @@ class TempPath {
 // Writes the Ed25519 key with raw 32-byte `seed` as a PKCS#8 PEM, mode 0600.
 void WritePem(const std::string& path, const std::string& seed) {
   EVP_PKEY* key = EVP_PKEY_new_raw_private_key(
-      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(seed.data()),
-      seed.size());
+      EVP_PKEY_ED25519, nullptr,
+      reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
   ASSERT_NE(key, nullptr);
   FILE* f = std::fopen(path.c_str(), "w");
   ASSERT_NE(f, nullptr);
   ::chmod(path.c_str(), 0600);
-  ASSERT_EQ(PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  ASSERT_EQ(PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr),
+            1);
   std::fclose(f);
   EVP_PKEY_free(key);
 }
@@ -67,7 +71,8 @@ TEST(CheckpointTest, FormatsAndParsesTheC2spBody) {
   c.size = 42;
   c.root = HashLeaf("x");
   const std::string body = FormatCheckpoint(c);
-  EXPECT_EQ(body, "aigov/example\n42\n" + Base64Encode(HashBytes(c.root)) + "\n");
+  EXPECT_EQ(body,
+            "aigov/example\n42\n" + Base64Encode(HashBytes(c.root)) + "\n");
   auto back = ParseCheckpoint(body);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->origin, c.origin);
@@ -90,8 +95,8 @@ TEST(CheckpointTest, MalformedBodiesNameTheLine) {
 }
 
 TEST(CheckpointTest, Base64RoundTripsEveryPadding) {
-  const std::vector<std::string> inputs = {"", "a", "ab", "abc", "abcd",
-                                            std::string("\0\xff", 2)};
+  const std::vector<std::string> inputs = {
+      "", "a", "ab", "abc", "abcd", std::string("\0\xff", 2)};
   for (const std::string& s : inputs) {
     auto back = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(back.ok());
@@ -130,24 +135,28 @@ TEST(CheckpointTest, VerifiesAHandBuiltNote) {
   size_t pub_len = sizeof(pub);
   ASSERT_EQ(EVP_PKEY_get_raw_public_key(key, pub, &pub_len), 1);
   const std::string name = "aigov/hand-built";
-  std::string material = name + "\n\x01" + std::string(reinterpret_cast<char*>(pub), 32);
+  std::string material =
+      name + "\n\x01" + std::string(reinterpret_cast<char*>(pub), 32);
   const common::Sha256Digest d = common::Sha256(material);
   const std::string id(reinterpret_cast<const char*>(d.data()), 4);
-  const std::string body = "aigov/hand-built\n3\n" + Base64Encode(HashBytes(HashLeaf("r"))) + "\n";
+  const std::string body =
+      "aigov/hand-built\n3\n" + Base64Encode(HashBytes(HashLeaf("r"))) + "\n";
   unsigned char sig[64];
   size_t sig_len = sizeof(sig);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   ASSERT_EQ(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key), 1);
   ASSERT_EQ(EVP_DigestSign(ctx, sig, &sig_len,
-                           reinterpret_cast<const unsigned char*>(body.data()), body.size()),
+                           reinterpret_cast<const unsigned char*>(body.data()),
+                           body.size()),
             1);
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_free(key);
-  const std::string note = body + "\n\xe2\x80\x94 " + name + " " +
-                           Base64Encode(id + std::string(reinterpret_cast<char*>(sig), 64)) +
-                           "\n";
-  const std::string vkey = name + "+" + common::HexEncode(id) + "+" +
-                           Base64Encode("\x01" + std::string(reinterpret_cast<char*>(pub), 32));
+  const std::string note =
+      body + "\n\xe2\x80\x94 " + name + " " +
+      Base64Encode(id + std::string(reinterpret_cast<char*>(sig), 64)) + "\n";
+  const std::string vkey =
+      name + "+" + common::HexEncode(id) + "+" +
+      Base64Encode("\x01" + std::string(reinterpret_cast<char*>(pub), 32));
 
   auto verifier = NoteVerifier::FromVerifierKey(vkey);
   ASSERT_TRUE(verifier.ok()) << verifier.status();
@@ -161,13 +170,16 @@ TEST(CheckpointTest, VerifiesAHandBuiltNote) {
   // One flipped byte in the body: refused.
   std::string tampered = note;
   tampered[body.size() - 3] ^= 1;
-  EXPECT_EQ(verifier->Verify(tampered).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(verifier->Verify(tampered).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   // Another key: "not signed by".
   auto other = NoteVerifier::FromVerifierKey(kGoVerifierKey);
   ASSERT_TRUE(other.ok());
-  EXPECT_THAT(std::string(other->Verify(note).status().message()), HasSubstr("not signed by"));
+  EXPECT_THAT(std::string(other->Verify(note).status().message()),
+              HasSubstr("not signed by"));
   // Malformed notes.
-  EXPECT_EQ(verifier->Verify(body).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(verifier->Verify(body).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(verifier->Verify(body + "\nno dash line\n").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
@@ -179,8 +191,10 @@ TEST(CheckpointTest, VerifierKeysWithPlusInTheirBase64Parse) {
     auto signer = NoteSigner::LoadOrCreate(pem.path(), "aigov/plus");
     ASSERT_TRUE(signer.ok());
     auto verifier = NoteVerifier::FromVerifierKey((*signer)->verifier_key());
-    ASSERT_TRUE(verifier.ok()) << (*signer)->verifier_key() << ": " << verifier.status();
-    auto note = (*signer)->Sign("aigov/plus\n1\n" + Base64Encode(HashBytes(HashLeaf("a"))) + "\n");
+    ASSERT_TRUE(verifier.ok())
+        << (*signer)->verifier_key() << ": " << verifier.status();
+    auto note = (*signer)->Sign("aigov/plus\n1\n" +
+                                Base64Encode(HashBytes(HashLeaf("a"))) + "\n");
     EXPECT_TRUE(verifier->Verify(*note).ok());
   }
 }
@@ -190,8 +204,9 @@ TEST(CheckpointTest, RejectsManglesVerifierKeys) {
   EXPECT_FALSE(NoteVerifier::FromVerifierKey(k + "x").ok());
   std::string wrong_id = k;
   wrong_id[13] = wrong_id[13] == '0' ? '1' : '0';
-  EXPECT_THAT(std::string(NoteVerifier::FromVerifierKey(wrong_id).status().message()),
-              HasSubstr("key id does not match"));
+  EXPECT_THAT(
+      std::string(NoteVerifier::FromVerifierKey(wrong_id).status().message()),
+      HasSubstr("key id does not match"));
   EXPECT_FALSE(NoteVerifier::FromVerifierKey("PeterNeumann+c74f20a3").ok());
 }
 
@@ -205,15 +220,20 @@ TEST(CheckpointTest, SigningKeyIsCreatedOnceWithMode0600) {
   auto second = NoteSigner::LoadOrCreate(pem.path(), "aigov/test");
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*first)->verifier_key(), (*second)->verifier_key());
-  auto note = (*second)->Sign("aigov/test\n0\n" + Base64Encode(HashBytes(EmptyRoot())) + "\n");
+  auto note = (*second)->Sign("aigov/test\n0\n" +
+                              Base64Encode(HashBytes(EmptyRoot())) + "\n");
   ASSERT_TRUE(note.ok());
-  EXPECT_TRUE(NoteVerifier::FromVerifierKey((*first)->verifier_key())->Verify(*note).ok());
+  EXPECT_TRUE(NoteVerifier::FromVerifierKey((*first)->verifier_key())
+                  ->Verify(*note)
+                  .ok());
 
   EXPECT_FALSE(NoteSigner::LoadOrCreate(pem.path(), "bad name").ok());
   EXPECT_FALSE((*first)->Sign("no newline").ok());
   EXPECT_FALSE((*first)->Sign("a\n\nb\n").ok());
   ::chmod(pem.path().c_str(), 0644);
-  EXPECT_THAT(std::string(NoteSigner::LoadOrCreate(pem.path(), "aigov/test").status().message()),
+  EXPECT_THAT(std::string(NoteSigner::LoadOrCreate(pem.path(), "aigov/test")
+                              .status()
+                              .message()),
               HasSubstr("readable by other users"));
 }
 

@@ -8,6 +8,7 @@
 //   default    "journal/tree_size"                  -> BE64(size)
 //              "journal/root"                       -> 32-byte root hash
 //              "journal/format"                     -> "2"
+//              "journal/checkpoint"                 -> latest signed note
 //
 // Big-endian integers make RocksDB's bytewise order the numeric order, so
 // range scans page by sequence number.
@@ -30,6 +31,7 @@ inline constexpr char kNodesFamily[] = "nodes";
 inline constexpr char kTreeSizeKey[] = "journal/tree_size";
 inline constexpr char kRootKey[] = "journal/root";
 inline constexpr char kFormatKey[] = "journal/format";
+inline constexpr char kCheckpointKey[] = "journal/checkpoint";
 // Format 2: entries are Merkle leaves (format 1 had no tree).
 inline constexpr char kFormat[] = "2";
 

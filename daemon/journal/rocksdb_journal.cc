@@ -265,6 +265,67 @@ absl::StatusOr<std::vector<Hash>> RocksDbJournal::ConsistencyProof(
   return journal::ConsistencyProof(from, to, Reader());
 }
 
+absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
+    uint64_t start, uint64_t end, size_t max_count, size_t max_bytes) const {
+  if (end > tree_size()) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "end ", end, " is beyond the journal's size ", tree_size()));
+  }
+  std::vector<StoredEntry> out;
+  size_t bytes = 0;
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> entries(
+      db_->NewIterator(read, handles_[kEntries]));
+  std::unique_ptr<rocksdb::Iterator> leaves(
+      db_->NewIterator(read, handles_[kNodes]));
+  entries->Seek(EncodeSequence(start));
+  leaves->Seek(NodeKey(0, start));
+  for (uint64_t i = start; i < end && out.size() < max_count; ++i) {
+    StoredEntry e;
+    e.index = i;
+    if (!leaves->Valid() || ToView(leaves->key()) != NodeKey(0, i) ||
+        !HashFromBytes(ToView(leaves->value()), &e.leaf_hash)) {
+      AIGOV_RETURN_IF_ERROR(
+          common::FromRocksDb(leaves->status(), "reading leaves"));
+      return absl::DataLossError(
+          absl::StrCat("leaf hash of entry ", i, " is missing"));
+    }
+    uint64_t seq = 0;
+    if (entries->Valid() && DecodeSequence(ToView(entries->key()), &seq) &&
+        seq == i) {
+      if (!out.empty() && bytes + entries->value().size() > max_bytes) break;
+      e.bytes = std::string(ToView(entries->value()));
+      bytes += e.bytes.size();
+      entries->Next();
+    } else {
+      AIGOV_RETURN_IF_ERROR(
+          common::FromRocksDb(entries->status(), "reading entries"));
+      e.pruned = true;
+    }
+    out.push_back(std::move(e));
+    leaves->Next();
+  }
+  return out;
+}
+
+absl::Status RocksDbJournal::StoreCheckpointNote(absl::string_view note) {
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return common::FromRocksDb(db_->Put(sync, handles_[kDefault], kCheckpointKey,
+                                      rocksdb::Slice(note.data(), note.size())),
+                             "storing checkpoint");
+}
+
+absl::StatusOr<std::string> RocksDbJournal::LoadCheckpointNote() const {
+  std::string note;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
+                                     kCheckpointKey, &note);
+  if (s.IsNotFound()) return std::string();
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "loading checkpoint"));
+  return note;
+}
+
 absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
     const std::function<void(uint64_t, uint64_t)>& progress) const {
   VerifyReport report;

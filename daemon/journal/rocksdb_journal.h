@@ -73,6 +73,16 @@ struct TreeHead {
   Hash root{};
 };
 
+// One entry as stored, for export.
+struct StoredEntry {
+  uint64_t index = 0;
+  Hash leaf_hash{};
+  // The entry bytes as sequenced; empty when `pruned`.
+  std::string bytes;
+  // True when the payload was removed by retention; the leaf hash remains.
+  bool pruned = false;
+};
+
 // Progress and outcome of VerifyAll().
 struct VerifyReport {
   uint64_t entries_checked = 0;
@@ -155,6 +165,19 @@ class RocksDbJournal {
   // journal's size.
   absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t from,
                                                      uint64_t to) const;
+
+  // Returns entries [start, end) in order, at most `max_count` and stopping
+  // before `max_bytes` of entry bytes (always at least one). kOutOfRange when
+  // `end` exceeds the journal's size.
+  absl::StatusOr<std::vector<StoredEntry>> ReadRange(uint64_t start,
+                                                     uint64_t end,
+                                                     size_t max_count,
+                                                     size_t max_bytes) const;
+
+  // Durably stores the latest signed checkpoint note (synced write).
+  absl::Status StoreCheckpointNote(absl::string_view note);
+  // Returns the stored checkpoint note, or "" when none was stored.
+  absl::StatusOr<std::string> LoadCheckpointNote() const;
 
   // Reads every stored entry, recomputes its leaf hash and every tree node
   // from those bytes, and compares them with what is stored and with the
