@@ -49,6 +49,18 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
               {{"data_dir", config.data_dir()},
                {"tree_size", d->journal_->tree_size()}});
 
+  AIGOV_ASSIGN_OR_RETURN(
+      d->signer_,
+      journal::NoteSigner::LoadOrCreate(
+          (std::filesystem::path(config.data_dir()) / kSigningKeyFile).string(),
+          config.journal().origin()));
+  d->checkpointer_ = std::make_unique<journal::Checkpointer>(
+      *d->journal_, *d->signer_,
+      FromProto(config.journal().checkpoint_interval()));
+  AIGOV_RETURN_IF_ERROR(d->checkpointer_->Start());
+  common::Log(common::LogLevel::kInfo, "checkpoint signing key",
+              {{"public_key", d->signer_->verifier_key()}});
+
   journal::Sequencer::Options seq_options;
   seq_options.max_batch_events = config.journal().max_batch_events();
   seq_options.max_batch_delay = FromProto(config.journal().max_batch_delay());
@@ -64,8 +76,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
 
   d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
       *d->sequencer_, d->metrics_->ingest(), d->inflight_);
-  d->journal_service_ =
-      std::make_unique<server::JournalServiceImpl>(*d->journal_);
+  d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
+      *d->journal_, *d->checkpointer_, *d->signer_);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;
@@ -106,6 +118,7 @@ void Daemon::Shutdown() {
   // connections, which need no grace period.
   if (grpc_) grpc_->Shutdown(absl::ZeroDuration());
   if (sequencer_) sequencer_->Stop();
+  if (checkpointer_) checkpointer_->Stop();
   if (journal_) {
     const absl::Status flushed = journal_->Flush();
     if (!flushed.ok()) {

@@ -1,9 +1,10 @@
 // Composition root: owns every component of aigovd and their lifecycle.
 //
-// Start order: metrics → journal (open, head check) → sequencer → HTTP
-// listener → gRPC listener → ready. Shutdown order: not ready (readiness
-// 503, gRPC health NOT_SERVING) → drain delay → gRPC stops accepting and
-// finishes in-flight calls → sequencer writes what is queued → journal
+// Start order: metrics → journal (open, head check) → signing key and
+// checkpointer (last checkpoint checked consistent with the journal) →
+// sequencer → HTTP listener → gRPC listener → ready. Shutdown order: not ready
+// (readiness 503, gRPC health NOT_SERVING) → drain delay → gRPC stops accepting
+// and finishes in-flight calls → sequencer writes what is queued → journal
 // flushed and closed → HTTP listener stops.
 //
 // Thread-safety: Create() and Shutdown() are called from the main thread;
@@ -18,6 +19,8 @@
 
 #include "aigov/v1/config.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/journal/checkpoint.h"
+#include "daemon/journal/checkpointer.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/metrics/daemon_metrics.h"
@@ -53,6 +56,9 @@ class Daemon {
   // Drains and stops, as described above. Idempotent.
   void Shutdown();
 
+  // Name of the checkpoint signing key file in the data directory.
+  static constexpr char kSigningKeyFile[] = "journal-signing.pem";
+
  private:
   explicit Daemon(const aigov::v1::DaemonConfig& config);
 
@@ -62,6 +68,8 @@ class Daemon {
 
   std::unique_ptr<metrics::DaemonMetrics> metrics_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
+  std::unique_ptr<journal::NoteSigner> signer_;
+  std::unique_ptr<journal::Checkpointer> checkpointer_;
   std::unique_ptr<journal::Sequencer> sequencer_;
   server::InflightTracker inflight_;
   std::unique_ptr<server::RegistryServiceImpl> registry_service_;

@@ -1,6 +1,7 @@
 #include "daemon/journal/checkpointer.h"
 
 #include "absl/strings/str_cat.h"
+
 #include "daemon/common/logging.h"
 #include "daemon/common/status_macros.h"
 
@@ -15,10 +16,12 @@ Checkpointer::~Checkpointer() { Stop(); }
 absl::Status Checkpointer::Start() {
   {
     absl::MutexLock sign(&sign_mu_);
-    AIGOV_ASSIGN_OR_RETURN(const std::string stored, journal_.LoadCheckpointNote());
+    AIGOV_ASSIGN_OR_RETURN(const std::string stored,
+                           journal_.LoadCheckpointNote());
     if (!stored.empty()) {
-      AIGOV_ASSIGN_OR_RETURN(const NoteVerifier verifier,
-                             NoteVerifier::FromVerifierKey(signer_.verifier_key()));
+      AIGOV_ASSIGN_OR_RETURN(
+          const NoteVerifier verifier,
+          NoteVerifier::FromVerifierKey(signer_.verifier_key()));
       auto body = verifier.Verify(stored);
       if (!body.ok()) {
         return absl::DataLossError(absl::StrCat(
@@ -35,9 +38,9 @@ absl::Status Checkpointer::Start() {
     }
     const absl::Status advanced = Advance();
     if (!advanced.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("journal is not consistent with its last signed checkpoint: ",
-                       advanced.message()));
+      return absl::DataLossError(absl::StrCat(
+          "journal is not consistent with its last signed checkpoint: ",
+          advanced.message()));
     }
   }
   thread_ = std::thread([this] { Run(); });
@@ -77,8 +80,9 @@ absl::Status Checkpointer::Advance() {
   if (have_previous && previous.checkpoint.size == head.size &&
       previous.checkpoint.origin == signer_.name()) {
     if (previous.checkpoint.root != head.root) {
-      return absl::DataLossError(absl::StrCat(
-          "the root at size ", head.size, " differs from the signed checkpoint's"));
+      return absl::DataLossError(
+          absl::StrCat("the root at size ", head.size,
+                       " differs from the signed checkpoint's"));
     }
     return absl::OkStatus();
   }
@@ -95,12 +99,13 @@ absl::Status Checkpointer::Advance() {
         from, head.size, proof, previous.checkpoint.root, head.root);
     if (!consistent.ok()) {
       return absl::DataLossError(absl::StrCat("checkpoint at size ", from,
-                                              " -> head at size ", head.size, ": ",
-                                              consistent.message()));
+                                              " -> head at size ", head.size,
+                                              ": ", consistent.message()));
     }
   }
   Checkpoint next{signer_.name(), head.size, head.root};
-  AIGOV_ASSIGN_OR_RETURN(std::string note, signer_.Sign(FormatCheckpoint(next)));
+  AIGOV_ASSIGN_OR_RETURN(std::string note,
+                         signer_.Sign(FormatCheckpoint(next)));
   AIGOV_RETURN_IF_ERROR(journal_.StoreCheckpointNote(note));
   absl::MutexLock lock(&mu_);
   latest_ = SignedCheckpoint{std::move(next), std::move(note)};
@@ -111,7 +116,8 @@ void Checkpointer::Run() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
+      auto stop = [this]()
+                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
       if (mu_.AwaitWithTimeout(absl::Condition(&stop), interval_)) return;
     }
     absl::MutexLock sign(&sign_mu_);

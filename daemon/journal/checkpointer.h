@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/rocksdb_journal.h"
 

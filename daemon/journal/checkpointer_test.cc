@@ -4,10 +4,11 @@
 
 #include <filesystem>
 
-#include "daemon/journal/journal_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
+
+#include "daemon/journal/journal_test_util.h"
 
 namespace aigov::journal {
 namespace {
@@ -22,7 +23,8 @@ class CheckpointerTest : public ::testing::Test {
         key_dir_(std::filesystem::temp_directory_path() /
                  ("aigov-ckpt-" + std::to_string(::getpid()))) {
     std::filesystem::create_directories(key_dir_);
-    signer_ = std::move(NoteSigner::LoadOrCreate((key_dir_ / "a.pem").string(), "aigov/test"))
+    signer_ = std::move(NoteSigner::LoadOrCreate((key_dir_ / "a.pem").string(),
+                                                 "aigov/test"))
                   .value();
     Reopen();
   }
@@ -105,22 +107,29 @@ TEST_F(CheckpointerTest, RefusesAJournalInconsistentWithItsCheckpoint) {
   // A checkpoint of size 3 whose root is not the journal's: the journal's
   // history differs from what was signed.
   Checkpoint forged{"aigov/test", 3, HashLeaf("another history")};
-  ASSERT_TRUE(journal_->StoreCheckpointNote(*signer_->Sign(FormatCheckpoint(forged))).ok());
+  ASSERT_TRUE(
+      journal_->StoreCheckpointNote(*signer_->Sign(FormatCheckpoint(forged)))
+          .ok());
   Checkpointer c(*journal_, *signer_, absl::Hours(1));
   const absl::Status s = c.Start();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(std::string(s.message()), HasSubstr("not consistent with its last signed checkpoint"));
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("not consistent with its last signed checkpoint"));
 }
 
 TEST_F(CheckpointerTest, RefusesACheckpointSignedByAnotherKey) {
-  auto other = NoteSigner::LoadOrCreate((key_dir_ / "b.pem").string(), "aigov/test");
+  auto other =
+      NoteSigner::LoadOrCreate((key_dir_ / "b.pem").string(), "aigov/test");
   ASSERT_TRUE(other.ok());
   Checkpoint cp{"aigov/test", 0, EmptyRoot()};
-  ASSERT_TRUE(journal_->StoreCheckpointNote(*(*other)->Sign(FormatCheckpoint(cp))).ok());
+  ASSERT_TRUE(
+      journal_->StoreCheckpointNote(*(*other)->Sign(FormatCheckpoint(cp)))
+          .ok());
   Checkpointer c(*journal_, *signer_, absl::Hours(1));
   const absl::Status s = c.Start();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(std::string(s.message()), HasSubstr("journal-signing.pem replaced"));
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("journal-signing.pem replaced"));
 }
 
 }  // namespace

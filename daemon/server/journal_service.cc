@@ -61,4 +61,137 @@ grpc::ServerUnaryReactor* JournalServiceImpl::ListEntries(
   return reactor;
 }
 
+namespace {
+
+std::string Bytes(const journal::Hash& h) {
+  return std::string(journal::HashBytes(h));
+}
+
+// Streams the bundle in messages of at most ~1 MiB of entries. Owns itself.
+class ExportReactor final
+    : public grpc::ServerWriteReactor<aigov::v1::ExportResponse> {
+ public:
+  ExportReactor(const journal::RocksDbJournal& journal,
+                absl::StatusOr<journal::SignedCheckpoint> checkpoint,
+                const std::string& public_key)
+      : journal_(journal) {
+    if (!checkpoint.ok()) {
+      Finish(ToGrpcStatus(checkpoint.status()));
+      return;
+    }
+    end_ = checkpoint->checkpoint.size;
+    response_.set_checkpoint_note(checkpoint->note);
+    response_.set_public_key(public_key);
+    response_.set_tree_size(end_);
+    Fill();
+    StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "export write failed"));
+      return;
+    }
+    if (next_ >= end_) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.Clear();
+    if (!Fill()) return;
+    StartWrite(&response_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // Adds the next chunk of entries; on error finishes and returns false.
+  bool Fill() {
+    if (next_ >= end_) return true;
+    auto chunk = journal_.ReadRange(next_, end_, 4096, 1 << 20);
+    if (!chunk.ok()) {
+      Finish(ToGrpcStatus(chunk.status()));
+      return false;
+    }
+    for (journal::StoredEntry& e : *chunk) {
+      aigov::v1::ExportedEntry* out = response_.add_entries();
+      out->set_index(e.index);
+      out->set_leaf_hash(Bytes(e.leaf_hash));
+      out->set_entry(std::move(e.bytes));
+      out->set_pruned(e.pruned);
+    }
+    next_ += chunk->size();
+    return true;
+  }
+
+  const journal::RocksDbJournal& journal_;
+  aigov::v1::ExportResponse response_;
+  uint64_t next_ = 0;
+  uint64_t end_ = 0;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* JournalServiceImpl::GetCheckpoint(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetCheckpointRequest*,
+    aigov::v1::GetCheckpointResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const journal::SignedCheckpoint latest = checkpointer_.Latest();
+  response->set_origin(latest.checkpoint.origin);
+  response->set_tree_size(latest.checkpoint.size);
+  response->set_root_hash(Bytes(latest.checkpoint.root));
+  response->set_note(latest.note);
+  response->set_public_key(signer_.verifier_key());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* JournalServiceImpl::GetInclusionProof(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetInclusionProofRequest* request,
+    aigov::v1::GetInclusionProofResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto proof =
+      journal_.InclusionProof(request->leaf_index(), request->tree_size());
+  if (!proof.ok()) {
+    reactor->Finish(ToGrpcStatus(proof.status()));
+    return reactor;
+  }
+  auto leaf = journal_.LeafHash(request->leaf_index());
+  if (!leaf.ok()) {
+    reactor->Finish(ToGrpcStatus(leaf.status()));
+    return reactor;
+  }
+  response->set_leaf_index(request->leaf_index());
+  response->set_tree_size(request->tree_size());
+  response->set_leaf_hash(Bytes(*leaf));
+  for (const journal::Hash& h : *proof) response->add_hashes(Bytes(h));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* JournalServiceImpl::GetConsistencyProof(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetConsistencyProofRequest* request,
+    aigov::v1::GetConsistencyProofResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto proof =
+      journal_.ConsistencyProof(request->from_size(), request->to_size());
+  if (!proof.ok()) {
+    reactor->Finish(ToGrpcStatus(proof.status()));
+    return reactor;
+  }
+  response->set_from_size(request->from_size());
+  response->set_to_size(request->to_size());
+  for (const journal::Hash& h : *proof) response->add_hashes(Bytes(h));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerWriteReactor<aigov::v1::ExportResponse>* JournalServiceImpl::Export(
+    grpc::CallbackServerContext*, const aigov::v1::ExportRequest*) {
+  return new ExportReactor(journal_, checkpointer_.Current(),
+                           signer_.verifier_key());
+}
+
 }  // namespace aigov::server

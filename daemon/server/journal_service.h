@@ -1,9 +1,11 @@
 // aigov.v1.JournalService: read access to the journal.
 //
-// Thread-safe. `journal` must outlive the service.
+// Thread-safe. `journal`, `checkpointer` and `signer` must outlive the
+// service.
 #pragma once
 
 #include "aigov/v1/journal_service.grpc.pb.h"
+#include "daemon/journal/checkpointer.h"
 #include "daemon/journal/rocksdb_journal.h"
 
 namespace aigov::server {
@@ -18,8 +20,10 @@ inline constexpr size_t kMaxPageBytes = 3u << 20;
 class JournalServiceImpl final
     : public aigov::v1::JournalService::CallbackService {
  public:
-  explicit JournalServiceImpl(const journal::RocksDbJournal& journal)
-      : journal_(journal) {}
+  JournalServiceImpl(const journal::RocksDbJournal& journal,
+                     journal::Checkpointer& checkpointer,
+                     const journal::NoteSigner& signer)
+      : journal_(journal), checkpointer_(checkpointer), signer_(signer) {}
 
   grpc::ServerUnaryReactor* GetEntry(
       grpc::CallbackServerContext* context,
@@ -31,8 +35,29 @@ class JournalServiceImpl final
       const aigov::v1::ListEntriesRequest* request,
       aigov::v1::ListEntriesResponse* response) override;
 
+  grpc::ServerUnaryReactor* GetCheckpoint(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetCheckpointRequest* request,
+      aigov::v1::GetCheckpointResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetInclusionProof(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetInclusionProofRequest* request,
+      aigov::v1::GetInclusionProofResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetConsistencyProof(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetConsistencyProofRequest* request,
+      aigov::v1::GetConsistencyProofResponse* response) override;
+
+  grpc::ServerWriteReactor<aigov::v1::ExportResponse>* Export(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::ExportRequest* request) override;
+
  private:
   const journal::RocksDbJournal& journal_;
+  journal::Checkpointer& checkpointer_;
+  const journal::NoteSigner& signer_;
 };
 
 }  // namespace aigov::server

@@ -67,6 +67,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
         }
         response->set_sequence(out.sequence);
         response->set_deduplicated(out.deduplicated);
+        response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
         metrics.Record(IngestKind::kModelVersion,
                        out.deduplicated ? IngestResult::kDuplicate
                                         : IngestResult::kAccepted,
