@@ -1,0 +1,198 @@
+#include "agents/cli/bundle.h"
+
+#include <filesystem>
+#include <sstream>
+#include <system_error>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "daemon/common/status_macros.h"
+#include "daemon/journal/checkpoint.h"
+
+namespace aigov::cli {
+namespace {
+
+using journal::Hash;
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// Returns the text after `"key":` up to the next ',' or '}' (strings keep
+// their quotes), or false when the key is absent.
+bool Field(absl::string_view line, absl::string_view key, absl::string_view* value) {
+  const std::string needle = absl::StrCat("\"", key, "\":");
+  const size_t at = line.find(needle);
+  if (at == absl::string_view::npos) return false;
+  absl::string_view rest = line.substr(at + needle.size());
+  size_t end = 0;
+  if (!rest.empty() && rest[0] == '"') {
+    end = rest.find('"', 1);
+    if (end == absl::string_view::npos) return false;
+    *value = rest.substr(1, end - 1);
+    return true;
+  }
+  end = rest.find_first_of(",}");
+  if (end == absl::string_view::npos) return false;
+  *value = rest.substr(0, end);
+  return true;
+}
+
+absl::Status Malformed(uint64_t line, absl::string_view why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("entries.jsonl line ", line, ": ", why));
+}
+
+}  // namespace
+
+absl::Status BundleWriter::Begin(absl::string_view checkpoint_note,
+                                 absl::string_view public_key) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", dir_, ": ", ec.message()));
+  }
+  std::ofstream(dir_ + "/checkpoint", std::ios::binary | std::ios::trunc) << checkpoint_note;
+  std::ofstream(dir_ + "/public_key", std::ios::trunc) << public_key << "\n";
+  entries_.open(dir_ + "/entries.jsonl", std::ios::binary | std::ios::trunc);
+  if (!entries_) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot write ", dir_, "/entries.jsonl"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BundleWriter::Add(uint64_t index, const Hash& leaf_hash,
+                               absl::string_view entry, bool pruned) {
+  entries_ << "{\"index\":" << index << ",\"leaf_hash\":\"" << journal::HashHex(leaf_hash)
+           << "\",";
+  if (pruned) {
+    entries_ << "\"pruned\":true}\n";
+  } else {
+    entries_ << "\"entry_b64\":\"" << journal::Base64Encode(entry) << "\"}\n";
+  }
+  if (!entries_) return absl::UnavailableError("writing entries.jsonl failed");
+  return absl::OkStatus();
+}
+
+absl::Status BundleWriter::Finish() {
+  entries_.flush();
+  const bool ok = static_cast<bool>(entries_);
+  entries_.close();
+  if (!ok) return absl::UnavailableError("writing entries.jsonl failed");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
+                                           const VerifyOptions& options) {
+  std::string key = options.key;
+  if (key.empty()) {
+    AIGOV_ASSIGN_OR_RETURN(key, ReadWholeFile(dir + "/public_key"));
+    key = std::string(absl::StripAsciiWhitespace(key));
+  }
+  AIGOV_ASSIGN_OR_RETURN(const journal::NoteVerifier verifier,
+                         journal::NoteVerifier::FromVerifierKey(key));
+  AIGOV_ASSIGN_OR_RETURN(const std::string note, ReadWholeFile(dir + "/checkpoint"));
+  auto body = verifier.Verify(note);
+  if (!body.ok()) {
+    return absl::DataLossError(absl::StrCat("checkpoint: ", body.status().message()));
+  }
+  AIGOV_ASSIGN_OR_RETURN(const journal::Checkpoint checkpoint, journal::ParseCheckpoint(*body));
+  if (checkpoint.origin != verifier.name()) {
+    return absl::DataLossError(absl::StrCat("checkpoint: origin \"", checkpoint.origin,
+                                            "\" is not the key's name \"", verifier.name(),
+                                            "\""));
+  }
+
+  std::optional<journal::Checkpoint> previous;
+  if (!options.previous_note.empty()) {
+    auto prev_body = verifier.Verify(options.previous_note);
+    if (!prev_body.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("previous checkpoint: ", prev_body.status().message()));
+    }
+    AIGOV_ASSIGN_OR_RETURN(previous, journal::ParseCheckpoint(*prev_body));
+    if (previous->size > checkpoint.size) {
+      return absl::DataLossError(absl::StrCat(
+          "previous checkpoint covers ", previous->size,
+          " entries but this bundle only ", checkpoint.size, ": the log shrank"));
+    }
+  }
+
+  std::ifstream in(dir + "/entries.jsonl", std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", dir, "/entries.jsonl"));
+  VerifySummary summary;
+  journal::CompactRange range;
+  auto check_previous = [&]() -> absl::Status {
+    if (previous && range.size() == previous->size && range.Root() != previous->root) {
+      return absl::DataLossError(absl::StrCat(
+          "not consistent with the previous checkpoint: the first ", previous->size,
+          " entries have root ", journal::HashHex(range.Root()), ", the previous checkpoint ",
+          journal::HashHex(previous->root), " (history was rewritten)"));
+    }
+    return absl::OkStatus();
+  };
+  AIGOV_RETURN_IF_ERROR(check_previous());
+  std::string line;
+  uint64_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const uint64_t expected = range.size();
+    absl::string_view v;
+    uint64_t index = 0;
+    if (!Field(line, "index", &v) || !absl::SimpleAtoi(v, &index)) {
+      return Malformed(line_no, "no \"index\"");
+    }
+    if (index != expected) {
+      return Malformed(line_no, absl::StrCat("index ", index, " where ", expected,
+                                             " was expected (entries must be complete "
+                                             "and in order)"));
+    }
+    Hash recorded{};
+    if (!Field(line, "leaf_hash", &v) || !journal::HashFromHex(v, &recorded)) {
+      return Malformed(line_no, "no valid \"leaf_hash\"");
+    }
+    if (Field(line, "entry_b64", &v)) {
+      auto bytes = journal::Base64Decode(v);
+      if (!bytes.ok()) return Malformed(line_no, "\"entry_b64\" is not base64");
+      if (journal::HashLeaf(*bytes) != recorded) {
+        return absl::DataLossError(absl::StrCat(
+            "entry ", index, ": its bytes hash to ", journal::HashHex(journal::HashLeaf(*bytes)),
+            " but its leaf hash is ", journal::HashHex(recorded),
+            " (the entry was altered)"));
+      }
+    } else if (Field(line, "pruned", &v) && v == "true") {
+      ++summary.pruned;
+    } else {
+      return Malformed(line_no, "neither \"entry_b64\" nor \"pruned\": true");
+    }
+    range.Append(recorded, nullptr);
+    AIGOV_RETURN_IF_ERROR(check_previous());
+    if (options.progress && range.size() % 65536 == 0) {
+      options.progress(range.size(), checkpoint.size);
+    }
+  }
+  if (range.size() != checkpoint.size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bundle is truncated: entries.jsonl holds ", range.size(),
+        " entries, the checkpoint covers ", checkpoint.size));
+  }
+  if (range.Root() != checkpoint.root) {
+    return absl::DataLossError(absl::StrCat(
+        "the root recomputed from the leaf hashes, ", journal::HashHex(range.Root()),
+        ", is not the signed root ", journal::HashHex(checkpoint.root)));
+  }
+  if (options.progress) options.progress(range.size(), checkpoint.size);
+  summary.origin = checkpoint.origin;
+  summary.tree_size = checkpoint.size;
+  summary.root = checkpoint.root;
+  if (previous) summary.previous_size = previous->size;
+  return summary;
+}
+
+}  // namespace aigov::cli

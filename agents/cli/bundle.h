@@ -1,0 +1,71 @@
+// Audit bundles: what `aigovctl journal export` writes and `aigovctl journal
+// verify` checks offline, with no daemon and no trust in the operator's
+// database (DESIGN.md "The journal").
+//
+//   DIR/entries.jsonl  one {"index", "leaf_hash", "entry_b64"} per leaf, in
+//                      order from 0; {"index", "leaf_hash", "pruned": true}
+//                      for an entry whose payload retention removed
+//   DIR/checkpoint     a signed note covering exactly those entries
+//   DIR/public_key     the note verifier key
+//
+// Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "daemon/journal/merkle.h"
+
+namespace aigov::cli {
+
+// Writes a bundle into `dir` (created if missing; existing bundle files are
+// replaced). Call Begin() once, Add() per entry in order, then Finish().
+class BundleWriter {
+ public:
+  explicit BundleWriter(std::string dir) : dir_(std::move(dir)) {}
+
+  // Writes `checkpoint_note` and `public_key`; opens entries.jsonl.
+  absl::Status Begin(absl::string_view checkpoint_note, absl::string_view public_key);
+  // Appends one line; `entry` is ignored when `pruned`.
+  absl::Status Add(uint64_t index, const journal::Hash& leaf_hash,
+                   absl::string_view entry, bool pruned);
+  // Flushes and closes entries.jsonl.
+  absl::Status Finish();
+
+ private:
+  std::string dir_;
+  std::ofstream entries_;
+};
+
+struct VerifyOptions {
+  // Verifier key given by the auditor; when empty, DIR/public_key is used.
+  std::string key;
+  // An older checkpoint note the bundle must be consistent with.
+  std::string previous_note;
+  // Called every 65536 entries with the count checked and the total.
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+struct VerifySummary {
+  std::string origin;
+  uint64_t tree_size = 0;
+  journal::Hash root{};
+  uint64_t pruned = 0;
+  std::optional<uint64_t> previous_size;
+};
+
+// Verifies the bundle in `dir`: the checkpoint's signature, every entry's
+// leaf hash recomputed from its bytes, the root recomputed from the leaf
+// hashes, and consistency with `options.previous_note`. Returns
+// kInvalidArgument for a malformed or truncated bundle and kDataLoss when a
+// check fails, the message naming the first failing index or check.
+absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
+                                           const VerifyOptions& options);
+
+}  // namespace aigov::cli

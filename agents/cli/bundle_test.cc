@@ -1,0 +1,155 @@
+#include "agents/cli/bundle.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "daemon/journal/checkpoint.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace aigov::cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A bundle of `n` entries written with BundleWriter, signed by a fresh key.
+class BundleTest : public ::testing::Test {
+ protected:
+  BundleTest()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("aigov-bundle-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    signer_ = std::move(journal::NoteSigner::LoadOrCreate((dir_ / "key.pem").string(),
+                                                           "aigov/bundle-test"))
+                  .value();
+  }
+  ~BundleTest() override { std::filesystem::remove_all(dir_); }
+
+  std::string Note(uint64_t size) {
+    journal::CompactRange r;
+    for (uint64_t i = 0; i < size; ++i) r.Append(journal::HashLeaf(Entry(i)), nullptr);
+    return *signer_->Sign(journal::FormatCheckpoint({"aigov/bundle-test", size, r.Root()}));
+  }
+
+  static std::string Entry(uint64_t i) { return "entry bytes #" + std::to_string(i); }
+
+  std::string Write(uint64_t n, uint64_t pruned_index = ~uint64_t{0}) {
+    const std::string out = (dir_ / "bundle").string();
+    BundleWriter w(out);
+    EXPECT_TRUE(w.Begin(Note(n), signer_->verifier_key()).ok());
+    for (uint64_t i = 0; i < n; ++i) {
+      EXPECT_TRUE(w.Add(i, journal::HashLeaf(Entry(i)), Entry(i), i == pruned_index).ok());
+    }
+    EXPECT_TRUE(w.Finish().ok());
+    return out;
+  }
+
+  static std::vector<std::string> Lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }
+
+  static void WriteLines(const std::string& path, const std::vector<std::string>& lines) {
+    std::ofstream out(path, std::ios::trunc);
+    for (const auto& l : lines) out << l << "\n";
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<journal::NoteSigner> signer_;
+};
+
+TEST_F(BundleTest, AnIntactBundleVerifies) {
+  const std::string b = Write(100, /*pruned_index=*/42);
+  uint64_t progressed = 0;
+  VerifyOptions options;
+  options.progress = [&](uint64_t done, uint64_t) { progressed = done; };
+  auto summary = VerifyBundle(b, options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->tree_size, 100u);
+  EXPECT_EQ(summary->pruned, 1u);
+  EXPECT_EQ(summary->origin, "aigov/bundle-test");
+  EXPECT_EQ(progressed, 100u);
+  EXPECT_THAT(Lines(b + "/entries.jsonl")[42], HasSubstr("\"pruned\":true"));
+}
+
+TEST_F(BundleTest, AFlippedByteNamesTheEntry) {
+  const std::string b = Write(50);
+  auto lines = Lines(b + "/entries.jsonl");
+  // Re-encode entry 31 with one byte changed, keeping its recorded hash.
+  const std::string altered = journal::Base64Encode("entry bytes #3l");
+  const size_t at = lines[31].find("\"entry_b64\":\"") + 13;
+  lines[31] = lines[31].substr(0, at) + altered + "\"}";
+  WriteLines(b + "/entries.jsonl", lines);
+  auto summary = VerifyBundle(b, {});
+  ASSERT_FALSE(summary.ok());
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(summary.status().message()), HasSubstr("entry 31:"));
+}
+
+TEST_F(BundleTest, ARewrittenLeafHashBreaksTheRoot) {
+  const std::string b = Write(20);
+  auto lines = Lines(b + "/entries.jsonl");
+  const std::string fake = journal::Base64Encode("forged");
+  lines[7] = "{\"index\":7,\"leaf_hash\":\"" + journal::HashHex(journal::HashLeaf("forged")) +
+             "\",\"entry_b64\":\"" + fake + "\"}";
+  WriteLines(b + "/entries.jsonl", lines);
+  auto summary = VerifyBundle(b, {});
+  ASSERT_FALSE(summary.ok());
+  EXPECT_THAT(std::string(summary.status().message()), HasSubstr("is not the signed root"));
+}
+
+TEST_F(BundleTest, TruncatedOrReorderedBundlesAreRefused) {
+  const std::string b = Write(10);
+  auto lines = Lines(b + "/entries.jsonl");
+  lines.pop_back();
+  WriteLines(b + "/entries.jsonl", lines);
+  EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
+              HasSubstr("bundle is truncated: entries.jsonl holds 9 entries, the checkpoint covers 10"));
+  std::swap(lines[2], lines[3]);
+  WriteLines(b + "/entries.jsonl", lines);
+  EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
+              HasSubstr("line 3: index 3 where 2 was expected"));
+  lines[2] = "not json";
+  WriteLines(b + "/entries.jsonl", lines);
+  EXPECT_EQ(VerifyBundle(b, {}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BundleTest, ABundleSignedByAnotherKeyIsRefused) {
+  const std::string b = Write(5);
+  auto other = journal::NoteSigner::LoadOrCreate((dir_ / "other.pem").string(),
+                                                 "aigov/bundle-test");
+  ASSERT_TRUE(other.ok());
+  VerifyOptions options;
+  options.key = (*other)->verifier_key();  // the auditor's key, not the bundle's
+  auto summary = VerifyBundle(b, options);
+  ASSERT_FALSE(summary.ok());
+  EXPECT_THAT(std::string(summary.status().message()), HasSubstr("checkpoint: note: not signed by"));
+}
+
+TEST_F(BundleTest, ConsistencyWithAPreviousCheckpoint) {
+  const std::string b = Write(30);
+  VerifyOptions options;
+  options.previous_note = Note(17);
+  auto summary = VerifyBundle(b, options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->previous_size, 17u);
+
+  // A previous checkpoint of another history at size 17.
+  options.previous_note =
+      *signer_->Sign(journal::FormatCheckpoint({"aigov/bundle-test", 17, journal::HashLeaf("x")}));
+  EXPECT_THAT(std::string(VerifyBundle(b, options).status().message()),
+              HasSubstr("not consistent with the previous checkpoint"));
+  // A previous checkpoint larger than the bundle: the log shrank.
+  options.previous_note = Note(31);
+  EXPECT_THAT(std::string(VerifyBundle(b, options).status().message()), HasSubstr("the log shrank"));
+}
+
+}  // namespace
+}  // namespace aigov::cli
