@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+
 #include "daemon/common/status_macros.h"
 #include "daemon/journal/checkpoint.h"
 
@@ -17,7 +18,8 @@ using journal::Hash;
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  if (!in)
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
   std::stringstream buf;
   buf << in.rdbuf();
   return buf.str();
@@ -25,7 +27,8 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 
 // Returns the text after `"key":` up to the next ',' or '}' (strings keep
 // their quotes), or false when the key is absent.
-bool Field(absl::string_view line, absl::string_view key, absl::string_view* value) {
+bool Field(absl::string_view line, absl::string_view key,
+           absl::string_view* value) {
   const std::string needle = absl::StrCat("\"", key, "\":");
   const size_t at = line.find(needle);
   if (at == absl::string_view::npos) return false;
@@ -58,19 +61,21 @@ absl::Status BundleWriter::Begin(absl::string_view checkpoint_note,
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create ", dir_, ": ", ec.message()));
   }
-  std::ofstream(dir_ + "/checkpoint", std::ios::binary | std::ios::trunc) << checkpoint_note;
+  std::ofstream(dir_ + "/checkpoint", std::ios::binary | std::ios::trunc)
+      << checkpoint_note;
   std::ofstream(dir_ + "/public_key", std::ios::trunc) << public_key << "\n";
   entries_.open(dir_ + "/entries.jsonl", std::ios::binary | std::ios::trunc);
   if (!entries_) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot write ", dir_, "/entries.jsonl"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write ", dir_, "/entries.jsonl"));
   }
   return absl::OkStatus();
 }
 
 absl::Status BundleWriter::Add(uint64_t index, const Hash& leaf_hash,
                                absl::string_view entry, bool pruned) {
-  entries_ << "{\"index\":" << index << ",\"leaf_hash\":\"" << journal::HashHex(leaf_hash)
-           << "\",";
+  entries_ << "{\"index\":" << index << ",\"leaf_hash\":\""
+           << journal::HashHex(leaf_hash) << "\",";
   if (pruned) {
     entries_ << "\"pruned\":true}\n";
   } else {
@@ -97,16 +102,19 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
   }
   AIGOV_ASSIGN_OR_RETURN(const journal::NoteVerifier verifier,
                          journal::NoteVerifier::FromVerifierKey(key));
-  AIGOV_ASSIGN_OR_RETURN(const std::string note, ReadWholeFile(dir + "/checkpoint"));
+  AIGOV_ASSIGN_OR_RETURN(const std::string note,
+                         ReadWholeFile(dir + "/checkpoint"));
   auto body = verifier.Verify(note);
   if (!body.ok()) {
-    return absl::DataLossError(absl::StrCat("checkpoint: ", body.status().message()));
+    return absl::DataLossError(
+        absl::StrCat("checkpoint: ", body.status().message()));
   }
-  AIGOV_ASSIGN_OR_RETURN(const journal::Checkpoint checkpoint, journal::ParseCheckpoint(*body));
+  AIGOV_ASSIGN_OR_RETURN(const journal::Checkpoint checkpoint,
+                         journal::ParseCheckpoint(*body));
   if (checkpoint.origin != verifier.name()) {
-    return absl::DataLossError(absl::StrCat("checkpoint: origin \"", checkpoint.origin,
-                                            "\" is not the key's name \"", verifier.name(),
-                                            "\""));
+    return absl::DataLossError(
+        absl::StrCat("checkpoint: origin \"", checkpoint.origin,
+                     "\" is not the key's name \"", verifier.name(), "\""));
   }
 
   std::optional<journal::Checkpoint> previous;
@@ -118,22 +126,27 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     }
     AIGOV_ASSIGN_OR_RETURN(previous, journal::ParseCheckpoint(*prev_body));
     if (previous->size > checkpoint.size) {
-      return absl::DataLossError(absl::StrCat(
-          "previous checkpoint covers ", previous->size,
-          " entries but this bundle only ", checkpoint.size, ": the log shrank"));
+      return absl::DataLossError(
+          absl::StrCat("previous checkpoint covers ", previous->size,
+                       " entries but this bundle only ", checkpoint.size,
+                       ": the log shrank"));
     }
   }
 
   std::ifstream in(dir + "/entries.jsonl", std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", dir, "/entries.jsonl"));
+  if (!in)
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", dir, "/entries.jsonl"));
   VerifySummary summary;
   journal::CompactRange range;
   auto check_previous = [&]() -> absl::Status {
-    if (previous && range.size() == previous->size && range.Root() != previous->root) {
+    if (previous && range.size() == previous->size &&
+        range.Root() != previous->root) {
       return absl::DataLossError(absl::StrCat(
-          "not consistent with the previous checkpoint: the first ", previous->size,
-          " entries have root ", journal::HashHex(range.Root()), ", the previous checkpoint ",
-          journal::HashHex(previous->root), " (history was rewritten)"));
+          "not consistent with the previous checkpoint: the first ",
+          previous->size, " entries have root ", journal::HashHex(range.Root()),
+          ", the previous checkpoint ", journal::HashHex(previous->root),
+          " (history was rewritten)"));
     }
     return absl::OkStatus();
   };
@@ -149,9 +162,10 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
       return Malformed(line_no, "no \"index\"");
     }
     if (index != expected) {
-      return Malformed(line_no, absl::StrCat("index ", index, " where ", expected,
-                                             " was expected (entries must be complete "
-                                             "and in order)"));
+      return Malformed(line_no,
+                       absl::StrCat("index ", index, " where ", expected,
+                                    " was expected (entries must be complete "
+                                    "and in order)"));
     }
     Hash recorded{};
     if (!Field(line, "leaf_hash", &v) || !journal::HashFromHex(v, &recorded)) {
@@ -161,10 +175,11 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
       auto bytes = journal::Base64Decode(v);
       if (!bytes.ok()) return Malformed(line_no, "\"entry_b64\" is not base64");
       if (journal::HashLeaf(*bytes) != recorded) {
-        return absl::DataLossError(absl::StrCat(
-            "entry ", index, ": its bytes hash to ", journal::HashHex(journal::HashLeaf(*bytes)),
-            " but its leaf hash is ", journal::HashHex(recorded),
-            " (the entry was altered)"));
+        return absl::DataLossError(
+            absl::StrCat("entry ", index, ": its bytes hash to ",
+                         journal::HashHex(journal::HashLeaf(*bytes)),
+                         " but its leaf hash is ", journal::HashHex(recorded),
+                         " (the entry was altered)"));
       }
     } else if (Field(line, "pruned", &v) && v == "true") {
       ++summary.pruned;
@@ -178,14 +193,15 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     }
   }
   if (range.size() != checkpoint.size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bundle is truncated: entries.jsonl holds ", range.size(),
-        " entries, the checkpoint covers ", checkpoint.size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bundle is truncated: entries.jsonl holds ", range.size(),
+                     " entries, the checkpoint covers ", checkpoint.size));
   }
   if (range.Root() != checkpoint.root) {
     return absl::DataLossError(absl::StrCat(
-        "the root recomputed from the leaf hashes, ", journal::HashHex(range.Root()),
-        ", is not the signed root ", journal::HashHex(checkpoint.root)));
+        "the root recomputed from the leaf hashes, ",
+        journal::HashHex(range.Root()), ", is not the signed root ",
+        journal::HashHex(checkpoint.root)));
   }
   if (options.progress) options.progress(range.size(), checkpoint.size);
   summary.origin = checkpoint.origin;

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "daemon/journal/merkle.h"
 
 namespace aigov::cli {
@@ -31,7 +32,8 @@ class BundleWriter {
   explicit BundleWriter(std::string dir) : dir_(std::move(dir)) {}
 
   // Writes `checkpoint_note` and `public_key`; opens entries.jsonl.
-  absl::Status Begin(absl::string_view checkpoint_note, absl::string_view public_key);
+  absl::Status Begin(absl::string_view checkpoint_note,
+                     absl::string_view public_key);
   // Appends one line; `entry` is ignored when `pruned`.
   absl::Status Add(uint64_t index, const journal::Hash& leaf_hash,
                    absl::string_view entry, bool pruned);

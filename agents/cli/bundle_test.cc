@@ -7,9 +7,10 @@
 #include <sstream>
 #include <vector>
 
-#include "daemon/journal/checkpoint.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+#include "daemon/journal/checkpoint.h"
 
 namespace aigov::cli {
 namespace {
@@ -24,26 +25,32 @@ class BundleTest : public ::testing::Test {
              ("aigov-bundle-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    signer_ = std::move(journal::NoteSigner::LoadOrCreate((dir_ / "key.pem").string(),
-                                                           "aigov/bundle-test"))
+    signer_ = std::move(journal::NoteSigner::LoadOrCreate(
+                            (dir_ / "key.pem").string(), "aigov/bundle-test"))
                   .value();
   }
   ~BundleTest() override { std::filesystem::remove_all(dir_); }
 
   std::string Note(uint64_t size) {
     journal::CompactRange r;
-    for (uint64_t i = 0; i < size; ++i) r.Append(journal::HashLeaf(Entry(i)), nullptr);
-    return *signer_->Sign(journal::FormatCheckpoint({"aigov/bundle-test", size, r.Root()}));
+    for (uint64_t i = 0; i < size; ++i)
+      r.Append(journal::HashLeaf(Entry(i)), nullptr);
+    return *signer_->Sign(
+        journal::FormatCheckpoint({"aigov/bundle-test", size, r.Root()}));
   }
 
-  static std::string Entry(uint64_t i) { return "entry bytes #" + std::to_string(i); }
+  static std::string Entry(uint64_t i) {
+    return "entry bytes #" + std::to_string(i);
+  }
 
   std::string Write(uint64_t n, uint64_t pruned_index = ~uint64_t{0}) {
     const std::string out = (dir_ / "bundle").string();
     BundleWriter w(out);
     EXPECT_TRUE(w.Begin(Note(n), signer_->verifier_key()).ok());
     for (uint64_t i = 0; i < n; ++i) {
-      EXPECT_TRUE(w.Add(i, journal::HashLeaf(Entry(i)), Entry(i), i == pruned_index).ok());
+      EXPECT_TRUE(
+          w.Add(i, journal::HashLeaf(Entry(i)), Entry(i), i == pruned_index)
+              .ok());
     }
     EXPECT_TRUE(w.Finish().ok());
     return out;
@@ -56,7 +63,8 @@ class BundleTest : public ::testing::Test {
     return out;
   }
 
-  static void WriteLines(const std::string& path, const std::vector<std::string>& lines) {
+  static void WriteLines(const std::string& path,
+                         const std::vector<std::string>& lines) {
     std::ofstream out(path, std::ios::trunc);
     for (const auto& l : lines) out << l << "\n";
   }
@@ -97,12 +105,14 @@ TEST_F(BundleTest, ARewrittenLeafHashBreaksTheRoot) {
   const std::string b = Write(20);
   auto lines = Lines(b + "/entries.jsonl");
   const std::string fake = journal::Base64Encode("forged");
-  lines[7] = "{\"index\":7,\"leaf_hash\":\"" + journal::HashHex(journal::HashLeaf("forged")) +
+  lines[7] = "{\"index\":7,\"leaf_hash\":\"" +
+             journal::HashHex(journal::HashLeaf("forged")) +
              "\",\"entry_b64\":\"" + fake + "\"}";
   WriteLines(b + "/entries.jsonl", lines);
   auto summary = VerifyBundle(b, {});
   ASSERT_FALSE(summary.ok());
-  EXPECT_THAT(std::string(summary.status().message()), HasSubstr("is not the signed root"));
+  EXPECT_THAT(std::string(summary.status().message()),
+              HasSubstr("is not the signed root"));
 }
 
 TEST_F(BundleTest, TruncatedOrReorderedBundlesAreRefused) {
@@ -111,14 +121,16 @@ TEST_F(BundleTest, TruncatedOrReorderedBundlesAreRefused) {
   lines.pop_back();
   WriteLines(b + "/entries.jsonl", lines);
   EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
-              HasSubstr("bundle is truncated: entries.jsonl holds 9 entries, the checkpoint covers 10"));
+              HasSubstr("bundle is truncated: entries.jsonl holds 9 entries, "
+                        "the checkpoint covers 10"));
   std::swap(lines[2], lines[3]);
   WriteLines(b + "/entries.jsonl", lines);
   EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
               HasSubstr("line 3: index 3 where 2 was expected"));
   lines[2] = "not json";
   WriteLines(b + "/entries.jsonl", lines);
-  EXPECT_EQ(VerifyBundle(b, {}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(VerifyBundle(b, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(BundleTest, ABundleSignedByAnotherKeyIsRefused) {
@@ -127,10 +139,12 @@ TEST_F(BundleTest, ABundleSignedByAnotherKeyIsRefused) {
                                                  "aigov/bundle-test");
   ASSERT_TRUE(other.ok());
   VerifyOptions options;
-  options.key = (*other)->verifier_key();  // the auditor's key, not the bundle's
+  options.key =
+      (*other)->verifier_key();  // the auditor's key, not the bundle's
   auto summary = VerifyBundle(b, options);
   ASSERT_FALSE(summary.ok());
-  EXPECT_THAT(std::string(summary.status().message()), HasSubstr("checkpoint: note: not signed by"));
+  EXPECT_THAT(std::string(summary.status().message()),
+              HasSubstr("checkpoint: note: not signed by"));
 }
 
 TEST_F(BundleTest, ConsistencyWithAPreviousCheckpoint) {
@@ -142,13 +156,14 @@ TEST_F(BundleTest, ConsistencyWithAPreviousCheckpoint) {
   EXPECT_EQ(summary->previous_size, 17u);
 
   // A previous checkpoint of another history at size 17.
-  options.previous_note =
-      *signer_->Sign(journal::FormatCheckpoint({"aigov/bundle-test", 17, journal::HashLeaf("x")}));
+  options.previous_note = *signer_->Sign(journal::FormatCheckpoint(
+      {"aigov/bundle-test", 17, journal::HashLeaf("x")}));
   EXPECT_THAT(std::string(VerifyBundle(b, options).status().message()),
               HasSubstr("not consistent with the previous checkpoint"));
   // A previous checkpoint larger than the bundle: the log shrank.
   options.previous_note = Note(31);
-  EXPECT_THAT(std::string(VerifyBundle(b, options).status().message()), HasSubstr("the log shrank"));
+  EXPECT_THAT(std::string(VerifyBundle(b, options).status().message()),
+              HasSubstr("the log shrank"));
 }
 
 }  // namespace

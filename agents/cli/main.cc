@@ -7,6 +7,8 @@
 // The target comes from --target, else $AIGOV_TARGET, else 127.0.0.1:7420.
 // Exit status: 0 on success, 1 when any request or document failed, 2 on a
 // usage error.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -23,12 +25,15 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
+#include "agents/cli/bundle.h"
 #include "agents/cli/documents.h"
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/common/logging.h"
+#include "daemon/journal/checkpoint.h"
 #include "daemon/journal/journal_keys.h"
+#include "daemon/journal/merkle.h"
 
 namespace {
 
@@ -292,6 +297,227 @@ int JournalGet(const std::string& target, uint64_t sequence, bool json) {
   return 0;
 }
 
+std::string HexOf(const std::string& bytes) {
+  return aigov::common::HexEncode(bytes);
+}
+
+std::string HexArray(
+    const google::protobuf::RepeatedPtrField<std::string>& hashes) {
+  std::string out = "[";
+  for (int i = 0; i < hashes.size(); ++i) {
+    absl::StrAppend(&out, i ? "," : "", "\"", HexOf(hashes[i]), "\"");
+  }
+  return out + "]";
+}
+
+absl::StatusOr<aigov::v1::GetCheckpointResponse> FetchCheckpoint(
+    aigov::v1::JournalService::Stub& stub, const std::string& target) {
+  aigov::v1::GetCheckpointResponse resp;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  const grpc::Status s =
+      stub.GetCheckpoint(&ctx, aigov::v1::GetCheckpointRequest(), &resp);
+  if (!s.ok()) return absl::UnavailableError(Describe(s, target));
+  return resp;
+}
+
+int JournalCheckpoint(const std::string& target, bool json) {
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  auto cp = FetchCheckpoint(*stub, target);
+  if (!cp.ok()) {
+    std::fprintf(stderr, "error: %s\n",
+                 std::string(cp.status().message()).c_str());
+    return 1;
+  }
+  if (json) {
+    std::printf(
+        "{\"origin\":%s,\"tree_size\":%llu,\"root_hash\":\"%s\",\"note\":%s,"
+        "\"public_key\":%s}\n",
+        aigov::common::JsonQuote(cp->origin()).c_str(),
+        static_cast<unsigned long long>(cp->tree_size()),
+        HexOf(cp->root_hash()).c_str(),
+        aigov::common::JsonQuote(cp->note()).c_str(),
+        aigov::common::JsonQuote(cp->public_key()).c_str());
+  } else {
+    std::printf("%s", cp->note().c_str());
+  }
+  return 0;
+}
+
+int JournalPublicKey(const std::string& target) {
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  auto cp = FetchCheckpoint(*stub, target);
+  if (!cp.ok()) {
+    std::fprintf(stderr, "error: %s\n",
+                 std::string(cp.status().message()).c_str());
+    return 1;
+  }
+  std::printf("%s\n", cp->public_key().c_str());
+  return 0;
+}
+
+int JournalProof(const std::string& target, uint64_t index, uint64_t tree_size,
+                 bool json) {
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  aigov::v1::GetInclusionProofRequest req;
+  req.set_leaf_index(index);
+  req.set_tree_size(tree_size);
+  aigov::v1::GetInclusionProofResponse resp;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  const grpc::Status s = stub->GetInclusionProof(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+    return 1;
+  }
+  if (json) {
+    std::printf(
+        "{\"leaf_index\":%llu,\"tree_size\":%llu,\"leaf_hash\":\"%s\",\"path\":"
+        "%s}\n",
+        static_cast<unsigned long long>(resp.leaf_index()),
+        static_cast<unsigned long long>(resp.tree_size()),
+        HexOf(resp.leaf_hash()).c_str(), HexArray(resp.hashes()).c_str());
+  } else {
+    std::printf("leaf %llu of %llu: %s\n",
+                static_cast<unsigned long long>(resp.leaf_index()),
+                static_cast<unsigned long long>(resp.tree_size()),
+                HexOf(resp.leaf_hash()).c_str());
+    for (const std::string& h : resp.hashes())
+      std::printf("  %s\n", HexOf(h).c_str());
+  }
+  return 0;
+}
+
+int JournalConsistency(const std::string& target, uint64_t from, uint64_t to,
+                       bool json) {
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  aigov::v1::GetConsistencyProofRequest req;
+  req.set_from_size(from);
+  req.set_to_size(to);
+  aigov::v1::GetConsistencyProofResponse resp;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  const grpc::Status s = stub->GetConsistencyProof(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+    return 1;
+  }
+  if (json) {
+    std::printf("{\"from\":%llu,\"to\":%llu,\"path\":%s}\n",
+                static_cast<unsigned long long>(resp.from_size()),
+                static_cast<unsigned long long>(resp.to_size()),
+                HexArray(resp.hashes()).c_str());
+  } else {
+    std::printf("consistency %llu -> %llu:\n",
+                static_cast<unsigned long long>(resp.from_size()),
+                static_cast<unsigned long long>(resp.to_size()));
+    for (const std::string& h : resp.hashes())
+      std::printf("  %s\n", HexOf(h).c_str());
+  }
+  return 0;
+}
+
+int JournalExport(const std::string& target, const std::string& out_dir) {
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  grpc::ClientContext ctx;
+  auto reader = stub->Export(&ctx, aigov::v1::ExportRequest());
+  aigov::cli::BundleWriter writer(out_dir);
+  aigov::v1::ExportResponse resp;
+  bool begun = false;
+  uint64_t count = 0;
+  uint64_t total = 0;
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  while (reader->Read(&resp)) {
+    if (!begun) {
+      total = resp.tree_size();
+      const absl::Status s =
+          writer.Begin(resp.checkpoint_note(), resp.public_key());
+      if (!s.ok()) {
+        ctx.TryCancel();
+        std::fprintf(stderr, "error: %s\n", std::string(s.message()).c_str());
+        return 1;
+      }
+      begun = true;
+    }
+    for (const aigov::v1::ExportedEntry& e : resp.entries()) {
+      aigov::journal::Hash leaf{};
+      if (!aigov::journal::HashFromBytes(e.leaf_hash(), &leaf) ||
+          !writer.Add(e.index(), leaf, e.entry(), e.pruned()).ok()) {
+        ctx.TryCancel();
+        std::fprintf(stderr, "error: writing the bundle failed at entry %llu\n",
+                     static_cast<unsigned long long>(e.index()));
+        return 1;
+      }
+      ++count;
+    }
+    if (tty) {
+      std::fprintf(stderr, "\rexporting: %llu / %llu entries",
+                   static_cast<unsigned long long>(count),
+                   static_cast<unsigned long long>(total));
+    }
+  }
+  if (tty) std::fprintf(stderr, "\n");
+  const grpc::Status s = reader->Finish();
+  if (!s.ok() || !begun) {
+    std::fprintf(
+        stderr, "error: %s\n",
+        s.ok() ? "the export stream was empty" : Describe(s, target).c_str());
+    return 1;
+  }
+  if (!writer.Finish().ok()) {
+    std::fprintf(stderr, "error: writing %s/entries.jsonl failed\n",
+                 out_dir.c_str());
+    return 1;
+  }
+  std::printf(
+      "exported %llu entries to %s (checkpoint, entries.jsonl, public_key)\n",
+      static_cast<unsigned long long>(count), out_dir.c_str());
+  return 0;
+}
+
+int JournalVerify(const std::string& dir, const std::string& previous_file,
+                  const std::string& key) {
+  aigov::cli::VerifyOptions options;
+  options.key = key;
+  if (!previous_file.empty()) {
+    std::ifstream in(previous_file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "error: cannot read %s\n", previous_file.c_str());
+      return 1;
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    options.previous_note = buf.str();
+  }
+  if (::isatty(STDERR_FILENO) != 0) {
+    options.progress = [](uint64_t done, uint64_t total) {
+      std::fprintf(stderr, "\rverifying: %llu / %llu entries",
+                   static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total));
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+  }
+  auto summary = aigov::cli::VerifyBundle(dir, options);
+  if (!summary.ok()) {
+    std::fprintf(stderr, "verification FAILED: %s\n",
+                 std::string(summary.status().message()).c_str());
+    return 1;
+  }
+  std::string extra;
+  if (summary->pruned > 0)
+    absl::StrAppend(&extra, ", ", summary->pruned, " pruned");
+  if (summary->previous_size) {
+    absl::StrAppend(&extra,
+                    ", consistent with the previous checkpoint at size ",
+                    *summary->previous_size);
+  }
+  std::printf("verified: %llu entries of %s, root %s, signature valid%s\n",
+              static_cast<unsigned long long>(summary->tree_size),
+              summary->origin.c_str(),
+              aigov::journal::HashHex(summary->root).c_str(), extra.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -344,6 +570,72 @@ int main(int argc, char** argv) {
   get->add_option("sequence", sequence, "Sequence number")->required();
   get->add_flag("--json", get_json, "Print as JSON");
   get->callback([&] { rc = JournalGet(target, sequence, get_json); });
+
+  auto* checkpoint = journal->add_subcommand(
+      "checkpoint", "Show the latest signed checkpoint");
+  bool checkpoint_json = false;
+  checkpoint->add_flag(
+      "--json", checkpoint_json,
+      "Print {origin, tree_size, root_hash, note, public_key}");
+  checkpoint->callback(
+      [&] { rc = JournalCheckpoint(target, checkpoint_json); });
+
+  auto* public_key = journal->add_subcommand(
+      "public-key",
+      "Print the checkpoint verifier key (<name>+<key id>+<base64 key>)");
+  public_key->callback([&] { rc = JournalPublicKey(target); });
+
+  auto* proof = journal->add_subcommand(
+      "proof", "Inclusion proof of one entry (RFC 6962)");
+  uint64_t proof_index = 0;
+  uint64_t proof_size = 0;
+  bool proof_json = false;
+  proof->add_option("--index", proof_index, "Leaf index (= sequence number)")
+      ->required();
+  proof
+      ->add_option("--tree-size", proof_size,
+                   "Size of the tree the proof is for")
+      ->required();
+  proof->add_flag("--json", proof_json,
+                  "Print {leaf_index, tree_size, leaf_hash, path}");
+  proof->callback(
+      [&] { rc = JournalProof(target, proof_index, proof_size, proof_json); });
+
+  auto* consistency = journal->add_subcommand(
+      "consistency", "Consistency proof between two tree sizes");
+  uint64_t from_size = 0;
+  uint64_t to_size = 0;
+  bool consistency_json = false;
+  consistency->add_option("--from", from_size, "Older tree size")->required();
+  consistency->add_option("--to", to_size, "Newer tree size")->required();
+  consistency->add_flag("--json", consistency_json, "Print {from, to, path}");
+  consistency->callback([&] {
+    rc = JournalConsistency(target, from_size, to_size, consistency_json);
+  });
+
+  auto* export_cmd = journal->add_subcommand(
+      "export",
+      "Write an audit bundle (entries.jsonl, checkpoint, public_key)");
+  std::string out_dir;
+  export_cmd
+      ->add_option("--out", out_dir, "Directory to write (created if missing)")
+      ->required();
+  export_cmd->callback([&] { rc = JournalExport(target, out_dir); });
+
+  auto* verify = journal->add_subcommand(
+      "verify", "Verify an audit bundle offline (no daemon needed)");
+  std::string verify_dir;
+  std::string previous_file;
+  std::string verify_key;
+  verify->add_option("dir", verify_dir, "Bundle directory")->required();
+  verify->add_option(
+      "--previous", previous_file,
+      "An older checkpoint note the bundle must be consistent with");
+  verify->add_option(
+      "--key", verify_key,
+      "Verifier key to trust instead of the bundle's public_key");
+  verify->callback(
+      [&] { rc = JournalVerify(verify_dir, previous_file, verify_key); });
 
   try {
     app.parse(argc, argv);
