@@ -48,6 +48,13 @@ int Fail(absl::string_view msg, const absl::Status& status) {
        {"code", absl::StatusCodeToString(status.code())}});
   std::fprintf(stderr, "aigovd: %s: %s\n", std::string(msg).c_str(),
                std::string(status.message()).c_str());
+  if (status.code() == absl::StatusCode::kDataLoss) {
+    std::fprintf(
+        stderr,
+        "aigovd: the data directory is damaged or was altered; keep it "
+        "for investigation and restore from a backup (aigovd --verify "
+        "names the first altered entry)\n");
+  }
   return 1;
 }
 

@@ -92,6 +92,8 @@ aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
   switch (entry.event_case()) {
     case aigov::v1::JournalEntry::kModelVersion:
       return aigov::v1::EVENT_KIND_MODEL_VERSION;
+    case aigov::v1::JournalEntry::kSubjectErasure:
+      return aigov::v1::EVENT_KIND_SUBJECT_ERASURE;
     case aigov::v1::JournalEntry::EVENT_NOT_SET:
       break;
   }
@@ -107,6 +109,8 @@ std::string KindName(aigov::v1::EventKind kind) {
   switch (kind) {
     case aigov::v1::EVENT_KIND_MODEL_VERSION:
       return "ModelVersion";
+    case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:
+      return "SubjectErasure";
     default:
       return "Unspecified";
   }
@@ -116,6 +120,8 @@ common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry) {
   aigov::v1::JournalEntry payload;
   if (entry.has_model_version()) {
     *payload.mutable_model_version() = entry.model_version();
+  } else if (entry.has_subject_erasure()) {
+    *payload.mutable_subject_erasure() = entry.subject_erasure();
   }
   std::string bytes;
   {

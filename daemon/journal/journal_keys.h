@@ -5,10 +5,12 @@
 //   SHA-256(payload) indexes    'k' ‖ BE32(kind) ‖ BE64(sequence)     -> ""
 //              'm' ‖ BE32(len) ‖ model_id ‖ BE64(seq) -> ""
 //   nodes      u8(level) ‖ BE64(index)              -> 32-byte node hash
+//   subject_keys  subject id (hex)                  -> 32-byte AES key
 //   default    "journal/tree_size"                  -> BE64(size)
 //              "journal/root"                       -> 32-byte root hash
 //              "journal/format"                     -> "2"
 //              "journal/checkpoint"                 -> latest signed note
+//              "journal/pii_secret"                 -> 32-byte HMAC key
 //
 // Big-endian integers make RocksDB's bytewise order the numeric order, so
 // range scans page by sequence number.
@@ -28,6 +30,8 @@ inline constexpr char kEntriesFamily[] = "entries";
 inline constexpr char kEventIdsFamily[] = "event_ids";
 inline constexpr char kIndexesFamily[] = "indexes";
 inline constexpr char kNodesFamily[] = "nodes";
+inline constexpr char kSubjectKeysFamily[] = "subject_keys";
+inline constexpr char kPiiSecretKey[] = "journal/pii_secret";
 inline constexpr char kTreeSizeKey[] = "journal/tree_size";
 inline constexpr char kRootKey[] = "journal/root";
 inline constexpr char kFormatKey[] = "journal/format";

@@ -1,6 +1,7 @@
 #include "daemon/journal/rocksdb_journal.h"
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 #include <utility>
 
@@ -27,7 +28,8 @@ constexpr size_t kEntries = 1;
 constexpr size_t kEventIds = 2;
 constexpr size_t kIndexes = 3;
 constexpr size_t kNodes = 4;
-constexpr size_t kFirstProjection = 5;
+constexpr size_t kSubjectKeys = 5;
+constexpr size_t kFirstProjection = 6;
 
 absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
@@ -71,6 +73,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
       {kEventIdsFamily, event_id_options},
       {kIndexesFamily, cf_options},
       {kNodesFamily, cf_options},
+      {kSubjectKeysFamily, cf_options},
   };
   for (Projection* p : options.projections) {
     families.emplace_back(p->column_family(), cf_options);
@@ -101,6 +104,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   auto journal = std::unique_ptr<RocksDbJournal>(new RocksDbJournal(
       std::move(db), std::move(handles), options.projections, clock, 0));
   AIGOV_RETURN_IF_ERROR(journal->CheckHead());
+  AIGOV_RETURN_IF_ERROR(journal->LoadOrCreatePiiSecret());
   return journal;
 }
 
@@ -197,6 +201,72 @@ absl::Status RocksDbJournal::CheckHead() {
         "writing journal format"));
   }
   return absl::OkStatus();
+}
+
+absl::Status RocksDbJournal::LoadOrCreatePiiSecret() {
+  std::string value;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
+                                     kPiiSecretKey, &value);
+  if (s.ok()) {
+    if (value.size() != pii_secret_.size()) {
+      return absl::DataLossError("the journal's PII secret is malformed");
+    }
+    std::memcpy(pii_secret_.data(), value.data(), pii_secret_.size());
+    return absl::OkStatus();
+  }
+  if (!s.IsNotFound()) return common::FromRocksDb(s, "reading the PII secret");
+  pii_secret_ = RandomKey();
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return common::FromRocksDb(
+      db_->Put(sync, handles_[kDefault], kPiiSecretKey,
+               rocksdb::Slice(reinterpret_cast<const char*>(pii_secret_.data()),
+                              pii_secret_.size())),
+      "storing the PII secret");
+}
+
+absl::StatusOr<std::optional<SecretKey>> RocksDbJournal::ReadSubjectKey(
+    const std::string& subject_id) const {
+  std::string value;
+  const rocksdb::Status s = db_->Get(
+      rocksdb::ReadOptions(), handles_[kSubjectKeys], subject_id, &value);
+  if (s.IsNotFound()) return std::optional<SecretKey>();
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading a subject key"));
+  SecretKey key{};
+  if (value.size() != key.size())
+    return absl::DataLossError("a subject key is malformed");
+  std::memcpy(key.data(), value.data(), key.size());
+  return std::optional<SecretKey>(key);
+}
+
+std::string RocksDbJournal::SubjectIdOf(absl::string_view subject) const {
+  return SubjectId(pii_secret_, subject);
+}
+
+absl::Status RocksDbJournal::Unseal(aigov::v1::JournalEntry* entry) const {
+  return UnsealPii(entry, [this](const std::string& id, bool) {
+    return ReadSubjectKey(id);
+  });
+}
+
+absl::StatusOr<std::optional<SecretKey>> RocksDbJournal::SubjectKeyForTest(
+    const std::string& subject_id) const {
+  return ReadSubjectKey(subject_id);
+}
+
+absl::Status RocksDbJournal::PurgeErasedKeys() {
+  AIGOV_RETURN_IF_ERROR(
+      common::FromRocksDb(db_->FlushWAL(/*sync=*/false), "flushing the WAL"));
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  AIGOV_RETURN_IF_ERROR(
+      common::FromRocksDb(db_->Flush(flush, handles_), "flushing"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForce;
+  return common::FromRocksDb(
+      db_->CompactRange(compact, handles_[kSubjectKeys], nullptr, nullptr),
+      "compacting subject keys");
 }
 
 absl::StatusOr<Hash> RocksDbJournal::ReadNode(uint32_t level,
@@ -409,10 +479,34 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
     if (!committed) range_ = saved_range;
   };
   std::vector<Node> completed;
+  // Subject keys created or deleted by this group (nullopt: deleted).
+  std::unordered_map<std::string, std::optional<SecretKey>> group_keys;
+  const SubjectKeyFn subject_key =
+      [this, &group_keys, &batch](
+          const std::string& id,
+          bool create) -> absl::StatusOr<std::optional<SecretKey>> {
+    auto it = group_keys.find(id);
+    std::optional<SecretKey> key;
+    if (it != group_keys.end()) {
+      key = it->second;
+    } else {
+      AIGOV_ASSIGN_OR_RETURN(key, ReadSubjectKey(id));
+    }
+    if (!key && create) {
+      key = RandomKey();
+      batch.Put(handles_[kSubjectKeys], id,
+                rocksdb::Slice(reinterpret_cast<const char*>(key->data()),
+                               key->size()));
+      group_keys[id] = key;
+    }
+    return key;
+  };
 
   for (size_t i = 0; i < events.size(); ++i) {
     const aigov::v1::JournalEntry& in = events[i].entry;
-    const common::Sha256Digest digest = PayloadDigest(in);
+    aigov::v1::JournalEntry pseudonymized = in;
+    PseudonymizePii(&pseudonymized, pii_secret_);
+    const common::Sha256Digest digest = PayloadDigest(pseudonymized);
     AppendOutcome& out = (*outcomes)[i];
 
     uint64_t prior_seq = 0;
@@ -459,6 +553,15 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
     }
 
     aigov::v1::JournalEntry entry = in;
+    AIGOV_RETURN_IF_ERROR(SealPii(&entry, pii_secret_, subject_key));
+    if (entry.has_subject_erasure()) {
+      const std::string& id = entry.subject_erasure().subject_id();
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<SecretKey> existing,
+                             subject_key(id, false));
+      out.subject_key_existed = existing.has_value();
+      batch.Delete(handles_[kSubjectKeys], id);
+      group_keys[id] = std::nullopt;
+    }
     entry.set_sequence(next);
     *entry.mutable_recorded_at() = now;
     std::string bytes = SerializeDeterministic(entry);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
 #include "daemon/journal/merkle.h"
+#include "daemon/journal/pii.h"
 #include "daemon/journal/projection.h"
 
 namespace aigov::journal {
@@ -65,6 +67,8 @@ struct AppendOutcome {
   bool deduplicated = false;
   // The entry's Merkle leaf hash (the original entry's when deduplicated).
   Hash leaf_hash{};
+  // For a SubjectErasure: whether a key existed for the subject.
+  bool subject_key_existed = false;
 };
 
 // A tree head: the number of entries and the Merkle root over them.
@@ -174,6 +178,24 @@ class RocksDbJournal {
                                                      size_t max_count,
                                                      size_t max_bytes) const;
 
+  // Returns the pseudonymous id of a data subject (HMAC under this
+  // journal's secret); what SealedField.subject_id and SubjectErasure hold.
+  std::string SubjectIdOf(absl::string_view subject) const;
+
+  // Decrypts the sealed PII fields of `entry` in place; fields of erased
+  // subjects stay empty and are listed in erased_fields. kDataLoss when a
+  // field does not decrypt under its key.
+  absl::Status Unseal(aigov::v1::JournalEntry* entry) const;
+
+  // Completes erasures: flushes the WAL buffer and every column family (so no
+  // WAL file still holds a deleted key) and compacts the subject keys to
+  // the bottom (so no SST file does). Slow; call after an erasure commits.
+  absl::Status PurgeErasedKeys();
+
+  // The stored key of a subject id, or std::nullopt.
+  absl::StatusOr<std::optional<SecretKey>> SubjectKeyForTest(
+      const std::string& subject_id) const;
+
   // Durably stores the latest signed checkpoint note (synced write).
   absl::Status StoreCheckpointNote(absl::string_view note);
   // Returns the stored checkpoint note, or "" when none was stored.
@@ -197,12 +219,15 @@ class RocksDbJournal {
                  const common::Clock& clock, uint64_t tree_size);
 
   absl::Status CheckHead();
+  absl::Status LoadOrCreatePiiSecret();
+  absl::StatusOr<std::optional<SecretKey>> ReadSubjectKey(
+      const std::string& subject_id) const;
   absl::StatusOr<Hash> ReadNode(uint32_t level, uint64_t index) const;
   NodeReader Reader() const;
 
   std::unique_ptr<rocksdb::DB> db_;
   // Owned handles: [default, entries, event_ids, indexes, nodes,
-  // projections...].
+  // subject_keys, projections...].
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<Projection*> projections_;
   const common::Clock& clock_;
@@ -210,6 +235,8 @@ class RocksDbJournal {
   // The right edge of the tree; only the sequencer thread (AppendGroup) and
   // Open() touch it.
   CompactRange range_;
+  // HMAC key deriving subject ids; set in Open(), immutable afterwards.
+  SecretKey pii_secret_{};
   mutable absl::Mutex head_mu_;
   TreeHead head_ ABSL_GUARDED_BY(head_mu_);
 };

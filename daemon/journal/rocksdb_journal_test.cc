@@ -2,7 +2,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,11 +27,9 @@ class RawDb {
     rocksdb::DBOptions options;
     options.env = env;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name :
-         {rocksdb::kDefaultColumnFamilyName.c_str(), kEntriesFamily,
-          kEventIdsFamily, kIndexesFamily, kNodesFamily}) {
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(options, path, &names_).ok());
+    for (const std::string& name : names_) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-      names_.emplace_back(name);
     }
     rocksdb::DB* db = nullptr;
     const rocksdb::Status s =
@@ -437,6 +437,89 @@ TEST_F(RocksDbJournalTest, RewrittenTreeNodeStopsStartup) {
   EXPECT_EQ(j.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(j.status().message()),
               HasSubstr("recomputed from the stored tree nodes"));
+}
+
+TEST_F(RocksDbJournalTest,
+       PersonalDataIsSealedAndErasedWhileTheTreeStillVerifies) {
+  auto j = OpenJournal();
+  PendingEvent e = ModelEvent("pii-1", "m", "1");
+  e.entry.mutable_model_version()->set_created_by("alice@example.com");
+  const AppendOutcome first = AppendOne(*j, e);
+  // A retry with the same payload is recognised (digest over pseudonyms).
+  EXPECT_TRUE(AppendOne(*j, e).deduplicated);
+  auto bytes = j->GetBytes(first.sequence);
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->find("alice"), std::string::npos);
+
+  auto stored = j->Get(first.sequence);
+  ASSERT_TRUE(j->Unseal(&*stored).ok());
+  EXPECT_EQ(stored->model_version().created_by(), "alice@example.com");
+
+  PendingEvent erase;
+  erase.entry.set_event_id("erase-alice");
+  erase.entry.mutable_subject_erasure()->set_subject_id(
+      j->SubjectIdOf("alice@example.com"));
+  const AppendOutcome erased = AppendOne(*j, erase);
+  EXPECT_TRUE(erased.subject_key_existed);
+  const absl::Status purged = j->PurgeErasedKeys();
+  ASSERT_TRUE(purged.ok()) << purged;
+
+  stored = j->Get(first.sequence);
+  ASSERT_TRUE(j->Unseal(&*stored).ok());
+  EXPECT_TRUE(stored->model_version().created_by().empty());
+  EXPECT_THAT(stored->erased_fields(),
+              ::testing::ElementsAre("model_version.created_by"));
+  auto report = j->VerifyAll(nullptr);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries_checked, 2u);
+
+  // Erasing again finds no key.
+  erase.entry.set_event_id("erase-alice-again");
+  EXPECT_FALSE(AppendOne(*j, erase).subject_key_existed);
+}
+
+TEST(RocksDbJournalDiskTest, ErasureLeavesNoCopyOfTheKeyOnDisk) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("aigov-erasure-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  common::RealClock clock;
+  JournalOptions options;
+  options.path = dir.string();
+  std::string key_bytes;
+  {
+    auto j = std::move(RocksDbJournal::Open(options, clock)).value();
+    std::vector<AppendOutcome> out;
+    for (int i = 0; i < 50; ++i) {
+      PendingEvent e =
+          ModelEvent("e" + std::to_string(i), "m", std::to_string(i));
+      e.entry.mutable_model_version()->set_created_by(
+          i == 7 ? "erin@example.com" : "someone@example.com");
+      ASSERT_TRUE(j->AppendGroup({e}, &out).ok());
+    }
+    const std::string id = j->SubjectIdOf("erin@example.com");
+    auto key = j->SubjectKeyForTest(id);
+    ASSERT_TRUE(key.ok() && key->has_value());
+    key_bytes.assign(reinterpret_cast<const char*>((*key)->data()),
+                     (*key)->size());
+    ASSERT_TRUE(j->Flush().ok());  // the key is now in an SST file too
+
+    PendingEvent erase;
+    erase.entry.set_event_id("erase-erin");
+    erase.entry.mutable_subject_erasure()->set_subject_id(id);
+    ASSERT_TRUE(j->AppendGroup({erase}, &out).ok());
+    ASSERT_TRUE(j->PurgeErasedKeys().ok());
+  }
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const std::string content = buf.str();
+    EXPECT_EQ(content.find(key_bytes), std::string::npos) << f.path();
+    EXPECT_EQ(content.find("erin@example.com"), std::string::npos) << f.path();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RocksDbJournalDiskTest, SecondOpenOfSameDirectoryIsRefused) {

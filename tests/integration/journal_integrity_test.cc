@@ -14,15 +14,16 @@
 #include <thread>
 #include <vector>
 
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/merkle.h"
-#include "gmock/gmock.h"
-#include "grpcpp/create_channel.h"
-#include "gtest/gtest.h"
-#include "rocksdb/db.h"
 #include "tests/integration/daemon_process.h"
 
 namespace aigov::testing {
@@ -43,7 +44,8 @@ aigov::v1::RegisterModelVersionRequest Request(const std::string& id) {
 
 struct Stubs {
   explicit Stubs(const std::string& target)
-      : channel(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
+      : channel(
+            grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
         registry(aigov::v1::RegistryService::NewStub(channel)),
         journal(aigov::v1::JournalService::NewStub(channel)) {}
 
@@ -66,7 +68,8 @@ journal::Hash ToHash(const std::string& bytes) {
 }
 
 // Checks `note` is signed by `key` and returns the checkpoint it carries.
-journal::Checkpoint VerifiedCheckpoint(const std::string& note, const std::string& key) {
+journal::Checkpoint VerifiedCheckpoint(const std::string& note,
+                                       const std::string& key) {
   auto verifier = journal::NoteVerifier::FromVerifierKey(key);
   EXPECT_TRUE(verifier.ok()) << verifier.status();
   auto body = verifier->Verify(note);
@@ -85,10 +88,12 @@ class JournalIntegrityTest : public ::testing::Test {
   TempDir tmp_;
 };
 
-TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent) {
+TEST_F(JournalIntegrityTest,
+       KillNineLosesNothingAcknowledgedAndStaysConsistent) {
   const std::string config =
       WriteConfig("journal:\n  checkpoint_interval: 50ms\n");
-  std::map<std::string, std::pair<uint64_t, std::string>> acked;  // id -> (seq, leaf)
+  std::map<std::string, std::pair<uint64_t, std::string>>
+      acked;  // id -> (seq, leaf)
   std::string public_key;
   journal::Checkpoint last_seen{"", 0, journal::EmptyRoot()};
   std::string last_note;
@@ -104,7 +109,8 @@ TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent)
     auto first = stubs.Checkpoint();
     if (public_key.empty()) public_key = first.public_key();
     EXPECT_EQ(first.public_key(), public_key);  // same key across restarts
-    const journal::Checkpoint now = VerifiedCheckpoint(first.note(), public_key);
+    const journal::Checkpoint now =
+        VerifiedCheckpoint(first.note(), public_key);
     ASSERT_GE(now.size, last_seen.size);
     {
       grpc::ClientContext ctx;
@@ -115,9 +121,9 @@ TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent)
       ASSERT_TRUE(stubs.journal->GetConsistencyProof(&ctx, req, &resp).ok());
       std::vector<journal::Hash> proof;
       for (const auto& h : resp.hashes()) proof.push_back(ToHash(h));
-      EXPECT_TRUE(
-          journal::VerifyConsistency(last_seen.size, now.size, proof, last_seen.root, now.root)
-              .ok());
+      EXPECT_TRUE(journal::VerifyConsistency(last_seen.size, now.size, proof,
+                                             last_seen.root, now.root)
+                      .ok());
     }
     // Every entry acknowledged before the crash is there, unchanged.
     for (const auto& [id, where] : acked) {
@@ -139,11 +145,15 @@ TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent)
       writers.emplace_back([&, w] {
         Stubs mine(d.grpc_target());
         for (int i = 0; !stop.load(); ++i) {
-          const std::string id = "crash-" + std::to_string(base + w * 100000 + i);
+          const std::string id =
+              "crash-" + std::to_string(base + w * 100000 + i);
           aigov::v1::RegisterModelVersionResponse resp;
           grpc::ClientContext ctx;
-          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-          if (!mine.registry->RegisterModelVersion(&ctx, Request(id), &resp).ok()) break;
+          ctx.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(30));
+          if (!mine.registry->RegisterModelVersion(&ctx, Request(id), &resp)
+                   .ok())
+            break;
           std::lock_guard<std::mutex> lock(mu);
           acked[id] = {resp.sequence(), resp.leaf_hash()};
           acked_this_round.fetch_add(1);
@@ -151,7 +161,8 @@ TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent)
       });
     }
     // Let some writes land and a checkpoint covering some of them be seen.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       auto cp = stubs.Checkpoint();
       if (acked_this_round.load() >= 200 && cp.tree_size() > now.size) {
@@ -160,7 +171,8 @@ TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent)
         break;
       }
     }
-    ASSERT_GT(last_seen.size, now.size) << "no checkpoint advanced during the round";
+    ASSERT_GT(last_seen.size, now.size)
+        << "no checkpoint advanced during the round";
     EXPECT_EQ(d.Stop(SIGKILL), 128 + SIGKILL);
     stop.store(true);
     for (auto& t : writers) t.join();
@@ -179,10 +191,11 @@ TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent)
   const std::string bundle = tmp_.path() + "/bundle";
   const std::string previous = tmp_.path() + "/previous.note";
   std::ofstream(previous) << last_note;
-  CommandResult r = RunCommand(
-      {AigovctlPath(), "--target=" + d.grpc_target(), "journal", "export", "--out", bundle});
+  CommandResult r = RunCommand({AigovctlPath(), "--target=" + d.grpc_target(),
+                                "journal", "export", "--out", bundle});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = RunCommand({AigovctlPath(), "journal", "verify", bundle, "--previous", previous});
+  r = RunCommand(
+      {AigovctlPath(), "journal", "verify", bundle, "--previous", previous});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("consistent with the previous checkpoint"));
   // Each acknowledged leaf hash is the exported one.
@@ -191,7 +204,8 @@ TEST_F(JournalIntegrityTest, KillNineLosesNothingAcknowledgedAndStaysConsistent)
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   for (const auto& [id, where] : acked) {
     ASSERT_LT(where.first, lines.size());
-    EXPECT_THAT(lines[where.first], HasSubstr(common::HexEncode(where.second))) << id;
+    EXPECT_THAT(lines[where.first], HasSubstr(common::HexEncode(where.second)))
+        << id;
   }
 }
 
@@ -202,23 +216,26 @@ void RewriteEntry(const std::string& data_dir, uint64_t index) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok());
-  for (const std::string& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  for (const std::string& n : names)
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(options, data_dir, families, &handles, &db).ok());
+  ASSERT_TRUE(
+      rocksdb::DB::Open(options, data_dir, families, &handles, &db).ok());
   rocksdb::ColumnFamilyHandle* entries = nullptr;
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i] == journal::kEntriesFamily) entries = handles[i];
   }
   ASSERT_NE(entries, nullptr);
   std::string bytes;
-  ASSERT_TRUE(
-      db->Get(rocksdb::ReadOptions(), entries, journal::EncodeSequence(index), &bytes).ok());
+  ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), entries,
+                      journal::EncodeSequence(index), &bytes)
+                  .ok());
   aigov::v1::JournalEntry e;
   ASSERT_TRUE(e.ParseFromString(bytes));
   e.mutable_model_version()->set_system_id("someone-else");
-  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), entries, journal::EncodeSequence(index),
-                      e.SerializeAsString())
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), entries,
+                      journal::EncodeSequence(index), e.SerializeAsString())
                   .ok());
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
   delete db;
@@ -232,17 +249,20 @@ TEST_F(JournalIntegrityTest, TamperingIsNamedByVerifyAndByOfflineBundleCheck) {
     for (int i = 0; i < 30; ++i) {
       aigov::v1::RegisterModelVersionResponse resp;
       grpc::ClientContext ctx;
-      ASSERT_TRUE(
-          stubs.registry->RegisterModelVersion(&ctx, Request("t" + std::to_string(i)), &resp)
-              .ok());
+      ASSERT_TRUE(stubs.registry
+                      ->RegisterModelVersion(
+                          &ctx, Request("t" + std::to_string(i)), &resp)
+                      .ok());
     }
     // A bundle exported before the tampering verifies...
-    const CommandResult r = RunCommand({AigovctlPath(), "--target=" + d.grpc_target(),
-                                        "journal", "export", "--out", tmp_.path() + "/before"});
+    const CommandResult r =
+        RunCommand({AigovctlPath(), "--target=" + d.grpc_target(), "journal",
+                    "export", "--out", tmp_.path() + "/before"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(d.Stop(SIGTERM), 0);
   }
-  CommandResult r = RunCommand({AigovctlPath(), "journal", "verify", tmp_.path() + "/before"});
+  CommandResult r = RunCommand(
+      {AigovctlPath(), "journal", "verify", tmp_.path() + "/before"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 
   RewriteEntry(DataDir(), 13);
@@ -256,8 +276,8 @@ TEST_F(JournalIntegrityTest, TamperingIsNamedByVerifyAndByOfflineBundleCheck) {
   DaemonProcess d(DataDir());
   ASSERT_TRUE(d.Start()) << d.log();
   const std::string after = tmp_.path() + "/after";
-  r = RunCommand(
-      {AigovctlPath(), "--target=" + d.grpc_target(), "journal", "export", "--out", after});
+  r = RunCommand({AigovctlPath(), "--target=" + d.grpc_target(), "journal",
+                  "export", "--out", after});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = RunCommand({AigovctlPath(), "journal", "verify", after});
   EXPECT_EQ(r.exit_code, 1);
@@ -272,7 +292,8 @@ TEST_F(JournalIntegrityTest, TamperingIsNamedByVerifyAndByOfflineBundleCheck) {
   std::ofstream out(tmp_.path() + "/before/entries.jsonl", std::ios::trunc);
   for (const auto& l : lines) out << l << "\n";
   out.close();
-  r = RunCommand({AigovctlPath(), "journal", "verify", tmp_.path() + "/before"});
+  r = RunCommand(
+      {AigovctlPath(), "journal", "verify", tmp_.path() + "/before"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("entry 21:"));
 }
@@ -285,9 +306,10 @@ TEST_F(JournalIntegrityTest, RawFileCorruptionStopsStartupWithAClearMessage) {
     for (int i = 0; i < 20; ++i) {
       aigov::v1::RegisterModelVersionResponse resp;
       grpc::ClientContext ctx;
-      ASSERT_TRUE(
-          stubs.registry->RegisterModelVersion(&ctx, Request("f" + std::to_string(i)), &resp)
-              .ok());
+      ASSERT_TRUE(stubs.registry
+                      ->RegisterModelVersion(
+                          &ctx, Request("f" + std::to_string(i)), &resp)
+                      .ok());
     }
     EXPECT_EQ(d.Stop(SIGTERM), 0);  // flushes memtables into SST files
   }
@@ -319,8 +341,10 @@ TEST_F(JournalIntegrityTest, ProofRequestsOutOfRangeAreClearErrors) {
   for (int i = 0; i < 3; ++i) {
     aigov::v1::RegisterModelVersionResponse resp;
     grpc::ClientContext ctx;
-    ASSERT_TRUE(
-        stubs.registry->RegisterModelVersion(&ctx, Request("p" + std::to_string(i)), &resp).ok());
+    ASSERT_TRUE(stubs.registry
+                    ->RegisterModelVersion(
+                        &ctx, Request("p" + std::to_string(i)), &resp)
+                    .ok());
     // The leaf hash returned is SHA-256(0x00 ‖ the stored entry bytes).
     EXPECT_EQ(resp.leaf_hash().size(), 32u);
   }
@@ -343,13 +367,15 @@ TEST_F(JournalIntegrityTest, ProofRequestsOutOfRangeAreClearErrors) {
   EXPECT_TRUE(inclusion(2, 3).ok());
   grpc::Status s = inclusion(3, 3);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(s.error_message(), HasSubstr("leaf index 3 is not in a tree of size 3"));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("leaf index 3 is not in a tree of size 3"));
   s = inclusion(0, 4);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_THAT(s.error_message(), HasSubstr("beyond the journal's size 3"));
   s = consistency(3, 1);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(s.error_message(), HasSubstr("from_size 3 is larger than to_size 1"));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("from_size 3 is larger than to_size 1"));
   s = consistency(1, 10);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_TRUE(consistency(1, 3).ok());
