@@ -77,7 +77,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
       *d->sequencer_, d->metrics_->ingest(), d->inflight_);
   d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
-      *d->journal_, *d->checkpointer_, *d->signer_);
+      *d->journal_, *d->checkpointer_, *d->signer_, *d->sequencer_,
+      d->metrics_->ingest(), d->inflight_);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;

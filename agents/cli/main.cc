@@ -31,6 +31,7 @@
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/common/logging.h"
+#include "daemon/common/sha256.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/merkle.h"
@@ -184,6 +185,16 @@ int Apply(const std::string& target, const std::vector<std::string>& files) {
 std::string EntryJson(const aigov::v1::JournalEntry& e) {
   std::string event = "{}";
   if (e.has_model_version()) event = ToJson(e.model_version());
+  if (e.has_subject_erasure()) event = ToJson(e.subject_erasure());
+  std::string erased;
+  if (e.erased_fields_size() > 0) {
+    erased = ",\"erased_fields\":[";
+    for (int i = 0; i < e.erased_fields_size(); ++i) {
+      absl::StrAppend(&erased, i ? "," : "",
+                      aigov::common::JsonQuote(e.erased_fields(i)));
+    }
+    erased += "]";
+  }
   return absl::StrCat(
       "{\"sequence\":", e.sequence(), ",\"recorded_at\":",
       aigov::common::JsonQuote(
@@ -192,10 +203,14 @@ std::string EntryJson(const aigov::v1::JournalEntry& e) {
       aigov::common::JsonQuote(
           aigov::journal::KindName(aigov::journal::EventKindOf(e))),
       ",\"event_id\":", aigov::common::JsonQuote(e.event_id()),
-      ",\"event\":", event, "}");
+      ",\"event\":", event, erased, "}");
 }
 
 std::string EntrySummary(const aigov::v1::JournalEntry& e) {
+  if (e.has_subject_erasure()) {
+    return absl::StrCat("subject ",
+                        e.subject_erasure().subject_id().substr(0, 16), "…");
+  }
   if (e.has_model_version()) {
     const auto& mv = e.model_version();
     return absl::StrCat(mv.model_id(), "@", mv.version(),
@@ -518,6 +533,35 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
   return 0;
 }
 
+int JournalEraseSubject(const std::string& target, const std::string& subject,
+                        std::string event_id) {
+  if (event_id.empty()) {
+    // Deterministic, so that retrying the same erasure is idempotent; the
+    // subject itself never leaves this process except to aigovd.
+    event_id = absl::StrCat(
+        "erase-", aigov::common::HexEncode(aigov::common::Sha256(absl::StrCat(
+                                               "aigov-erase\n", subject)))
+                      .substr(0, 32));
+  }
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  aigov::v1::EraseSubjectRequest req;
+  req.set_event_id(event_id);
+  req.set_subject(subject);
+  aigov::v1::EraseSubjectResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
+  const grpc::Status s = stub->EraseSubject(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+    return 1;
+  }
+  std::printf(
+      "subject %s erased (sequence %llu)%s\n", resp.subject_id().c_str(),
+      static_cast<unsigned long long>(resp.sequence()),
+      resp.key_existed() ? "" : "; no personal data was recorded for it");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -636,6 +680,20 @@ int main(int argc, char** argv) {
       "Verifier key to trust instead of the bundle's public_key");
   verify->callback(
       [&] { rc = JournalVerify(verify_dir, previous_file, verify_key); });
+
+  auto* erase = journal->add_subcommand(
+      "erase-subject",
+      "Erase a data subject's personal data (GDPR Art. 17, crypto-shredding)");
+  std::string erase_subject;
+  std::string erase_event_id;
+  erase
+      ->add_option("--subject", erase_subject,
+                   "The subject as recorded (e.g. an e-mail)")
+      ->required();
+  erase->add_option("--event-id", erase_event_id,
+                    "Idempotency key; derived from the subject when absent");
+  erase->callback(
+      [&] { rc = JournalEraseSubject(target, erase_subject, erase_event_id); });
 
   try {
     app.parse(argc, argv);

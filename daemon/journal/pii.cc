@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+
 #include "aigov/v1/options.pb.h"
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/reflection.h"
 
 namespace aigov::journal {
 namespace {
@@ -30,21 +31,24 @@ struct PiiField {
 
 // Collects the PII string fields under `msg` (singular fields of set
 // messages, and elements of repeated messages).
-void CollectPii(Message* msg, const std::string& path, std::vector<PiiField>* out) {
+void CollectPii(Message* msg, const std::string& path,
+                std::vector<PiiField>* out) {
   const google::protobuf::Reflection* r = msg->GetReflection();
   std::vector<const FieldDescriptor*> fields;
   const google::protobuf::Descriptor* d = msg->GetDescriptor();
   for (int i = 0; i < d->field_count(); ++i) fields.push_back(d->field(i));
   for (const FieldDescriptor* f : fields) {
-    const std::string child = path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
+    const std::string child =
+        path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !f->is_repeated() &&
         f->options().GetExtension(aigov::v1::pii)) {
       out->push_back(PiiField{child, msg, f});
-    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !f->is_map()) {
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+               !f->is_map()) {
       if (f->is_repeated()) {
         for (int i = 0; i < r->FieldSize(*msg, f); ++i) {
-          CollectPii(r->MutableRepeatedMessage(msg, f, i), absl::StrCat(child, "[", i, "]"),
-                     out);
+          CollectPii(r->MutableRepeatedMessage(msg, f, i),
+                     absl::StrCat(child, "[", i, "]"), out);
         }
       } else if (r->HasField(*msg, f)) {
         CollectPii(r->MutableMessage(msg, f), child, out);
@@ -60,7 +64,8 @@ std::vector<PiiField> EventPii(aigov::v1::JournalEntry* entry) {
   const google::protobuf::OneofDescriptor* event =
       entry->GetDescriptor()->FindOneofByName("event");
   const FieldDescriptor* set = r->GetOneofFieldDescriptor(*entry, event);
-  if (set != nullptr) CollectPii(r->MutableMessage(entry, set), set->name(), &out);
+  if (set != nullptr)
+    CollectPii(r->MutableMessage(entry, set), set->name(), &out);
   return out;
 }
 
@@ -83,23 +88,29 @@ bool AesGcm(bool encrypt, const SecretKey& key, const std::string& nonce,
     out->assign(in.size() + kTagBytes, '\0');
     auto* o = reinterpret_cast<unsigned char*>(out->data());
     ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, k, iv) == 1 &&
-         EVP_EncryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
+         EVP_EncryptUpdate(ctx, nullptr, &len,
+                           reinterpret_cast<const unsigned char*>(aad.data()),
                            static_cast<int>(aad.size())) == 1 &&
-         EVP_EncryptUpdate(ctx, o, &len, reinterpret_cast<const unsigned char*>(in.data()),
+         EVP_EncryptUpdate(ctx, o, &len,
+                           reinterpret_cast<const unsigned char*>(in.data()),
                            static_cast<int>(in.size())) == 1 &&
          EVP_EncryptFinal_ex(ctx, o + len, &len) == 1 &&
-         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes, o + in.size()) == 1;
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                             o + in.size()) == 1;
   } else if (in.size() >= kTagBytes) {
     const size_t n = in.size() - kTagBytes;
     out->assign(n, '\0');
     auto* o = reinterpret_cast<unsigned char*>(out->data());
     std::string tag = in.substr(n);
     ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, k, iv) == 1 &&
-         EVP_DecryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
+         EVP_DecryptUpdate(ctx, nullptr, &len,
+                           reinterpret_cast<const unsigned char*>(aad.data()),
                            static_cast<int>(aad.size())) == 1 &&
-         EVP_DecryptUpdate(ctx, o, &len, reinterpret_cast<const unsigned char*>(in.data()),
+         EVP_DecryptUpdate(ctx, o, &len,
+                           reinterpret_cast<const unsigned char*>(in.data()),
                            static_cast<int>(n)) == 1 &&
-         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                             tag.data()) == 1 &&
          EVP_DecryptFinal_ex(ctx, o + len, &len) == 1;
   }
   EVP_CIPHER_CTX_free(ctx);
@@ -118,10 +129,11 @@ std::string SubjectId(const SecretKey& secret, absl::string_view subject) {
   unsigned char mac[32];
   unsigned int len = 0;
   AIGOV_CHECK(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-                   reinterpret_cast<const unsigned char*>(subject.data()), subject.size(), mac,
-                   &len) != nullptr &&
+                   reinterpret_cast<const unsigned char*>(subject.data()),
+                   subject.size(), mac, &len) != nullptr &&
               len == sizeof(mac));
-  return common::HexEncode(absl::string_view(reinterpret_cast<const char*>(mac), len));
+  return common::HexEncode(
+      absl::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
 absl::Status SealPii(aigov::v1::JournalEntry* entry, const SecretKey& secret,
@@ -140,7 +152,8 @@ absl::Status SealPii(aigov::v1::JournalEntry* entry, const SecretKey& secret,
     AIGOV_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()),
                            static_cast<int>(nonce.size())) == 1);
     std::string ciphertext;
-    if (!AesGcm(true, *key, nonce, Aad(p.path, sealed->subject_id()), value, &ciphertext)) {
+    if (!AesGcm(true, *key, nonce, Aad(p.path, sealed->subject_id()), value,
+                &ciphertext)) {
       return absl::InternalError("AES-256-GCM encryption failed");
     }
     sealed->set_nonce(nonce);
@@ -150,7 +163,8 @@ absl::Status SealPii(aigov::v1::JournalEntry* entry, const SecretKey& secret,
   return absl::OkStatus();
 }
 
-absl::Status UnsealPii(aigov::v1::JournalEntry* entry, const SubjectKeyFn& keys) {
+absl::Status UnsealPii(aigov::v1::JournalEntry* entry,
+                       const SubjectKeyFn& keys) {
   if (entry->sealed_fields_size() == 0) return absl::OkStatus();
   const std::vector<PiiField> fields = EventPii(entry);
   for (const aigov::v1::SealedField& sealed : entry->sealed_fields()) {
@@ -165,13 +179,16 @@ absl::Status UnsealPii(aigov::v1::JournalEntry* entry, const SubjectKeyFn& keys)
       continue;
     }
     std::string plain;
-    if (!AesGcm(false, *key, sealed.nonce(), Aad(sealed.field_path(), sealed.subject_id()),
+    if (!AesGcm(false, *key, sealed.nonce(),
+                Aad(sealed.field_path(), sealed.subject_id()),
                 sealed.ciphertext(), &plain)) {
-      return absl::DataLossError(absl::StrCat("entry ", entry->sequence(), ": sealed field ",
-                                              sealed.field_path(), " does not decrypt"));
+      return absl::DataLossError(
+          absl::StrCat("entry ", entry->sequence(), ": sealed field ",
+                       sealed.field_path(), " does not decrypt"));
     }
     if (target != nullptr) {
-      target->parent->GetReflection()->SetString(target->parent, target->field, plain);
+      target->parent->GetReflection()->SetString(target->parent, target->field,
+                                                 plain);
     }
   }
   entry->clear_sealed_fields();
@@ -182,7 +199,8 @@ void PseudonymizePii(aigov::v1::JournalEntry* entry, const SecretKey& secret) {
   for (const PiiField& p : EventPii(entry)) {
     const google::protobuf::Reflection* r = p.parent->GetReflection();
     const std::string value = r->GetString(*p.parent, p.field);
-    if (!value.empty()) r->SetString(p.parent, p.field, SubjectId(secret, value));
+    if (!value.empty())
+      r->SetString(p.parent, p.field, SubjectId(secret, value));
   }
 }
 

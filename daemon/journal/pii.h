@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "aigov/v1/journal.pb.h"
 
 namespace aigov::journal {
@@ -45,7 +46,8 @@ absl::Status SealPii(aigov::v1::JournalEntry* entry, const SecretKey& secret,
 // Restores sealed fields whose key exists; lists the others in
 // entry->erased_fields (they stay empty). Clears entry->sealed_fields.
 // Returns kDataLoss when a sealed field does not decrypt under its key.
-absl::Status UnsealPii(aigov::v1::JournalEntry* entry, const SubjectKeyFn& keys);
+absl::Status UnsealPii(aigov::v1::JournalEntry* entry,
+                       const SubjectKeyFn& keys);
 
 // Replaces every PII field value of `entry`'s event by its subject id, so
 // that payload digests (idempotency) hold no personal data.

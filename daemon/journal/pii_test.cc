@@ -45,7 +45,8 @@ TEST_F(PiiTest, SealMovesTheFieldOutAndUnsealRestoresIt) {
   EXPECT_TRUE(e.model_version().created_by().empty());
   ASSERT_EQ(e.sealed_fields_size(), 1);
   EXPECT_EQ(e.sealed_fields(0).field_path(), "model_version.created_by");
-  EXPECT_EQ(e.sealed_fields(0).subject_id(), SubjectId(secret_, "alice@example.com"));
+  EXPECT_EQ(e.sealed_fields(0).subject_id(),
+            SubjectId(secret_, "alice@example.com"));
   EXPECT_EQ(e.SerializeAsString().find("alice"), std::string::npos);
 
   ASSERT_TRUE(UnsealPii(&e, Keys()).ok());
@@ -82,8 +83,10 @@ TEST_F(PiiTest, EmptyFieldsAreNotSealedAndPseudonymsAreStable) {
 
   aigov::v1::JournalEntry p = Entry("dave@example.com");
   PseudonymizePii(&p, secret_);
-  EXPECT_EQ(p.model_version().created_by(), SubjectId(secret_, "dave@example.com"));
-  EXPECT_NE(SubjectId(secret_, "dave@example.com"), SubjectId(RandomKey(), "dave@example.com"));
+  EXPECT_EQ(p.model_version().created_by(),
+            SubjectId(secret_, "dave@example.com"));
+  EXPECT_NE(SubjectId(secret_, "dave@example.com"),
+            SubjectId(RandomKey(), "dave@example.com"));
   EXPECT_EQ(SubjectId(secret_, "x").size(), 64u);
 }
 

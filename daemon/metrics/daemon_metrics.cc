@@ -11,7 +11,7 @@ namespace {
 constexpr std::array<const char*, kIngestResultCount> kResultNames = {
     "accepted", "duplicate", "invalid", "conflict", "rejected", "failed"};
 constexpr std::array<const char*, kIngestKindCount> kKindNames = {
-    "model_version"};
+    "model_version", "subject_erasure"};
 
 }  // namespace
 

@@ -35,8 +35,8 @@ enum class IngestResult {
 inline constexpr size_t kIngestResultCount = 6;
 
 // Event kinds, the `kind` label (snake_case of the journal EventKind).
-enum class IngestKind { kModelVersion = 0 };
-inline constexpr size_t kIngestKindCount = 1;
+enum class IngestKind { kModelVersion = 0, kSubjectErasure = 1 };
+inline constexpr size_t kIngestKindCount = 2;
 
 class IngestMetrics {
  public:

@@ -1,11 +1,14 @@
 #include "daemon/server/journal_service.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 #include "daemon/ingest/event_validator.h"
 #include "daemon/server/grpc_status.h"
+#include "daemon/server/registry_service.h"
 
 namespace aigov::server {
 
@@ -17,6 +20,11 @@ grpc::ServerUnaryReactor* JournalServiceImpl::GetEntry(
   auto entry = journal_.Get(request->sequence());
   if (!entry.ok()) {
     reactor->Finish(ToGrpcStatus(entry.status()));
+    return reactor;
+  }
+  const absl::Status unsealed = journal_.Unseal(&*entry);
+  if (!unsealed.ok()) {
+    reactor->Finish(ToGrpcStatus(unsealed));
     return reactor;
   }
   *response->mutable_entry() = std::move(*entry);
@@ -54,7 +62,14 @@ grpc::ServerUnaryReactor* JournalServiceImpl::ListEntries(
     reactor->Finish(ToGrpcStatus(page.status()));
     return reactor;
   }
-  for (auto& e : page->entries) *response->add_entries() = std::move(e);
+  for (auto& e : page->entries) {
+    const absl::Status unsealed = journal_.Unseal(&e);
+    if (!unsealed.ok()) {
+      reactor->Finish(ToGrpcStatus(unsealed));
+      return reactor;
+    }
+    *response->add_entries() = std::move(e);
+  }
   response->set_next_sequence(page->next_sequence);
   response->set_has_more(page->has_more);
   reactor->Finish(grpc::Status::OK);
@@ -192,6 +207,79 @@ grpc::ServerWriteReactor<aigov::v1::ExportResponse>* JournalServiceImpl::Export(
     grpc::CallbackServerContext*, const aigov::v1::ExportRequest*) {
   return new ExportReactor(journal_, checkpointer_.Current(),
                            signer_.verifier_key());
+}
+
+grpc::ServerUnaryReactor* JournalServiceImpl::EraseSubject(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::EraseSubjectRequest* request,
+    aigov::v1::EraseSubjectResponse* response) {
+  using metrics::IngestKind;
+  using metrics::IngestResult;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time start = absl::Now();
+  absl::Status valid = ingest::ValidateEventId(request->event_id());
+  if (valid.ok() && request->subject().empty()) {
+    valid = absl::InvalidArgumentError("subject: required, must not be empty");
+  }
+  if (!valid.ok()) {
+    metrics_.Record(IngestKind::kSubjectErasure, IngestResult::kInvalid, 0);
+    reactor->Finish(ToGrpcStatus(valid));
+    return reactor;
+  }
+  if (!inflight_.Enter()) {
+    metrics_.Record(IngestKind::kSubjectErasure, IngestResult::kRejected, 0);
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "aigovd is shutting down; retry later"));
+    return reactor;
+  }
+  journal::PendingEvent event;
+  event.entry.set_event_id(request->event_id());
+  event.entry.set_principal(PrincipalOf(*context));
+  const std::string subject_id = journal_.SubjectIdOf(request->subject());
+  event.entry.mutable_subject_erasure()->set_subject_id(subject_id);
+
+  journal::RocksDbJournal& journal = journal_;
+  metrics::IngestMetrics& metrics = metrics_;
+  InflightTracker& inflight = inflight_;
+  const absl::Status queued = sequencer_.Submit(
+      std::move(event),
+      [reactor, response, start, subject_id, &journal, &metrics,
+       &inflight](const journal::AppendOutcome& out) {
+        if (!out.status.ok()) {
+          metrics.Record(IngestKind::kSubjectErasure,
+                         out.status.code() == absl::StatusCode::kAlreadyExists
+                             ? IngestResult::kConflict
+                             : IngestResult::kFailed,
+                         absl::ToDoubleSeconds(absl::Now() - start));
+          reactor->Finish(ToGrpcStatus(out.status));
+          inflight.Exit();
+          return;
+        }
+        response->set_sequence(out.sequence);
+        response->set_leaf_hash(Bytes(out.leaf_hash));
+        response->set_subject_id(subject_id);
+        response->set_key_existed(out.subject_key_existed);
+        // The purge (flush and compaction) takes milliseconds to seconds:
+        // off the sequencer thread. Shutdown waits for it via `inflight`.
+        std::thread([reactor, start, &journal, &metrics, &inflight,
+                     deduplicated = out.deduplicated] {
+          const absl::Status purged = journal.PurgeErasedKeys();
+          metrics.Record(IngestKind::kSubjectErasure,
+                         !purged.ok()   ? IngestResult::kFailed
+                         : deduplicated ? IngestResult::kDuplicate
+                                        : IngestResult::kAccepted,
+                         absl::ToDoubleSeconds(absl::Now() - start));
+          reactor->Finish(purged.ok() ? grpc::Status::OK
+                                      : ToGrpcStatus(purged));
+          inflight.Exit();
+        }).detach();
+      });
+  if (!queued.ok()) {
+    metrics_.Record(IngestKind::kSubjectErasure, IngestResult::kRejected, 0);
+    reactor->Finish(ToGrpcStatus(queued));
+    inflight_.Exit();
+  }
+  return reactor;
 }
 
 }  // namespace aigov::server

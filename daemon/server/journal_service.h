@@ -1,12 +1,18 @@
 // aigov.v1.JournalService: read access to the journal.
 //
-// Thread-safe. `journal`, `checkpointer` and `signer` must outlive the
-// service.
+// Reads return entries with their personal data unsealed (or listed as
+// erased). EraseSubject is a write: validated here, sequenced, and answered
+// after the erased key's storage is purged, on a thread of its own.
+//
+// Thread-safe. Every argument of the constructor must outlive the service.
 #pragma once
 
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "daemon/journal/checkpointer.h"
 #include "daemon/journal/rocksdb_journal.h"
+#include "daemon/journal/sequencer.h"
+#include "daemon/metrics/daemon_metrics.h"
+#include "daemon/server/inflight.h"
 
 namespace aigov::server {
 
@@ -20,10 +26,17 @@ inline constexpr size_t kMaxPageBytes = 3u << 20;
 class JournalServiceImpl final
     : public aigov::v1::JournalService::CallbackService {
  public:
-  JournalServiceImpl(const journal::RocksDbJournal& journal,
+  JournalServiceImpl(journal::RocksDbJournal& journal,
                      journal::Checkpointer& checkpointer,
-                     const journal::NoteSigner& signer)
-      : journal_(journal), checkpointer_(checkpointer), signer_(signer) {}
+                     const journal::NoteSigner& signer,
+                     journal::Sequencer& sequencer,
+                     metrics::IngestMetrics& metrics, InflightTracker& inflight)
+      : journal_(journal),
+        checkpointer_(checkpointer),
+        signer_(signer),
+        sequencer_(sequencer),
+        metrics_(metrics),
+        inflight_(inflight) {}
 
   grpc::ServerUnaryReactor* GetEntry(
       grpc::CallbackServerContext* context,
@@ -54,10 +67,18 @@ class JournalServiceImpl final
       grpc::CallbackServerContext* context,
       const aigov::v1::ExportRequest* request) override;
 
+  grpc::ServerUnaryReactor* EraseSubject(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::EraseSubjectRequest* request,
+      aigov::v1::EraseSubjectResponse* response) override;
+
  private:
-  const journal::RocksDbJournal& journal_;
+  journal::RocksDbJournal& journal_;
   journal::Checkpointer& checkpointer_;
   const journal::NoteSigner& signer_;
+  journal::Sequencer& sequencer_;
+  metrics::IngestMetrics& metrics_;
+  InflightTracker& inflight_;
 };
 
 }  // namespace aigov::server

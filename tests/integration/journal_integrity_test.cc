@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -332,6 +333,72 @@ TEST_F(JournalIntegrityTest, RawFileCorruptionStopsStartupWithAClearMessage) {
   EXPECT_FALSE(d.Start());
   EXPECT_THAT(d.log(), HasSubstr("cannot start"));
   EXPECT_THAT(d.log(), HasSubstr("Corruption"));
+}
+
+TEST_F(JournalIntegrityTest, ErasingASubjectKeepsTheJournalVerifiable) {
+  DaemonProcess d(DataDir());
+  ASSERT_TRUE(d.Start()) << d.log();
+  const std::string target = "--target=" + d.grpc_target();
+  const std::string file = tmp_.path() + "/m.yaml";
+  std::ofstream(file)
+      << "kind: ModelVersion\nmodel_id: m\nversion: '1'\nsystem_id: s\n"
+         "artifact_sha256: "
+      << std::string(64, 'a')
+      << "\ncreated_by: alice@example.com\n---\n"
+         "kind: ModelVersion\nmodel_id: m\nversion: '2'\nsystem_id: s\n"
+         "artifact_sha256: "
+      << std::string(64, 'b') << "\ncreated_by: bob@example.com\n";
+  CommandResult r = RunCommand({AigovctlPath(), target, "apply", "-f", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCommand({AigovctlPath(), target, "journal", "list", "--json"});
+  EXPECT_THAT(r.out, HasSubstr("\"created_by\":\"alice@example.com\""));
+
+  r = RunCommand({AigovctlPath(), target, "journal", "erase-subject",
+                  "--subject", "alice@example.com"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("erased (sequence 2)"));
+  EXPECT_EQ(r.out.find("alice"),
+            std::string::npos);  // only the pseudonym is shown
+
+  r = RunCommand({AigovctlPath(), target, "journal", "list", "--json"});
+  EXPECT_EQ(r.out.find("alice@example.com"), std::string::npos);
+  EXPECT_THAT(r.out,
+              HasSubstr("\"erased_fields\":[\"model_version.created_by\"]"));
+  EXPECT_THAT(r.out, HasSubstr("\"created_by\":\"bob@example.com\""));
+  EXPECT_THAT(r.out, HasSubstr("\"kind\":\"SubjectErasure\""));
+
+  // The bundle verifies and holds neither subject in clear.
+  const std::string bundle = tmp_.path() + "/bundle";
+  r = RunCommand(
+      {AigovctlPath(), target, "journal", "export", "--out", bundle});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCommand({AigovctlPath(), "journal", "verify", bundle});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("verified: 3 entries"));
+  std::ifstream in(bundle + "/entries.jsonl");
+  int decoded = 0;
+  for (std::string line; std::getline(in, line);) {
+    const size_t at = line.find("\"entry_b64\":\"");
+    ASSERT_NE(at, std::string::npos);
+    const size_t start = at + 13;
+    auto bytes = journal::Base64Decode(
+        line.substr(start, line.find('"', start) - start));
+    ASSERT_TRUE(bytes.ok());
+    EXPECT_EQ(bytes->find("alice@example.com"), std::string::npos);
+    EXPECT_EQ(bytes->find("bob@example.com"),
+              std::string::npos);  // sealed, not erased
+    ++decoded;
+  }
+  EXPECT_EQ(decoded, 3);
+  const std::string metrics = HttpGet(d.http_port(), "/metrics").body;
+  EXPECT_EQ(
+      MetricValue(
+          metrics,
+          R"(aigov_ingest_events_total{kind="subject_erasure",result="accepted"})"),
+      1);
+  EXPECT_EQ(d.Stop(SIGTERM), 0);
+  r = RunCommand({AigovdPath(), "--data_dir=" + DataDir(), "--verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST_F(JournalIntegrityTest, ProofRequestsOutOfRangeAreClearErrors) {
