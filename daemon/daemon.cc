@@ -61,6 +61,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   common::Log(common::LogLevel::kInfo, "checkpoint signing key",
               {{"public_key", d->signer_->verifier_key()}});
 
+  journal::RetentionPolicy retention;
+  retention.operational = FromProto(config.journal().retention().operational());
+  retention.documentation =
+      FromProto(config.journal().retention().documentation());
+  AIGOV_RETURN_IF_ERROR(journal::ValidateRetention(retention));
+  d->retention_ = std::make_unique<journal::RetentionSweeper>(
+      *d->journal_, clock, retention,
+      FromProto(config.journal().retention().sweep_interval()));
+
   journal::Sequencer::Options seq_options;
   seq_options.max_batch_events = config.journal().max_batch_events();
   seq_options.max_batch_delay = FromProto(config.journal().max_batch_delay());
@@ -119,6 +128,7 @@ void Daemon::Shutdown() {
   // connections, which need no grace period.
   if (grpc_) grpc_->Shutdown(absl::ZeroDuration());
   if (sequencer_) sequencer_->Stop();
+  if (retention_) retention_->Stop();
   if (checkpointer_) checkpointer_->Stop();
   if (journal_) {
     const absl::Status flushed = journal_->Flush();

@@ -21,6 +21,7 @@
 #include "daemon/common/clock.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/checkpointer.h"
+#include "daemon/journal/retention_sweeper.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/metrics/daemon_metrics.h"
@@ -70,6 +71,7 @@ class Daemon {
   std::unique_ptr<journal::RocksDbJournal> journal_;
   std::unique_ptr<journal::NoteSigner> signer_;
   std::unique_ptr<journal::Checkpointer> checkpointer_;
+  std::unique_ptr<journal::RetentionSweeper> retention_;
   std::unique_ptr<journal::Sequencer> sequencer_;
   server::InflightTracker inflight_;
   std::unique_ptr<server::RegistryServiceImpl> registry_service_;

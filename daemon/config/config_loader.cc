@@ -57,6 +57,16 @@ aigov::v1::DaemonConfig DefaultConfig() {
   c.mutable_journal()->set_queue_capacity(65536);
   c.mutable_journal()->set_origin(DefaultOrigin());
   c.mutable_journal()->mutable_checkpoint_interval()->set_seconds(1);
+  c.mutable_journal()->mutable_retention()->mutable_operational()->set_seconds(
+      183 * 86400);
+  c.mutable_journal()
+      ->mutable_retention()
+      ->mutable_documentation()
+      ->set_seconds(int64_t{3653} * 86400);
+  c.mutable_journal()
+      ->mutable_retention()
+      ->mutable_sweep_interval()
+      ->set_seconds(3600);
   c.mutable_server()->mutable_drain_delay()->set_seconds(0);
   c.mutable_server()->mutable_shutdown_timeout()->set_seconds(10);
   c.mutable_log()->set_level("info");
@@ -91,6 +101,13 @@ absl::StatusOr<aigov::v1::DaemonConfig> ResolveConfig(
     aigov::v1::DaemonConfig copy = *layer;
     if (copy.has_journal() && copy.journal().has_max_batch_delay()) {
       config.mutable_journal()->clear_max_batch_delay();
+    }
+    if (copy.has_journal() && copy.journal().has_retention()) {
+      const auto& r = copy.journal().retention();
+      auto* mine = config.mutable_journal()->mutable_retention();
+      if (r.has_operational()) mine->clear_operational();
+      if (r.has_documentation()) mine->clear_documentation();
+      if (r.has_sweep_interval()) mine->clear_sweep_interval();
     }
     if (copy.has_journal() && copy.journal().has_checkpoint_interval()) {
       config.mutable_journal()->clear_checkpoint_interval();
@@ -133,6 +150,21 @@ absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
       (interval.seconds() == 0 && interval.nanos() < 10000000)) {
     return absl::InvalidArgumentError(
         "journal.checkpoint_interval: must be at least 10ms");
+  }
+  const auto& retention = c.journal().retention();
+  if (retention.operational().seconds() < 183 * 86400) {
+    return absl::InvalidArgumentError(
+        "journal.retention.operational: at least 183d (6 months, AI Act Art. "
+        "19 and 26(6))");
+  }
+  if (retention.documentation().seconds() < int64_t{3653} * 86400) {
+    return absl::InvalidArgumentError(
+        "journal.retention.documentation: at least 3653d (10 years, AI Act "
+        "Art. 18)");
+  }
+  if (retention.sweep_interval().seconds() < 1) {
+    return absl::InvalidArgumentError(
+        "journal.retention.sweep_interval: at least 1s");
   }
   const std::string& origin = c.journal().origin();
   if (origin.empty() || origin.find('+') != std::string::npos ||

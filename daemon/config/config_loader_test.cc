@@ -174,3 +174,26 @@ TEST(ConfigLoaderTest, JournalOriginAndCheckpointInterval) {
 
 }  // namespace
 }  // namespace aigov::config
+
+namespace aigov::config {
+namespace {
+
+TEST(ConfigLoaderTest, RetentionNeverBelowTheLegalMinimum) {
+  auto file = ParseConfigYaml(
+      "journal:\n  retention:\n    operational: 2160h\n", "c.yaml");
+  ASSERT_TRUE(file.ok());
+  auto c = ResolveConfig(*file, aigov::v1::DaemonConfig());
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()),
+              HasSubstr("journal.retention.operational: at least 183d"));
+  file = ParseConfigYaml("journal:\n  retention:\n    operational: 8760h\n",
+                         "c.yaml");
+  c = ResolveConfig(*file, aigov::v1::DaemonConfig());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->journal().retention().operational().seconds(), 8760 * 3600);
+  EXPECT_EQ(c->journal().retention().documentation().seconds(),
+            int64_t{3653} * 86400);
+}
+
+}  // namespace
+}  // namespace aigov::config

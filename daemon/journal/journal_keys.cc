@@ -105,6 +105,16 @@ std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
   return "";
 }
 
+RetentionClass RetentionClassOf(aigov::v1::EventKind kind) {
+  switch (kind) {
+    case aigov::v1::EVENT_KIND_MODEL_VERSION:    // technical documentation
+    case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:  // proof of an erasure
+      return RetentionClass::kDocumentation;
+    default:
+      return RetentionClass::kOperational;
+  }
+}
+
 std::string KindName(aigov::v1::EventKind kind) {
   switch (kind) {
     case aigov::v1::EVENT_KIND_MODEL_VERSION:

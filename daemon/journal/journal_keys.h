@@ -11,6 +11,8 @@
 //              "journal/format"                     -> "2"
 //              "journal/checkpoint"                 -> latest signed note
 //              "journal/pii_secret"                 -> 32-byte HMAC key
+//              "journal/pruned/" ‖ BE64(first)      -> BE64(end): payloads of
+//                                                      [first, end) pruned
 //
 // Big-endian integers make RocksDB's bytewise order the numeric order, so
 // range scans page by sequence number.
@@ -32,6 +34,8 @@ inline constexpr char kIndexesFamily[] = "indexes";
 inline constexpr char kNodesFamily[] = "nodes";
 inline constexpr char kSubjectKeysFamily[] = "subject_keys";
 inline constexpr char kPiiSecretKey[] = "journal/pii_secret";
+// Prefix of pruned-range records: key ‖ BE64(first) -> BE64(end).
+inline constexpr char kPrunedPrefix[] = "journal/pruned/";
 inline constexpr char kTreeSizeKey[] = "journal/tree_size";
 inline constexpr char kRootKey[] = "journal/root";
 inline constexpr char kFormatKey[] = "journal/format";
@@ -62,6 +66,11 @@ bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence);
 aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry);
 // Returns the model the entry is about, or "" when none.
 std::string ModelIdOf(const aigov::v1::JournalEntry& entry);
+// Retention classes (DESIGN.md "The journal"): operational logs are kept at
+// least 6 months (AI Act Art. 19, 26(6)), documentation 10 years (Art. 18).
+enum class RetentionClass { kOperational, kDocumentation };
+RetentionClass RetentionClassOf(aigov::v1::EventKind kind);
+
 // Returns the document kind name ("ModelVersion"), as aigovctl writes it.
 std::string KindName(aigov::v1::EventKind kind);
 

@@ -105,6 +105,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
       std::move(db), std::move(handles), options.projections, clock, 0));
   AIGOV_RETURN_IF_ERROR(journal->CheckHead());
   AIGOV_RETURN_IF_ERROR(journal->LoadOrCreatePiiSecret());
+  AIGOV_RETURN_IF_ERROR(journal->LoadPrunedRanges());
   return journal;
 }
 
@@ -160,7 +161,22 @@ absl::Status RocksDbJournal::CheckHead() {
     }
     stored = last + 1;
   }
-  if (stored != persisted) {
+  // Entries may be missing at the start (pruned by retention), never past
+  // the head.
+  bool head_ok = stored <= persisted;
+  if (head_ok && stored < persisted) {
+    std::string leaf;
+    const rocksdb::Status has_leaf =
+        db_->Get(read, handles_[kNodes], NodeKey(0, persisted - 1), &leaf);
+    std::unique_ptr<rocksdb::Iterator> pr(
+        db_->NewIterator(read, handles_[kDefault]));
+    pr->SeekForPrev(std::string(kPrunedPrefix) + EncodeSequence(persisted));
+    uint64_t end = 0;
+    head_ok = has_leaf.ok() && pr->Valid() &&
+              pr->key().starts_with(kPrunedPrefix) &&
+              DecodeSequence(ToView(pr->value()), &end) && end >= persisted;
+  }
+  if (!head_ok) {
     return absl::DataLossError(
         absl::StrCat("journal head mismatch: head records ", persisted,
                      " entries but the last stored entry implies ", stored,
@@ -223,6 +239,106 @@ absl::Status RocksDbJournal::LoadOrCreatePiiSecret() {
                rocksdb::Slice(reinterpret_cast<const char*>(pii_secret_.data()),
                               pii_secret_.size())),
       "storing the PII secret");
+}
+
+absl::Status RocksDbJournal::LoadPrunedRanges() {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kDefault]));
+  absl::MutexLock lock(&prune_mu_);
+  for (it->Seek(kPrunedPrefix);
+       it->Valid() && it->key().starts_with(kPrunedPrefix); it->Next()) {
+    uint64_t first = 0;
+    uint64_t end = 0;
+    if (!DecodeSequence(ToView(it->key()).substr(sizeof(kPrunedPrefix) - 1),
+                        &first) ||
+        !DecodeSequence(ToView(it->value()), &end) || end <= first) {
+      return absl::DataLossError("a pruned-range record is malformed");
+    }
+    pruned_[first] = end;
+  }
+  return common::FromRocksDb(it->status(), "reading pruned ranges");
+}
+
+bool RocksDbJournal::IsPruned(uint64_t index) const {
+  absl::MutexLock lock(&prune_mu_);
+  auto it = pruned_.upper_bound(index);
+  if (it == pruned_.begin()) return false;
+  --it;
+  return index >= it->first && index < it->second;
+}
+
+absl::Status ValidateRetention(const RetentionPolicy& policy) {
+  if (policy.operational < absl::Hours(24 * 183)) {
+    return absl::InvalidArgumentError(
+        "journal.retention.operational: at least 183 days (6 months, AI Act "
+        "Art. 19 "
+        "and 26(6))");
+  }
+  if (policy.documentation < absl::Hours(24 * 3653)) {
+    return absl::InvalidArgumentError(
+        "journal.retention.documentation: at least 3653 days (10 years, AI Act "
+        "Art. 18)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> RocksDbJournal::Prune(absl::Time now,
+                                               const RetentionPolicy& policy) {
+  AIGOV_RETURN_IF_ERROR(ValidateRetention(policy));
+  const absl::Time newest_prunable =
+      now - std::min(policy.operational, policy.documentation);
+  rocksdb::WriteBatch batch;
+  std::vector<std::pair<uint64_t, uint64_t>> runs;
+  uint64_t pruned = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntries]));
+  const uint64_t size = tree_size();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t seq = 0;
+    if (!DecodeSequence(ToView(it->key()), &seq) || seq >= size) break;
+    aigov::v1::JournalEntry e;
+    if (!e.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("entry ", seq, " does not parse"));
+    }
+    const absl::Time recorded =
+        absl::FromUnixSeconds(e.recorded_at().seconds()) +
+        absl::Nanoseconds(e.recorded_at().nanos());
+    if (recorded > newest_prunable) break;  // later entries are newer still
+    const absl::Duration keep =
+        RetentionClassOf(EventKindOf(e)) == RetentionClass::kOperational
+            ? policy.operational
+            : policy.documentation;
+    if (recorded + keep > now) continue;
+    if (!runs.empty() && runs.back().second == seq) {
+      runs.back().second = seq + 1;
+    } else {
+      runs.emplace_back(seq, seq + 1);
+    }
+    batch.Delete(handles_[kIndexes], KindIndexKey(EventKindOf(e), seq));
+    const std::string model_id = ModelIdOf(e);
+    if (!model_id.empty())
+      batch.Delete(handles_[kIndexes], ModelIndexKey(model_id, seq));
+    ++pruned;
+  }
+  AIGOV_RETURN_IF_ERROR(
+      common::FromRocksDb(it->status(), "scanning for retention"));
+  if (runs.empty()) return uint64_t{0};
+  for (const auto& [first, end] : runs) {
+    batch.DeleteRange(handles_[kEntries], EncodeSequence(first),
+                      EncodeSequence(end));
+    batch.Put(handles_[kDefault],
+              std::string(kPrunedPrefix) + EncodeSequence(first),
+              EncodeSequence(end));
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  AIGOV_RETURN_IF_ERROR(
+      common::FromRocksDb(db_->Write(sync, &batch), "pruning"));
+  absl::MutexLock lock(&prune_mu_);
+  for (const auto& [first, end] : runs) pruned_[first] = end;
+  return pruned;
 }
 
 absl::StatusOr<std::optional<SecretKey>> RocksDbJournal::ReadSubjectKey(
@@ -371,6 +487,10 @@ absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
     } else {
       AIGOV_RETURN_IF_ERROR(
           common::FromRocksDb(entries->status(), "reading entries"));
+      if (!IsPruned(i)) {
+        return absl::DataLossError(
+            absl::StrCat("entry ", i, " is missing from the journal"));
+      }
       e.pruned = true;
     }
     out.push_back(std::move(e));
@@ -408,23 +528,34 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
   read.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(read, handles_[kEntries]));
-  uint64_t expected = 0;
-  for (it->SeekToFirst(); it->Valid() && expected < total;
-       it->Next(), ++expected) {
-    uint64_t seq = 0;
-    if (!DecodeSequence(ToView(it->key()), &seq) || seq != expected) {
-      return absl::DataLossError(
-          absl::StrCat("entry ", expected,
-                       " is missing (next stored key is not ", expected, ")"));
+  it->SeekToFirst();
+  for (uint64_t expected = 0; expected < total; ++expected) {
+    uint64_t seq = ~uint64_t{0};
+    if (it->Valid() && !DecodeSequence(ToView(it->key()), &seq)) {
+      return absl::DataLossError("journal holds a malformed entry key");
+    }
+    Hash leaf{};
+    if (seq == expected) {
+      leaf = HashLeaf(ToView(it->value()));
+      it->Next();
+    } else if (IsPruned(expected)) {
+      // Payload pruned by retention: the stored leaf hash stands for it.
+      AIGOV_ASSIGN_OR_RETURN(leaf, ReadNode(0, expected));
+      ++report.entries_pruned;
+    } else {
+      AIGOV_RETURN_IF_ERROR(
+          common::FromRocksDb(it->status(), "reading entries"));
+      return absl::DataLossError(absl::StrCat(
+          "entry ", expected, " is missing and was not pruned by retention"));
     }
     completed.clear();
-    range.Append(HashLeaf(ToView(it->value())), &completed);
+    range.Append(leaf, &completed);
     for (const Node& n : completed) {
       AIGOV_ASSIGN_OR_RETURN(const Hash stored, ReadNode(n.level, n.index));
       if (stored != n.hash) {
         if (n.level == 0) {
           return absl::DataLossError(absl::StrCat(
-              "entry ", seq, ": its bytes hash to ", HashHex(n.hash),
+              "entry ", expected, ": its bytes hash to ", HashHex(n.hash),
               " but its recorded leaf hash is ", HashHex(stored),
               " (the entry was altered after it was sequenced)"));
         }
@@ -437,16 +568,13 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
     if (progress && (expected + 1) % 65536 == 0) progress(expected + 1, total);
   }
   AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading entries"));
-  if (expected != total) {
-    return absl::DataLossError(absl::StrCat("entry ", expected, " is missing"));
-  }
   if (range.Root() != report.head.root) {
     return absl::DataLossError(absl::StrCat(
         "the root recomputed from all entries, ", HashHex(range.Root()),
         ", differs from the journal head's root ", HashHex(report.head.root)));
   }
-  report.entries_checked = expected;
-  if (progress) progress(expected, total);
+  report.entries_checked = total;
+  if (progress) progress(total, total);
   return report;
 }
 
@@ -629,6 +757,12 @@ absl::StatusOr<std::string> RocksDbJournal::GetBytes(uint64_t sequence) const {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kEntries],
                                EncodeSequence(sequence), &value);
   if (s.IsNotFound()) {
+    if (IsPruned(sequence)) {
+      return absl::NotFoundError(
+          absl::StrCat("entry ", sequence,
+                       " was pruned by retention; its leaf hash remains and "
+                       "proofs still verify"));
+    }
     return absl::DataLossError(
         absl::StrCat("entry ", sequence, " is missing from the journal"));
   }

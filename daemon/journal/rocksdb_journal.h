@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,18 @@ struct TreeHead {
   Hash root{};
 };
 
+// How long entries of each retention class keep their payload.
+struct RetentionPolicy {
+  // Default and minimum: 183 days (6 months, AI Act Art. 19/26(6)).
+  absl::Duration operational = absl::Hours(24 * 183);
+  // Default and minimum: 3653 days (10 years, AI Act Art. 18).
+  absl::Duration documentation = absl::Hours(24 * 3653);
+};
+
+// Returns kInvalidArgument when `policy` keeps any class for less than its
+// legal minimum.
+absl::Status ValidateRetention(const RetentionPolicy& policy);
+
 // One entry as stored, for export.
 struct StoredEntry {
   uint64_t index = 0;
@@ -90,6 +103,9 @@ struct StoredEntry {
 // Progress and outcome of VerifyAll().
 struct VerifyReport {
   uint64_t entries_checked = 0;
+  // Of those, entries whose payload retention pruned (leaf hash checked in
+  // the tree only).
+  uint64_t entries_pruned = 0;
   TreeHead head;
 };
 
@@ -196,6 +212,16 @@ class RocksDbJournal {
   absl::StatusOr<std::optional<SecretKey>> SubjectKeyForTest(
       const std::string& subject_id) const;
 
+  // Removes the payload of every entry whose retention has passed at `now`
+  // (DeleteRange over runs of such entries, their indexes deleted too),
+  // recording each pruned range. Leaf hashes and tree nodes stay, so every
+  // proof still verifies. Returns the number of entries pruned; errors as
+  // ValidateRetention() for a policy below the minimums.
+  absl::StatusOr<uint64_t> Prune(absl::Time now, const RetentionPolicy& policy);
+
+  // True when entry `index`'s payload was pruned by retention.
+  bool IsPruned(uint64_t index) const;
+
   // Durably stores the latest signed checkpoint note (synced write).
   absl::Status StoreCheckpointNote(absl::string_view note);
   // Returns the stored checkpoint note, or "" when none was stored.
@@ -220,6 +246,7 @@ class RocksDbJournal {
 
   absl::Status CheckHead();
   absl::Status LoadOrCreatePiiSecret();
+  absl::Status LoadPrunedRanges();
   absl::StatusOr<std::optional<SecretKey>> ReadSubjectKey(
       const std::string& subject_id) const;
   absl::StatusOr<Hash> ReadNode(uint32_t level, uint64_t index) const;
@@ -237,6 +264,9 @@ class RocksDbJournal {
   CompactRange range_;
   // HMAC key deriving subject ids; set in Open(), immutable afterwards.
   SecretKey pii_secret_{};
+  // Pruned ranges: first -> end.
+  mutable absl::Mutex prune_mu_;
+  std::map<uint64_t, uint64_t> pruned_ ABSL_GUARDED_BY(prune_mu_);
   mutable absl::Mutex head_mu_;
   TreeHead head_ ABSL_GUARDED_BY(head_mu_);
 };

@@ -42,6 +42,9 @@ class RawDb {
                       const std::string& value) {
     return db_->Put(rocksdb::WriteOptions(), Handle(family), key, value);
   }
+  rocksdb::Status Delete(const std::string& family, const std::string& key) {
+    return db_->Delete(rocksdb::WriteOptions(), Handle(family), key);
+  }
   std::string Get(const std::string& family, const std::string& key) {
     std::string v;
     EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), Handle(family), key, &v).ok());
@@ -476,6 +479,90 @@ TEST_F(RocksDbJournalTest,
   // Erasing again finds no key.
   erase.entry.set_event_id("erase-alice-again");
   EXPECT_FALSE(AppendOne(*j, erase).subject_key_existed);
+}
+
+TEST_F(RocksDbJournalTest, RetentionPrunesPayloadsWhileProofsStillVerify) {
+  auto j = OpenJournal();
+  for (int i = 0; i < 10; ++i)
+    AppendOne(*j, ModelEvent("old" + std::to_string(i), "m", "o"));
+  clock_.Advance(absl::Hours(24 * 365 * 5));
+  for (int i = 0; i < 6; ++i)
+    AppendOne(*j, ModelEvent("new" + std::to_string(i), "m", "n"));
+  const TreeHead before = j->head();
+
+  RetentionPolicy policy;
+  // Five years on, documentation (10 years) is not due: nothing pruned.
+  EXPECT_EQ(*j->Prune(clock_.Now(), policy), 0u);
+  // Eleven years after the first entries, only they are due.
+  auto pruned = j->Prune(clock_.Now() + absl::Hours(24 * 365 * 6), policy);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(*pruned, 10u);
+  EXPECT_TRUE(j->IsPruned(3));
+  EXPECT_FALSE(j->IsPruned(10));
+
+  const absl::Status gone = j->Get(3).status();
+  EXPECT_EQ(gone.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(gone.message()), HasSubstr("pruned by retention"));
+  auto page = j->List(ListQuery());
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 6u);
+  EXPECT_EQ(page->entries[0].sequence(), 10u);
+  ListQuery by_model;
+  by_model.model_id = "m";
+  EXPECT_EQ(j->List(by_model)->entries.size(), 6u);
+
+  // The tree is untouched: same head, proofs for pruned leaves verify.
+  EXPECT_EQ(j->head().root, before.root);
+  auto proof = j->InclusionProof(3, before.size);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_TRUE(
+      VerifyInclusion(*j->LeafHash(3), 3, before.size, *proof, before.root)
+          .ok());
+  auto report = j->VerifyAll(nullptr);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries_pruned, 10u);
+  auto range = j->ReadRange(0, before.size, 100, 1 << 20);
+  ASSERT_TRUE(range.ok());
+  EXPECT_TRUE((*range)[0].pruned);
+  EXPECT_FALSE((*range)[12].pruned);
+
+  // Survives a restart, including the startup head check.
+  j.reset();
+  j = OpenJournal();
+  ASSERT_NE(j, nullptr);
+  EXPECT_TRUE(j->IsPruned(9));
+  EXPECT_TRUE(j->VerifyAll(nullptr).ok());
+}
+
+TEST_F(RocksDbJournalTest, AnEntryDeletedOutsideRetentionIsNamed) {
+  {
+    auto j = OpenJournal();
+    for (int i = 0; i < 8; ++i)
+      AppendOne(*j, ModelEvent("e" + std::to_string(i), "m", "x"));
+  }
+  {
+    RawDb raw(env_.get());
+    ASSERT_TRUE(raw.Delete(kEntriesFamily, EncodeSequence(2)).ok());
+  }
+  auto j = OpenJournal();
+  auto report = j->VerifyAll(nullptr);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(std::string(report.status().message()),
+              HasSubstr("entry 2 is missing and was not pruned by retention"));
+}
+
+TEST(RetentionPolicyTest, NeverBelowTheLegalMinimums) {
+  RetentionPolicy p;
+  EXPECT_TRUE(ValidateRetention(p).ok());
+  p.operational = absl::Hours(24 * 90);
+  EXPECT_THAT(std::string(ValidateRetention(p).message()),
+              HasSubstr("183 days"));
+  p = RetentionPolicy();
+  p.documentation = absl::Hours(24 * 365);
+  EXPECT_THAT(std::string(ValidateRetention(p).message()),
+              HasSubstr("10 years"));
+  EXPECT_EQ(RetentionClassOf(aigov::v1::EVENT_KIND_MODEL_VERSION),
+            RetentionClass::kDocumentation);
 }
 
 TEST(RocksDbJournalDiskTest, ErasureLeavesNoCopyOfTheKeyOnDisk) {
