@@ -35,17 +35,26 @@ bool DecodeSequence(absl::string_view bytes, uint64_t* sequence) {
   return true;
 }
 
+std::string EventIdKey(absl::string_view event_id) {
+  const common::Sha256Digest d = common::Sha256(event_id);
+  return std::string(reinterpret_cast<const char*>(d.data()), 16);
+}
+
 std::string EncodeEventIdValue(uint64_t sequence,
-                               const common::Sha256Digest& payload_digest) {
+                               const common::Sha256Digest& payload_digest,
+                               absl::string_view event_id) {
   std::string out = EncodeSequence(sequence);
   out.append(reinterpret_cast<const char*>(payload_digest.data()),
              payload_digest.size());
+  out.append(event_id.data(), event_id.size());
   return out;
 }
 
-bool DecodeEventIdValue(absl::string_view bytes, uint64_t* sequence,
+bool DecodeEventIdValue(absl::string_view bytes, absl::string_view event_id,
+                        uint64_t* sequence,
                         common::Sha256Digest* payload_digest) {
-  if (bytes.size() != 8 + payload_digest->size()) return false;
+  const size_t fixed = 8 + payload_digest->size();
+  if (bytes.size() < fixed || bytes.substr(fixed) != event_id) return false;
   *sequence = ReadBigEndian(bytes.substr(0, 8));
   std::memcpy(payload_digest->data(), bytes.data() + 8, payload_digest->size());
   return true;
@@ -127,18 +136,17 @@ std::string KindName(aigov::v1::EventKind kind) {
 }
 
 common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry) {
-  aigov::v1::JournalEntry payload;
-  if (entry.has_model_version()) {
-    *payload.mutable_model_version() = entry.model_version();
-  } else if (entry.has_subject_erasure()) {
-    *payload.mutable_subject_erasure() = entry.subject_erasure();
-  }
-  std::string bytes;
-  {
+  // The oneof case number, then the event message's deterministic bytes:
+  // no copy of the event is made.
+  std::string bytes(1, static_cast<char>(entry.event_case()));
+  const google::protobuf::Message* event = nullptr;
+  if (entry.has_model_version()) event = &entry.model_version();
+  if (entry.has_subject_erasure()) event = &entry.subject_erasure();
+  if (event != nullptr) {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    payload.SerializeToCodedStream(&coded);
+    event->SerializeToCodedStream(&coded);
   }
   return common::Sha256(bytes);
 }

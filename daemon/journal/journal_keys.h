@@ -47,9 +47,15 @@ std::string EncodeSequence(uint64_t sequence);
 // Returns false unless `bytes` is exactly 8 bytes.
 bool DecodeSequence(absl::string_view bytes, uint64_t* sequence);
 
+// Key of an event_id record: a fixed 16-byte hash, so that memtable and
+// SST comparisons end at the first bytes whatever the ids' shared prefixes.
+std::string EventIdKey(absl::string_view event_id);
 std::string EncodeEventIdValue(uint64_t sequence,
-                               const common::Sha256Digest& payload_digest);
-bool DecodeEventIdValue(absl::string_view bytes, uint64_t* sequence,
+                               const common::Sha256Digest& payload_digest,
+                               absl::string_view event_id);
+// Returns false when malformed or when the record is for another event_id.
+bool DecodeEventIdValue(absl::string_view bytes, absl::string_view event_id,
+                        uint64_t* sequence,
                         common::Sha256Digest* payload_digest);
 
 // Key of Merkle node (level, index) in the nodes family.

@@ -21,10 +21,16 @@ TEST(JournalKeysTest, EventIdValueRoundTrips) {
   const common::Sha256Digest d = common::Sha256("payload");
   uint64_t seq = 0;
   common::Sha256Digest back{};
-  ASSERT_TRUE(DecodeEventIdValue(EncodeEventIdValue(42, d), &seq, &back));
+  ASSERT_TRUE(DecodeEventIdValue(EncodeEventIdValue(42, d, "ev-1"), "ev-1",
+                                 &seq, &back));
   EXPECT_EQ(seq, 42u);
   EXPECT_EQ(back, d);
-  EXPECT_FALSE(DecodeEventIdValue("x", &seq, &back));
+  EXPECT_FALSE(DecodeEventIdValue("x", "ev-1", &seq, &back));
+  // A record for another id (a hash collision) is not taken for this one.
+  EXPECT_FALSE(DecodeEventIdValue(EncodeEventIdValue(42, d, "ev-2"), "ev-1",
+                                  &seq, &back));
+  EXPECT_EQ(EventIdKey("ev-1").size(), 16u);
+  EXPECT_NE(EventIdKey("ev-1"), EventIdKey("ev-2"));
 }
 
 TEST(JournalKeysTest, ModelIndexPrefixesDoNotOverlap) {

@@ -4,9 +4,12 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <map>
 #include <vector>
 
+#include "absl/base/const_init.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
 
@@ -29,30 +32,76 @@ struct PiiField {
   const FieldDescriptor* field;
 };
 
+// Which fields of a message type lead to PII: the PII string fields
+// themselves and the message fields whose type contains some. Computed once
+// per type; a type without any (most of them) costs one lookup.
+struct PiiPlan {
+  std::vector<const FieldDescriptor*> strings;
+  std::vector<const FieldDescriptor*> messages;
+  bool empty() const { return strings.empty() && messages.empty(); }
+};
+
+const PiiPlan& BuildPlan(const google::protobuf::Descriptor* d);
+
+// Plans never change once built: each thread caches the pointers it used.
+const PiiPlan& PlanFor(const google::protobuf::Descriptor* d) {
+  thread_local std::map<const google::protobuf::Descriptor*, const PiiPlan*>
+      cache;
+  auto it = cache.find(d);
+  if (it != cache.end()) return *it->second;
+  const PiiPlan& plan = BuildPlan(d);
+  cache[d] = &plan;
+  return plan;
+}
+
+const PiiPlan& BuildPlan(const google::protobuf::Descriptor* d) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* plans =
+      new std::map<const google::protobuf::Descriptor*, PiiPlan>();
+  absl::MutexLock lock(&mu);
+  auto it = plans->find(d);
+  if (it != plans->end()) return it->second;
+  // Insert first so that recursive types terminate (seen as empty).
+  PiiPlan& plan = (*plans)[d];
+  PiiPlan built;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !f->is_repeated() &&
+        f->options().GetExtension(aigov::v1::pii)) {
+      built.strings.push_back(f);
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+               !f->is_map()) {
+      mu.Unlock();
+      const bool nested = !BuildPlan(f->message_type()).empty();
+      mu.Lock();
+      if (nested) built.messages.push_back(f);
+    }
+  }
+  plan = std::move(built);
+  return plan;
+}
+
 // Collects the PII string fields under `msg` (singular fields of set
 // messages, and elements of repeated messages).
 void CollectPii(Message* msg, const std::string& path,
                 std::vector<PiiField>* out) {
+  const PiiPlan& plan = PlanFor(msg->GetDescriptor());
+  if (plan.empty()) return;
   const google::protobuf::Reflection* r = msg->GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  const google::protobuf::Descriptor* d = msg->GetDescriptor();
-  for (int i = 0; i < d->field_count(); ++i) fields.push_back(d->field(i));
-  for (const FieldDescriptor* f : fields) {
+  for (const FieldDescriptor* f : plan.strings) {
+    out->push_back(PiiField{
+        path.empty() ? f->name() : absl::StrCat(path, ".", f->name()), msg, f});
+  }
+  for (const FieldDescriptor* f : plan.messages) {
     const std::string child =
         path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !f->is_repeated() &&
-        f->options().GetExtension(aigov::v1::pii)) {
-      out->push_back(PiiField{child, msg, f});
-    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-               !f->is_map()) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < r->FieldSize(*msg, f); ++i) {
-          CollectPii(r->MutableRepeatedMessage(msg, f, i),
-                     absl::StrCat(child, "[", i, "]"), out);
-        }
-      } else if (r->HasField(*msg, f)) {
-        CollectPii(r->MutableMessage(msg, f), child, out);
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(*msg, f); ++i) {
+        CollectPii(r->MutableRepeatedMessage(msg, f, i),
+                   absl::StrCat(child, "[", i, "]"), out);
       }
+    } else if (r->HasField(*msg, f)) {
+      CollectPii(r->MutableMessage(msg, f), child, out);
     }
   }
 }
@@ -61,8 +110,8 @@ void CollectPii(Message* msg, const std::string& path,
 std::vector<PiiField> EventPii(aigov::v1::JournalEntry* entry) {
   std::vector<PiiField> out;
   const google::protobuf::Reflection* r = entry->GetReflection();
-  const google::protobuf::OneofDescriptor* event =
-      entry->GetDescriptor()->FindOneofByName("event");
+  static const google::protobuf::OneofDescriptor* const event =
+      aigov::v1::JournalEntry::descriptor()->FindOneofByName("event");
   const FieldDescriptor* set = r->GetOneofFieldDescriptor(*entry, event);
   if (set != nullptr)
     CollectPii(r->MutableMessage(entry, set), set->name(), &out);
@@ -193,6 +242,16 @@ absl::Status UnsealPii(aigov::v1::JournalEntry* entry,
   }
   entry->clear_sealed_fields();
   return absl::OkStatus();
+}
+
+bool HasPii(const aigov::v1::JournalEntry& entry) {
+  // EventPii only reads through the mutable pointers it is given.
+  auto* mutable_entry = const_cast<aigov::v1::JournalEntry*>(&entry);
+  for (const PiiField& p : EventPii(mutable_entry)) {
+    if (!p.parent->GetReflection()->GetString(*p.parent, p.field).empty())
+      return true;
+  }
+  return false;
 }
 
 void PseudonymizePii(aigov::v1::JournalEntry* entry, const SecretKey& secret) {

@@ -49,6 +49,9 @@ absl::Status SealPii(aigov::v1::JournalEntry* entry, const SecretKey& secret,
 absl::Status UnsealPii(aigov::v1::JournalEntry* entry,
                        const SubjectKeyFn& keys);
 
+// True when some PII field of `entry`'s event is non-empty.
+bool HasPii(const aigov::v1::JournalEntry& entry);
+
 // Replaces every PII field value of `entry`'s event by its subject id, so
 // that payload digests (idempotency) hold no personal data.
 void PseudonymizePii(aigov::v1::JournalEntry* entry, const SecretKey& secret);

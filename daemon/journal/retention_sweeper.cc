@@ -4,8 +4,10 @@
 
 namespace aigov::journal {
 
-RetentionSweeper::RetentionSweeper(RocksDbJournal& journal, const common::Clock& clock,
-                                   const RetentionPolicy& policy, absl::Duration interval)
+RetentionSweeper::RetentionSweeper(RocksDbJournal& journal,
+                                   const common::Clock& clock,
+                                   const RetentionPolicy& policy,
+                                   absl::Duration interval)
     : journal_(journal), clock_(clock), policy_(policy), interval_(interval) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -24,7 +26,8 @@ void RetentionSweeper::Run() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
+      auto stop = [this]()
+                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
       if (mu_.AwaitWithTimeout(absl::Condition(&stop), interval_)) return;
     }
     auto pruned = journal_.Prune(clock_.Now(), policy_);

@@ -12,7 +12,9 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -49,6 +51,19 @@ std::string SerializeDeterministic(const aigov::v1::JournalEntry& entry) {
   return bytes;
 }
 
+// Index keys end in a BE64 sequence number; everything before it names one
+// index (a kind, or a model). Each index is appended in sequence order only.
+class IndexPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "aigov.IndexPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() > 8;
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
@@ -57,6 +72,9 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  // One writer (the sequencer) writes every batch; the hash memtable of
+  // event_ids does not support concurrent inserts anyway.
+  db_options.allow_concurrent_memtable_write = false;
   if (options.env != nullptr) db_options.env = options.env;
 
   rocksdb::ColumnFamilyOptions cf_options;
@@ -67,12 +85,30 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   event_id_options.table_factory.reset(
       rocksdb::NewBlockBasedTableFactory(table_options));
+  // Event ids arrive in random order (their keys are hashes) and are only
+  // ever read by point lookups: a hash-bucketed memtable keeps each insert
+  // and lookup in a tiny skiplist instead of one deep one.
+  event_id_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+  event_id_options.memtable_factory.reset(
+      rocksdb::NewHashSkipListRepFactory(/*bucket_count=*/1 << 16));
+  // Tree nodes (per level) and index keys (per index) are only ever
+  // appended in key order, never rewritten or deleted; keys of different
+  // levels or indexes interleave, which defeats the skiplist's sequential
+  // splice. A per-prefix insert hint makes each such insert O(1). (Debian's
+  // RocksDB asserts on an out-of-order hinted insert; entries are not hinted
+  // since retention deletes them.)
+  rocksdb::ColumnFamilyOptions nodes_options;
+  nodes_options.memtable_insert_with_hint_prefix_extractor.reset(
+      rocksdb::NewCappedPrefixTransform(1));
+  rocksdb::ColumnFamilyOptions indexes_options;
+  indexes_options.memtable_insert_with_hint_prefix_extractor =
+      std::make_shared<IndexPrefix>();
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, cf_options},
       {kEntriesFamily, cf_options},
       {kEventIdsFamily, event_id_options},
-      {kIndexesFamily, cf_options},
-      {kNodesFamily, cf_options},
+      {kIndexesFamily, indexes_options},
+      {kNodesFamily, nodes_options},
       {kSubjectKeysFamily, cf_options},
   };
   for (Projection* p : options.projections) {
@@ -316,10 +352,6 @@ absl::StatusOr<uint64_t> RocksDbJournal::Prune(absl::Time now,
     } else {
       runs.emplace_back(seq, seq + 1);
     }
-    batch.Delete(handles_[kIndexes], KindIndexKey(EventKindOf(e), seq));
-    const std::string model_id = ModelIdOf(e);
-    if (!model_id.empty())
-      batch.Delete(handles_[kIndexes], ModelIndexKey(model_id, seq));
     ++pruned;
   }
   AIGOV_RETURN_IF_ERROR(
@@ -578,14 +610,18 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
   return report;
 }
 
-absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
+absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
                                          std::vector<AppendOutcome>* outcomes) {
   outcomes->assign(events.size(), AppendOutcome());
   uint64_t next = tree_size();
   const auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
       absl::ToUnixNanos(clock_.Now()));
 
-  rocksdb::WriteBatch batch;
+  // Room for each event's entry, event_id record, index and node keys.
+  size_t reserve = 64;
+  for (const PendingEvent& e : events)
+    reserve += 2 * e.entry.ByteSizeLong() + 256;
+  rocksdb::WriteBatch batch(reserve);
   // Entries sequenced in this group, kept alive for the projections.
   std::vector<aigov::v1::JournalEntry> sequenced;
   std::vector<std::string> sequenced_bytes;
@@ -630,11 +666,27 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
     return key;
   };
 
+  // One batched lookup of every event_id of the group (earlier entries).
+  std::vector<std::string> id_key_bytes;
+  id_key_bytes.reserve(events.size());
+  for (const PendingEvent& e : events)
+    id_key_bytes.push_back(EventIdKey(e.entry.event_id()));
+  std::vector<rocksdb::Slice> id_keys(id_key_bytes.begin(), id_key_bytes.end());
+  std::vector<rocksdb::PinnableSlice> id_values(events.size());
+  std::vector<rocksdb::Status> id_statuses(events.size());
+  db_->MultiGet(rocksdb::ReadOptions(), handles_[kEventIds], id_keys.size(),
+                id_keys.data(), id_values.data(), id_statuses.data());
+
   for (size_t i = 0; i < events.size(); ++i) {
-    const aigov::v1::JournalEntry& in = events[i].entry;
-    aigov::v1::JournalEntry pseudonymized = in;
-    PseudonymizePii(&pseudonymized, pii_secret_);
-    const common::Sha256Digest digest = PayloadDigest(pseudonymized);
+    aigov::v1::JournalEntry& in = events[i].entry;
+    common::Sha256Digest digest;
+    if (HasPii(in)) {
+      aigov::v1::JournalEntry pseudonymized = in;
+      PseudonymizePii(&pseudonymized, pii_secret_);
+      digest = PayloadDigest(pseudonymized);
+    } else {
+      digest = PayloadDigest(in);
+    }
     AppendOutcome& out = (*outcomes)[i];
 
     uint64_t prior_seq = 0;
@@ -649,11 +701,10 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
       prior_leaf_known = true;
       seen = true;
     } else {
-      std::string value;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kEventIds],
-                                   in.event_id(), &value);
+      const rocksdb::Status& s = id_statuses[i];
       if (s.ok()) {
-        if (!DecodeEventIdValue(value, &prior_seq, &prior_digest)) {
+        if (!DecodeEventIdValue(ToView(id_values[i]), in.event_id(), &prior_seq,
+                                &prior_digest)) {
           return absl::DataLossError(
               absl::StrCat("malformed event_id record for ", in.event_id()));
         }
@@ -680,7 +731,7 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
       continue;
     }
 
-    aigov::v1::JournalEntry entry = in;
+    aigov::v1::JournalEntry entry = std::move(in);
     AIGOV_RETURN_IF_ERROR(SealPii(&entry, pii_secret_, subject_key));
     if (entry.has_subject_erasure()) {
       const std::string& id = entry.subject_erasure().subject_id();
@@ -695,8 +746,8 @@ absl::Status RocksDbJournal::AppendGroup(absl::Span<const PendingEvent> events,
     std::string bytes = SerializeDeterministic(entry);
     const std::string seq_key = EncodeSequence(next);
     batch.Put(handles_[kEntries], seq_key, bytes);
-    batch.Put(handles_[kEventIds], entry.event_id(),
-              EncodeEventIdValue(next, digest));
+    batch.Put(handles_[kEventIds], id_key_bytes[i],
+              EncodeEventIdValue(next, digest, entry.event_id()));
     batch.Put(handles_[kIndexes], KindIndexKey(EventKindOf(entry), next), "");
     const std::string model_id = ModelIdOf(entry);
     if (!model_id.empty()) {
@@ -824,6 +875,8 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
             absl::StrCat("entry ", seq, " does not parse"));
       }
     } else {
+      // Index keys outlive pruned entries (indexes are append-only).
+      if (IsPruned(seq)) continue;
       AIGOV_ASSIGN_OR_RETURN(entry, Get(seq));
     }
     if (query.kind != aigov::v1::EVENT_KIND_UNSPECIFIED &&

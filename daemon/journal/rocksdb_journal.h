@@ -141,12 +141,13 @@ class RocksDbJournal {
   RocksDbJournal& operator=(const RocksDbJournal&) = delete;
   ~RocksDbJournal();
 
-  // Sequences `events` as one group in one synced WriteBatch and fills
+  // Sequences `events` (consumed) as one group in one synced WriteBatch and
+  // fills
   // `outcomes` (one per event, same order). Duplicates of earlier entries,
   // or of events earlier in the same group, write nothing. Returns an error
   // (and writes nothing) when the batch cannot be written; the outcomes are
   // then meaningless.
-  absl::Status AppendGroup(absl::Span<const PendingEvent> events,
+  absl::Status AppendGroup(std::vector<PendingEvent> events,
                            std::vector<AppendOutcome>* outcomes);
 
   // Returns the entry at `sequence`; kNotFound beyond the end.
@@ -213,7 +214,7 @@ class RocksDbJournal {
       const std::string& subject_id) const;
 
   // Removes the payload of every entry whose retention has passed at `now`
-  // (DeleteRange over runs of such entries, their indexes deleted too),
+  // (DeleteRange over runs of such entries; index keys stay and are skipped),
   // recording each pruned range. Leaf hashes and tree nodes stay, so every
   // proof still verifies. Returns the number of entries pruned; errors as
   // ValidateRetention() for a policy below the minimums.

@@ -83,7 +83,9 @@ void Sequencer::Run() {
     events.reserve(group.size());
     for (Item& item : group) events.push_back(std::move(item.event));
     const absl::Time start = absl::Now();
-    const absl::Status status = journal_.AppendGroup(events, &outcomes);
+    const absl::Status status =
+        journal_.AppendGroup(std::move(events), &outcomes);
+    events.clear();
     const absl::Duration elapsed = absl::Now() - start;
     if (observer_) {
       observer_(group.size(), journal_.tree_size(), elapsed, status.ok());

@@ -18,6 +18,7 @@
 #include "rocksdb/db.h"
 
 #include "daemon/common/clock.h"
+#include "daemon/common/sha256.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
@@ -36,7 +37,10 @@ std::string BenchDir(const char* name) {
 // A ModelVersion event of roughly 300 bytes once sequenced.
 PendingEvent Event(uint64_t i) {
   PendingEvent e;
-  e.entry.set_event_id("bench-" + std::to_string(i));
+  // Random-looking ids, as clients send them (UUIDs, content hashes).
+  e.entry.set_event_id(
+      common::HexEncode(common::Sha256("bench-" + std::to_string(i)))
+          .substr(0, 32));
   e.entry.set_principal("anonymous");
   auto* mv = e.entry.mutable_model_version();
   mv->set_model_id("credit-scoring");
@@ -102,7 +106,7 @@ void BM_JournalAppendGroup(benchmark::State& state) {
     group.clear();
     for (uint64_t i = 0; i < batch_size; ++i) group.push_back(Event(next++));
     state.ResumeTiming();
-    if (!(*journal)->AppendGroup(group, &outcomes).ok()) {
+    if (!(*journal)->AppendGroup(std::move(group), &outcomes).ok()) {
       state.SkipWithError("append failed");
     }
   }
