@@ -143,10 +143,13 @@ common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry) {
   if (entry.has_model_version()) event = &entry.model_version();
   if (entry.has_subject_erasure()) event = &entry.subject_erasure();
   if (event != nullptr) {
-    google::protobuf::io::StringOutputStream stream(&bytes);
+    const size_t size = event->ByteSizeLong();
+    bytes.resize(1 + size);
+    google::protobuf::io::ArrayOutputStream stream(&bytes[1],
+                                                   static_cast<int>(size));
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    event->SerializeToCodedStream(&coded);
+    event->SerializeWithCachedSizes(&coded);
   }
   return common::Sha256(bytes);
 }

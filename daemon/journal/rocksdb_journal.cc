@@ -42,12 +42,15 @@ rocksdb::Slice ToSlice(const Hash& h) {
 }
 
 std::string SerializeDeterministic(const aigov::v1::JournalEntry& entry) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream stream(&bytes);
+  // Sized once: the bytes are written into a buffer of their exact length.
+  std::string bytes(entry.ByteSizeLong(), '\0');
+  google::protobuf::io::ArrayOutputStream stream(
+      bytes.data(), static_cast<int>(bytes.size()));
   google::protobuf::io::CodedOutputStream coded(&stream);
   coded.SetSerializationDeterministic(true);
-  entry.SerializeToCodedStream(&coded);
-  coded.Trim();
+  entry.SerializeWithCachedSizes(&coded);
+  AIGOV_CHECK(!coded.HadError() &&
+              static_cast<size_t>(coded.ByteCount()) == bytes.size());
   return bytes;
 }
 
@@ -98,6 +101,9 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   // RocksDB asserts on an out-of-order hinted insert; entries are not hinted
   // since retention deletes them.)
   rocksdb::ColumnFamilyOptions nodes_options;
+  // Proofs read nodes by point lookups: the bloom filter skips SST files
+  // that do not hold a node.
+  nodes_options.table_factory = event_id_options.table_factory;
   nodes_options.memtable_insert_with_hint_prefix_extractor.reset(
       rocksdb::NewCappedPrefixTransform(1));
   rocksdb::ColumnFamilyOptions indexes_options;
@@ -435,6 +441,50 @@ absl::StatusOr<Hash> RocksDbJournal::ReadNode(uint32_t level,
   return h;
 }
 
+absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
+    const std::function<absl::Status(const NodeReader&)>& plan) const {
+  // Dry run: record which nodes `plan` reads (every node is needed whatever
+  // the hashes are), then fetch them all with one MultiGet.
+  std::vector<std::pair<uint32_t, uint64_t>> wanted;
+  const NodeReader recorder =
+      [&wanted](uint32_t level, uint64_t index) -> absl::StatusOr<Hash> {
+    wanted.emplace_back(level, index);
+    return Hash{};
+  };
+  AIGOV_RETURN_IF_ERROR(plan(recorder));
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<std::string> keys;
+  keys.reserve(wanted.size());
+  for (const auto& [level, index] : wanted)
+    keys.push_back(NodeKey(level, index));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), handles_[kNodes], slices.size(),
+                slices.data(), values.data(), statuses.data(),
+                /*sorted_input=*/true);
+  auto fetched =
+      std::make_shared<std::map<std::pair<uint32_t, uint64_t>, Hash>>();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Hash h{};
+    if (statuses[i].ok() && HashFromBytes(ToView(values[i]), &h)) {
+      (*fetched)[wanted[i]] = h;
+    } else if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
+      return common::FromRocksDb(statuses[i], "reading tree nodes");
+    }
+  }
+  return NodeReader(
+      [fetched](uint32_t level, uint64_t index) -> absl::StatusOr<Hash> {
+        auto it = fetched->find({level, index});
+        if (it == fetched->end()) {
+          return absl::DataLossError(absl::StrCat(
+              "tree node (level ", level, ", index ", index, ") is missing"));
+        }
+        return it->second;
+      });
+}
+
 NodeReader RocksDbJournal::Reader() const {
   return
       [this](uint32_t level, uint64_t index) { return ReadNode(level, index); };
@@ -471,7 +521,11 @@ absl::StatusOr<std::vector<Hash>> RocksDbJournal::InclusionProof(
                                               " is beyond the journal's size ",
                                               this->tree_size()));
   }
-  return journal::InclusionProof(index, tree_size, Reader());
+  auto plan = [index, tree_size](const NodeReader& nodes) {
+    return journal::InclusionProof(index, tree_size, nodes).status();
+  };
+  AIGOV_ASSIGN_OR_RETURN(const NodeReader nodes, PrefetchedReader(plan));
+  return journal::InclusionProof(index, tree_size, nodes);
 }
 
 absl::StatusOr<std::vector<Hash>> RocksDbJournal::ConsistencyProof(
@@ -480,7 +534,11 @@ absl::StatusOr<std::vector<Hash>> RocksDbJournal::ConsistencyProof(
     return absl::OutOfRangeError(absl::StrCat(
         "to_size ", to, " is beyond the journal's size ", tree_size()));
   }
-  return journal::ConsistencyProof(from, to, Reader());
+  auto plan = [from, to](const NodeReader& nodes) {
+    return journal::ConsistencyProof(from, to, nodes).status();
+  };
+  AIGOV_ASSIGN_OR_RETURN(const NodeReader nodes, PrefetchedReader(plan));
+  return journal::ConsistencyProof(from, to, nodes);
 }
 
 absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
