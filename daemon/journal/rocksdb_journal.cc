@@ -148,6 +148,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   AIGOV_RETURN_IF_ERROR(journal->CheckHead());
   AIGOV_RETURN_IF_ERROR(journal->LoadOrCreatePiiSecret());
   AIGOV_RETURN_IF_ERROR(journal->LoadPrunedRanges());
+  AIGOV_RETURN_IF_ERROR(journal->LoadUpperNodes());
   return journal;
 }
 
@@ -441,6 +442,35 @@ absl::StatusOr<Hash> RocksDbJournal::ReadNode(uint32_t level,
   return h;
 }
 
+absl::Status RocksDbJournal::LoadUpperNodes() {
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read, handles_[kNodes]));
+  absl::MutexLock lock(&upper_mu_);
+  for (it->Seek(NodeKey(kCachedLevel, 0)); it->Valid(); it->Next()) {
+    const absl::string_view key = ToView(it->key());
+    uint64_t index = 0;
+    Hash h{};
+    if (key.size() != 9 || !DecodeSequence(key.substr(1), &index) ||
+        !HashFromBytes(ToView(it->value()), &h)) {
+      return absl::DataLossError("a tree node record is malformed");
+    }
+    upper_nodes_[{static_cast<uint8_t>(key[0]), index}] = h;
+  }
+  return common::FromRocksDb(it->status(), "loading upper tree nodes");
+}
+
+bool RocksDbJournal::CachedNode(uint32_t level, uint64_t index,
+                                Hash* out) const {
+  if (level < kCachedLevel) return false;
+  absl::MutexLock lock(&upper_mu_);
+  auto it = upper_nodes_.find({level, index});
+  if (it == upper_nodes_.end()) return false;
+  *out = it->second;
+  return true;
+}
+
 absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
     const std::function<absl::Status(const NodeReader&)>& plan) const {
   // Dry run: record which nodes `plan` reads (every node is needed whatever
@@ -454,6 +484,20 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
   AIGOV_RETURN_IF_ERROR(plan(recorder));
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  auto fetched =
+      std::make_shared<std::map<std::pair<uint32_t, uint64_t>, Hash>>();
+  {
+    std::vector<std::pair<uint32_t, uint64_t>> uncached;
+    for (const auto& node : wanted) {
+      Hash h{};
+      if (CachedNode(node.first, node.second, &h)) {
+        (*fetched)[node] = h;
+      } else {
+        uncached.push_back(node);
+      }
+    }
+    wanted.swap(uncached);
+  }
   std::vector<std::string> keys;
   keys.reserve(wanted.size());
   for (const auto& [level, index] : wanted)
@@ -464,8 +508,6 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
   db_->MultiGet(rocksdb::ReadOptions(), handles_[kNodes], slices.size(),
                 slices.data(), values.data(), statuses.data(),
                 /*sorted_input=*/true);
-  auto fetched =
-      std::make_shared<std::map<std::pair<uint32_t, uint64_t>, Hash>>();
   for (size_t i = 0; i < keys.size(); ++i) {
     Hash h{};
     if (statuses[i].ok() && HashFromBytes(ToView(values[i]), &h)) {
@@ -701,6 +743,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     if (!committed) range_ = saved_range;
   };
   std::vector<Node> completed;
+  std::vector<Node> upper;  // completed nodes to cache once committed
   // Subject keys created or deleted by this group (nullopt: deleted).
   std::unordered_map<std::string, std::optional<SecretKey>> group_keys;
   const SubjectKeyFn subject_key =
@@ -816,6 +859,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     range_.Append(leaf, &completed);
     for (const Node& n : completed) {
       batch.Put(handles_[kNodes], NodeKey(n.level, n.index), ToSlice(n.hash));
+      if (n.level >= kCachedLevel) upper.push_back(n);
     }
     in_group[entry.event_id()] = Sequenced{next, digest, leaf};
     out.sequence = next;
@@ -848,6 +892,10 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   AIGOV_RETURN_IF_ERROR(common::FromRocksDb(db_->Write(write_options, &batch),
                                             "writing journal group"));
   committed = true;
+  if (!upper.empty()) {
+    absl::MutexLock lock(&upper_mu_);
+    for (const Node& n : upper) upper_nodes_[{n.level, n.index}] = n.hash;
+  }
   {
     absl::MutexLock lock(&head_mu_);
     head_ = TreeHead{next, root};

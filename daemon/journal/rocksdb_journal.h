@@ -268,6 +268,16 @@ class RocksDbJournal {
   // The right edge of the tree; only the sequencer thread (AppendGroup) and
   // Open() touch it.
   CompactRange range_;
+  // Tree nodes at level >= kCachedLevel (one per 4096 leaves and above,
+  // ~32 bytes per 2048 entries) are kept in memory: every proof reads them,
+  // and they halve the node blocks a proof fetches from RocksDB.
+  static constexpr uint32_t kCachedLevel = 12;
+  mutable absl::Mutex upper_mu_;
+  std::map<std::pair<uint32_t, uint64_t>, Hash> upper_nodes_
+      ABSL_GUARDED_BY(upper_mu_);
+  absl::Status LoadUpperNodes();
+  bool CachedNode(uint32_t level, uint64_t index, Hash* out) const;
+
   // HMAC key deriving subject ids; set in Open(), immutable afterwards.
   SecretKey pii_secret_{};
   // Pruned ranges: first -> end.

@@ -363,6 +363,41 @@ TEST_F(RocksDbJournalTest, ProofsVerifyAgainstEarlierAndCurrentHeads) {
   EXPECT_EQ(j->RootAt(14).status().code(), absl::StatusCode::kOutOfRange);
 }
 
+TEST_F(RocksDbJournalTest, ProofsAboveTheInMemoryLevelsMatchAfterRestart) {
+  // 9000 entries: level-12 nodes (4096 leaves each) exist and are served
+  // from memory, before and after a restart.
+  auto j = OpenJournal();
+  for (int g = 0; g < 9; ++g) {
+    std::vector<PendingEvent> group;
+    for (int i = 0; i < 1000; ++i) {
+      group.push_back(ModelEvent(
+          "g" + std::to_string(g) + "-" + std::to_string(i), "m", "v"));
+    }
+    std::vector<AppendOutcome> out;
+    ASSERT_TRUE(j->AppendGroup(std::move(group), &out).ok());
+  }
+  const TreeHead head = j->head();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint64_t index : {0ull, 4095ull, 4096ull, 8191ull, 8192ull, 8999ull}) {
+      auto proof = j->InclusionProof(index, head.size);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_TRUE(VerifyInclusion(*j->LeafHash(index), index, head.size, *proof,
+                                  head.root)
+                      .ok())
+          << index;
+    }
+    auto consistency = j->ConsistencyProof(4096, head.size);
+    ASSERT_TRUE(consistency.ok());
+    EXPECT_TRUE(VerifyConsistency(4096, head.size, *consistency,
+                                  *j->RootAt(4096), head.root)
+                    .ok());
+    j.reset();
+    j = OpenJournal();
+    ASSERT_NE(j, nullptr);
+    EXPECT_EQ(j->head().root, head.root);
+  }
+}
+
 TEST_F(RocksDbJournalTest, FailedGroupLeavesTheTreeAsItWas) {
   CountingProjection view;
   JournalOptions options;

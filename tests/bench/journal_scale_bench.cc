@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+
 #include "agents/cli/bundle.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/sha256.h"
@@ -30,14 +31,18 @@ namespace {
 
 PendingEvent Event(uint64_t i) {
   PendingEvent e;
-  e.entry.set_event_id(common::HexEncode(common::Sha256("scale-" + std::to_string(i))).substr(0, 32));
+  e.entry.set_event_id(
+      common::HexEncode(common::Sha256("scale-" + std::to_string(i)))
+          .substr(0, 32));
   e.entry.set_principal("anonymous");
   auto* mv = e.entry.mutable_model_version();
   mv->set_model_id("model-" + std::to_string(i % 100));
   mv->set_version("1." + std::to_string(i));
   mv->set_system_id("loans");
   mv->set_artifact_sha256(common::HexEncode(common::Sha256(std::to_string(i))));
-  mv->set_code_ref("git+https://example.invalid/models.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+  mv->set_code_ref(
+      "git+https://example.invalid/"
+      "models.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904");
   (*mv->mutable_hyperparameters())["learning_rate"] = "0.05";
   mv->set_training_run_id("run-" + std::to_string(i));
   return e;
@@ -50,7 +55,8 @@ double Percentile(std::vector<double> v, double p) {
 
 int Main(int argc, char** argv) {
   uint64_t entries = 10000000;
-  std::string dir = (std::filesystem::temp_directory_path() / "aigov-scale-bench").string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "aigov-scale-bench").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--entries") entries = std::strtoull(argv[i + 1], nullptr, 10);
@@ -68,26 +74,29 @@ int Main(int argc, char** argv) {
     }
     const uint64_t have = (*j)->tree_size();
     if (have > entries) {
-      std::fprintf(stderr, "%s holds %llu entries, more than --entries\n", dir.c_str(),
-                   static_cast<unsigned long long>(have));
+      std::fprintf(stderr, "%s holds %llu entries, more than --entries\n",
+                   dir.c_str(), static_cast<unsigned long long>(have));
       return 1;
     }
     const absl::Time start = absl::Now();
     std::vector<AppendOutcome> out;
     for (uint64_t next = have; next < entries;) {
       std::vector<PendingEvent> group;
-      for (uint64_t k = 0; k < 4096 && next < entries; ++k) group.push_back(Event(next++));
+      for (uint64_t k = 0; k < 4096 && next < entries; ++k)
+        group.push_back(Event(next++));
       if (!(*j)->AppendGroup(std::move(group), &out).ok()) return 1;
       if (next % (1 << 20) < 4096) {
-        std::fprintf(stderr, "\rbuilding: %llu / %llu", static_cast<unsigned long long>(next),
+        std::fprintf(stderr, "\rbuilding: %llu / %llu",
+                     static_cast<unsigned long long>(next),
                      static_cast<unsigned long long>(entries));
       }
     }
     if (have < entries) {
       const double secs = absl::ToDoubleSeconds(absl::Now() - start);
-      std::printf("built %llu entries in %.1f s (%.0f entries/s, groups of 4096)\n",
-                  static_cast<unsigned long long>(entries - have), secs,
-                  static_cast<double>(entries - have) / secs);
+      std::printf(
+          "built %llu entries in %.1f s (%.0f entries/s, groups of 4096)\n",
+          static_cast<unsigned long long>(entries - have), secs,
+          static_cast<double>(entries - have) / secs);
       (void)(*j)->Flush();
     }
   }
@@ -104,9 +113,11 @@ int Main(int argc, char** argv) {
     journal = std::move(*j);
   }
   const TreeHead head = journal->head();
-  std::printf("restart (open + head check) at %llu entries: median %.3f s, max %.3f s\n",
-              static_cast<unsigned long long>(head.size), Percentile(opens, 0.5),
-              Percentile(opens, 1.0));
+  std::printf(
+      "restart (open + head check) at %llu entries: median %.3f s, max %.3f "
+      "s\n",
+      static_cast<unsigned long long>(head.size), Percentile(opens, 0.5),
+      Percentile(opens, 1.0));
 
   std::mt19937_64 rng(42);
   std::vector<double> inclusion_us;
@@ -115,15 +126,19 @@ int Main(int argc, char** argv) {
     const absl::Time start = absl::Now();
     auto proof = journal->InclusionProof(index, head.size);
     inclusion_us.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!proof.ok() ||
-        !VerifyInclusion(*journal->LeafHash(index), index, head.size, *proof, head.root).ok()) {
-      std::fprintf(stderr, "inclusion proof %llu failed\n", static_cast<unsigned long long>(index));
+    if (!proof.ok() || !VerifyInclusion(*journal->LeafHash(index), index,
+                                        head.size, *proof, head.root)
+                            .ok()) {
+      std::fprintf(stderr, "inclusion proof %llu failed\n",
+                   static_cast<unsigned long long>(index));
       return 1;
     }
   }
-  std::printf("inclusion proof at %llu entries: median %.1f us, p99 %.1f us (10000 random)\n",
-              static_cast<unsigned long long>(head.size), Percentile(inclusion_us, 0.5),
-              Percentile(inclusion_us, 0.99));
+  std::printf(
+      "inclusion proof at %llu entries: median %.1f us, p99 %.1f us (10000 "
+      "random)\n",
+      static_cast<unsigned long long>(head.size), Percentile(inclusion_us, 0.5),
+      Percentile(inclusion_us, 0.99));
 
   std::vector<double> consistency_us;
   for (int r = 0; r < 1000; ++r) {
@@ -131,14 +146,17 @@ int Main(int argc, char** argv) {
     const absl::Time start = absl::Now();
     auto proof = journal->ConsistencyProof(from, head.size);
     consistency_us.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!proof.ok() ||
-        !VerifyConsistency(from, head.size, *proof, *journal->RootAt(from), head.root).ok()) {
+    if (!proof.ok() || !VerifyConsistency(from, head.size, *proof,
+                                          *journal->RootAt(from), head.root)
+                            .ok()) {
       return 1;
     }
   }
-  std::printf("consistency proof to %llu entries: median %.1f us, p99 %.1f us (1000 random)\n",
-              static_cast<unsigned long long>(head.size), Percentile(consistency_us, 0.5),
-              Percentile(consistency_us, 0.99));
+  std::printf(
+      "consistency proof to %llu entries: median %.1f us, p99 %.1f us (1000 "
+      "random)\n",
+      static_cast<unsigned long long>(head.size),
+      Percentile(consistency_us, 0.5), Percentile(consistency_us, 0.99));
 
   // Offline verification of a bundle of the first M entries.
   const uint64_t m = std::min<uint64_t>(head.size, 1000000);
@@ -146,8 +164,10 @@ int Main(int argc, char** argv) {
   auto signer = NoteSigner::LoadOrCreate(dir + "-key.pem", "aigov/bench");
   if (!signer.ok()) return 1;
   cli::BundleWriter writer(bundle);
-  const auto note = (*signer)->Sign(FormatCheckpoint({"aigov/bench", m, *journal->RootAt(m)}));
-  if (!note.ok() || !writer.Begin(*note, (*signer)->verifier_key()).ok()) return 1;
+  const auto note = (*signer)->Sign(
+      FormatCheckpoint({"aigov/bench", m, *journal->RootAt(m)}));
+  if (!note.ok() || !writer.Begin(*note, (*signer)->verifier_key()).ok())
+    return 1;
   for (uint64_t next = 0; next < m;) {
     auto chunk = journal->ReadRange(next, m, 4096, 8 << 20);
     if (!chunk.ok()) return 1;
@@ -164,10 +184,14 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "verify: %s\n", summary.status().ToString().c_str());
     return 1;
   }
-  std::printf("offline verify of %llu entries (%.0f MB bundle): %.2f s, %.0f entries/s\n",
-              static_cast<unsigned long long>(m),
-              static_cast<double>(std::filesystem::file_size(bundle + "/entries.jsonl")) / 1e6,
-              secs, static_cast<double>(m) / secs);
+  std::printf(
+      "offline verify of %llu entries (%.0f MB bundle): %.2f s, %.0f "
+      "entries/s\n",
+      static_cast<unsigned long long>(m),
+      static_cast<double>(
+          std::filesystem::file_size(bundle + "/entries.jsonl")) /
+          1e6,
+      secs, static_cast<double>(m) / secs);
   std::filesystem::remove_all(bundle);
   return 0;
 }
