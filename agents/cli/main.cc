@@ -35,6 +35,7 @@
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/merkle.h"
+#include "daemon/journal/pii.h"
 
 namespace {
 
@@ -85,6 +86,24 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
 void SetDeadline(grpc::ClientContext* ctx) {
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(kRpcTimeoutSeconds));
+}
+
+// Calls `method` of JournalService at `target` with the standard deadline.
+// Prints the error (with a hint when aigovd is unreachable) and returns
+// false on failure.
+template <typename Request, typename Response>
+bool CallJournal(
+    const std::string& target,
+    grpc::Status (aigov::v1::JournalService::Stub::*method)(
+        grpc::ClientContext*, const Request&, Response*),
+    const Request& request, Response* response,
+    std::chrono::seconds timeout = std::chrono::seconds(kRpcTimeoutSeconds)) {
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  const grpc::Status s = ((*stub).*method)(&ctx, request, response);
+  if (!s.ok()) std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+  return s.ok();
 }
 
 std::string ToJson(const google::protobuf::Message& m) {
@@ -281,16 +300,11 @@ int JournalList(const std::string& target, bool json, const std::string& model,
 }
 
 int JournalGet(const std::string& target, uint64_t sequence, bool json) {
-  auto channel = MakeChannel(target);
-  auto stub = aigov::v1::JournalService::NewStub(channel);
   aigov::v1::GetEntryRequest req;
   req.set_sequence(sequence);
   aigov::v1::GetEntryResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx);
-  const grpc::Status s = stub->GetEntry(&ctx, req, &resp);
-  if (!s.ok()) {
-    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+  if (!CallJournal(target, &aigov::v1::JournalService::Stub::GetEntry, req,
+                   &resp)) {
     return 1;
   }
   if (json) {
@@ -325,25 +339,13 @@ std::string HexArray(
   return out + "]";
 }
 
-absl::StatusOr<aigov::v1::GetCheckpointResponse> FetchCheckpoint(
-    aigov::v1::JournalService::Stub& stub, const std::string& target) {
-  aigov::v1::GetCheckpointResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx);
-  const grpc::Status s =
-      stub.GetCheckpoint(&ctx, aigov::v1::GetCheckpointRequest(), &resp);
-  if (!s.ok()) return absl::UnavailableError(Describe(s, target));
-  return resp;
-}
-
 int JournalCheckpoint(const std::string& target, bool json) {
-  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
-  auto cp = FetchCheckpoint(*stub, target);
-  if (!cp.ok()) {
-    std::fprintf(stderr, "error: %s\n",
-                 std::string(cp.status().message()).c_str());
+  aigov::v1::GetCheckpointResponse checkpoint;
+  if (!CallJournal(target, &aigov::v1::JournalService::Stub::GetCheckpoint,
+                   aigov::v1::GetCheckpointRequest(), &checkpoint)) {
     return 1;
   }
+  const aigov::v1::GetCheckpointResponse* cp = &checkpoint;
   if (json) {
     std::printf(
         "{\"origin\":%s,\"tree_size\":%llu,\"root_hash\":\"%s\",\"note\":%s,"
@@ -360,29 +362,24 @@ int JournalCheckpoint(const std::string& target, bool json) {
 }
 
 int JournalPublicKey(const std::string& target) {
-  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
-  auto cp = FetchCheckpoint(*stub, target);
-  if (!cp.ok()) {
-    std::fprintf(stderr, "error: %s\n",
-                 std::string(cp.status().message()).c_str());
+  aigov::v1::GetCheckpointResponse checkpoint;
+  if (!CallJournal(target, &aigov::v1::JournalService::Stub::GetCheckpoint,
+                   aigov::v1::GetCheckpointRequest(), &checkpoint)) {
     return 1;
   }
+  const aigov::v1::GetCheckpointResponse* cp = &checkpoint;
   std::printf("%s\n", cp->public_key().c_str());
   return 0;
 }
 
 int JournalProof(const std::string& target, uint64_t index, uint64_t tree_size,
                  bool json) {
-  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
   aigov::v1::GetInclusionProofRequest req;
   req.set_leaf_index(index);
   req.set_tree_size(tree_size);
   aigov::v1::GetInclusionProofResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx);
-  const grpc::Status s = stub->GetInclusionProof(&ctx, req, &resp);
-  if (!s.ok()) {
-    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+  if (!CallJournal(target, &aigov::v1::JournalService::Stub::GetInclusionProof,
+                   req, &resp)) {
     return 1;
   }
   if (json) {
@@ -405,16 +402,13 @@ int JournalProof(const std::string& target, uint64_t index, uint64_t tree_size,
 
 int JournalConsistency(const std::string& target, uint64_t from, uint64_t to,
                        bool json) {
-  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
   aigov::v1::GetConsistencyProofRequest req;
   req.set_from_size(from);
   req.set_to_size(to);
   aigov::v1::GetConsistencyProofResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx);
-  const grpc::Status s = stub->GetConsistencyProof(&ctx, req, &resp);
-  if (!s.ok()) {
-    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+  if (!CallJournal(target,
+                   &aigov::v1::JournalService::Stub::GetConsistencyProof, req,
+                   &resp)) {
     return 1;
   }
   if (json) {
@@ -536,23 +530,20 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
 int JournalEraseSubject(const std::string& target, const std::string& subject,
                         std::string event_id) {
   if (event_id.empty()) {
-    // Deterministic, so that retrying the same erasure is idempotent; the
-    // subject itself never leaves this process except to aigovd.
-    event_id = absl::StrCat(
-        "erase-", aigov::common::HexEncode(aigov::common::Sha256(absl::StrCat(
-                                               "aigov-erase\n", subject)))
-                      .substr(0, 32));
+    // Random, never derived from the subject: an id computed from an e-mail
+    // would let anyone holding the journal confirm a guess. Running the
+    // erasure twice is harmless (the second finds no key).
+    const aigov::journal::SecretKey r = aigov::journal::RandomKey();
+    event_id = absl::StrCat("erase-",
+                            aigov::common::HexEncode(absl::string_view(
+                                reinterpret_cast<const char*>(r.data()), 16)));
   }
-  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
   aigov::v1::EraseSubjectRequest req;
   req.set_event_id(event_id);
   req.set_subject(subject);
   aigov::v1::EraseSubjectResponse resp;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
-  const grpc::Status s = stub->EraseSubject(&ctx, req, &resp);
-  if (!s.ok()) {
-    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+  if (!CallJournal(target, &aigov::v1::JournalService::Stub::EraseSubject, req,
+                   &resp, std::chrono::minutes(10))) {
     return 1;
   }
   std::printf(
@@ -691,7 +682,7 @@ int main(int argc, char** argv) {
                    "The subject as recorded (e.g. an e-mail)")
       ->required();
   erase->add_option("--event-id", erase_event_id,
-                    "Idempotency key; derived from the subject when absent");
+                    "Idempotency key; random when absent");
   erase->callback(
       [&] { rc = JournalEraseSubject(target, erase_subject, erase_event_id); });
 
