@@ -41,28 +41,19 @@ struct PiiPlan {
   bool empty() const { return strings.empty() && messages.empty(); }
 };
 
-const PiiPlan& BuildPlan(const google::protobuf::Descriptor* d);
+absl::Mutex plans_mu(absl::kConstInit);
 
-// Plans never change once built: each thread caches the pointers it used.
-const PiiPlan& PlanFor(const google::protobuf::Descriptor* d) {
-  thread_local std::map<const google::protobuf::Descriptor*, const PiiPlan*>
-      cache;
-  auto it = cache.find(d);
-  if (it != cache.end()) return *it->second;
-  const PiiPlan& plan = BuildPlan(d);
-  cache[d] = &plan;
-  return plan;
-}
-
-const PiiPlan& BuildPlan(const google::protobuf::Descriptor* d) {
-  static absl::Mutex mu(absl::kConstInit);
+// Builds (once) and returns the plan of `d`, the lock held throughout. A
+// recursive type sees itself as PII-free while it is being built, so PII
+// reachable only through such a self-reference is not found (no aigov
+// record is recursive).
+const PiiPlan& BuildPlanLocked(const google::protobuf::Descriptor* d)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(plans_mu) {
   static auto* plans =
       new std::map<const google::protobuf::Descriptor*, PiiPlan>();
-  absl::MutexLock lock(&mu);
   auto it = plans->find(d);
   if (it != plans->end()) return it->second;
-  // Insert first so that recursive types terminate (seen as empty).
-  PiiPlan& plan = (*plans)[d];
+  (*plans)[d];  // placeholder, for recursion
   PiiPlan built;
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
@@ -70,14 +61,24 @@ const PiiPlan& BuildPlan(const google::protobuf::Descriptor* d) {
         f->options().GetExtension(aigov::v1::pii)) {
       built.strings.push_back(f);
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-               !f->is_map()) {
-      mu.Unlock();
-      const bool nested = !BuildPlan(f->message_type()).empty();
-      mu.Lock();
-      if (nested) built.messages.push_back(f);
+               !f->is_map() && !BuildPlanLocked(f->message_type()).empty()) {
+      built.messages.push_back(f);
     }
   }
+  PiiPlan& plan = (*plans)[d];
   plan = std::move(built);
+  return plan;
+}
+
+// Plans never change once built: each thread caches the pointers it used.
+const PiiPlan& PlanFor(const google::protobuf::Descriptor* d) {
+  thread_local std::map<const google::protobuf::Descriptor*, const PiiPlan*>
+      cache;
+  auto it = cache.find(d);
+  if (it != cache.end()) return *it->second;
+  absl::MutexLock lock(&plans_mu);
+  const PiiPlan& plan = BuildPlanLocked(d);
+  cache[d] = &plan;
   return plan;
 }
 
