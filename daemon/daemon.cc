@@ -83,11 +83,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
                                     absl::ToDoubleSeconds(elapsed), ok);
       });
 
-  d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
+  d->writes_ = std::make_unique<server::WritePath>(
       *d->sequencer_, d->metrics_->ingest(), d->inflight_);
+  d->registry_service_ =
+      std::make_unique<server::RegistryServiceImpl>(*d->writes_);
   d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
-      *d->journal_, *d->checkpointer_, *d->signer_, *d->sequencer_,
-      d->metrics_->ingest(), d->inflight_);
+      *d->journal_, *d->checkpointer_, *d->signer_, *d->writes_);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;

@@ -74,6 +74,7 @@ class Daemon {
   std::unique_ptr<journal::RetentionSweeper> retention_;
   std::unique_ptr<journal::Sequencer> sequencer_;
   server::InflightTracker inflight_;
+  std::unique_ptr<server::WritePath> writes_;
   std::unique_ptr<server::RegistryServiceImpl> registry_service_;
   std::unique_ptr<server::JournalServiceImpl> journal_service_;
   std::unique_ptr<server::HttpServer> http_;

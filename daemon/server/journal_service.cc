@@ -4,11 +4,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 
 #include "daemon/ingest/event_validator.h"
 #include "daemon/server/grpc_status.h"
-#include "daemon/server/registry_service.h"
 
 namespace aigov::server {
 
@@ -213,73 +211,35 @@ grpc::ServerUnaryReactor* JournalServiceImpl::EraseSubject(
     grpc::CallbackServerContext* context,
     const aigov::v1::EraseSubjectRequest* request,
     aigov::v1::EraseSubjectResponse* response) {
-  using metrics::IngestKind;
-  using metrics::IngestResult;
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Time start = absl::Now();
   absl::Status valid = ingest::ValidateEventId(request->event_id());
   if (valid.ok() && request->subject().empty()) {
     valid = absl::InvalidArgumentError("subject: required, must not be empty");
   }
-  if (!valid.ok()) {
-    metrics_.Record(IngestKind::kSubjectErasure, IngestResult::kInvalid, 0);
-    reactor->Finish(ToGrpcStatus(valid));
-    return reactor;
-  }
-  if (!inflight_.Enter()) {
-    metrics_.Record(IngestKind::kSubjectErasure, IngestResult::kRejected, 0);
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "aigovd is shutting down; retry later"));
-    return reactor;
-  }
-  journal::PendingEvent event;
-  event.entry.set_event_id(request->event_id());
-  event.entry.set_principal(PrincipalOf(*context));
-  const std::string subject_id = journal_.SubjectIdOf(request->subject());
-  event.entry.mutable_subject_erasure()->set_subject_id(subject_id);
-
+  const std::string subject_id =
+      valid.ok() ? journal_.SubjectIdOf(request->subject()) : "";
   journal::RocksDbJournal& journal = journal_;
-  metrics::IngestMetrics& metrics = metrics_;
-  InflightTracker& inflight = inflight_;
-  const absl::Status queued = sequencer_.Submit(
-      std::move(event),
-      [reactor, response, start, subject_id, &journal, &metrics,
-       &inflight](const journal::AppendOutcome& out) {
-        if (!out.status.ok()) {
-          metrics.Record(IngestKind::kSubjectErasure,
-                         out.status.code() == absl::StatusCode::kAlreadyExists
-                             ? IngestResult::kConflict
-                             : IngestResult::kFailed,
-                         absl::ToDoubleSeconds(absl::Now() - start));
-          reactor->Finish(ToGrpcStatus(out.status));
-          inflight.Exit();
-          return;
-        }
+  return writes_.Run(
+      context, metrics::IngestKind::kSubjectErasure, valid, request->event_id(),
+      [&subject_id](aigov::v1::JournalEntry* entry) {
+        entry->mutable_subject_erasure()->set_subject_id(subject_id);
+      },
+      [response, subject_id, &journal](const journal::AppendOutcome& out,
+                                       const WriteCompletion& done) {
         response->set_sequence(out.sequence);
         response->set_leaf_hash(Bytes(out.leaf_hash));
         response->set_subject_id(subject_id);
         response->set_key_existed(out.subject_key_existed);
-        // The purge (flush and compaction) takes milliseconds to seconds:
-        // off the sequencer thread. Shutdown waits for it via `inflight`.
-        std::thread([reactor, start, &journal, &metrics, &inflight,
-                     deduplicated = out.deduplicated] {
+        // The purge (flush and compaction) takes milliseconds to seconds: off
+        // the sequencer thread. Shutdown waits for it (the write is in flight
+        // until `done`).
+        std::thread([done, &journal, deduplicated = out.deduplicated] {
           const absl::Status purged = journal.PurgeErasedKeys();
-          metrics.Record(IngestKind::kSubjectErasure,
-                         !purged.ok()   ? IngestResult::kFailed
-                         : deduplicated ? IngestResult::kDuplicate
-                                        : IngestResult::kAccepted,
-                         absl::ToDoubleSeconds(absl::Now() - start));
-          reactor->Finish(purged.ok() ? grpc::Status::OK
-                                      : ToGrpcStatus(purged));
-          inflight.Exit();
+          done(purged.ok() ? grpc::Status::OK : ToGrpcStatus(purged),
+               !purged.ok()   ? metrics::IngestResult::kFailed
+               : deduplicated ? metrics::IngestResult::kDuplicate
+                              : metrics::IngestResult::kAccepted);
         }).detach();
       });
-  if (!queued.ok()) {
-    metrics_.Record(IngestKind::kSubjectErasure, IngestResult::kRejected, 0);
-    reactor->Finish(ToGrpcStatus(queued));
-    inflight_.Exit();
-  }
-  return reactor;
 }
 
 }  // namespace aigov::server

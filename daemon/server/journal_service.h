@@ -1,8 +1,8 @@
 // aigov.v1.JournalService: read access to the journal.
 //
 // Reads return entries with their personal data unsealed (or listed as
-// erased). EraseSubject is a write: validated here, sequenced, and answered
-// after the erased key's storage is purged, on a thread of its own.
+// erased). EraseSubject is a write (the shared WritePath), answered after the
+// erased key's storage is purged, on a thread of its own.
 //
 // Thread-safe. Every argument of the constructor must outlive the service.
 #pragma once
@@ -10,9 +10,7 @@
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "daemon/journal/checkpointer.h"
 #include "daemon/journal/rocksdb_journal.h"
-#include "daemon/journal/sequencer.h"
-#include "daemon/metrics/daemon_metrics.h"
-#include "daemon/server/inflight.h"
+#include "daemon/server/write_path.h"
 
 namespace aigov::server {
 
@@ -28,15 +26,11 @@ class JournalServiceImpl final
  public:
   JournalServiceImpl(journal::RocksDbJournal& journal,
                      journal::Checkpointer& checkpointer,
-                     const journal::NoteSigner& signer,
-                     journal::Sequencer& sequencer,
-                     metrics::IngestMetrics& metrics, InflightTracker& inflight)
+                     const journal::NoteSigner& signer, WritePath& writes)
       : journal_(journal),
         checkpointer_(checkpointer),
         signer_(signer),
-        sequencer_(sequencer),
-        metrics_(metrics),
-        inflight_(inflight) {}
+        writes_(writes) {}
 
   grpc::ServerUnaryReactor* GetEntry(
       grpc::CallbackServerContext* context,
@@ -76,9 +70,7 @@ class JournalServiceImpl final
   journal::RocksDbJournal& journal_;
   journal::Checkpointer& checkpointer_;
   const journal::NoteSigner& signer_;
-  journal::Sequencer& sequencer_;
-  metrics::IngestMetrics& metrics_;
-  InflightTracker& inflight_;
+  WritePath& writes_;
 };
 
 }  // namespace aigov::server
