@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+
 #include "daemon/common/logging.h"
 #include "daemon/server/grpc_status.h"
 
@@ -21,16 +22,19 @@ std::string PrincipalOf(const grpc::CallbackServerContext& context) {
   return "anonymous";
 }
 
-void WriteCompletion::operator()(const grpc::Status& status, IngestResult result) const {
+void WriteCompletion::operator()(const grpc::Status& status,
+                                 IngestResult result) const {
   metrics_->Record(kind_, result, absl::ToDoubleSeconds(absl::Now() - start_));
   reactor_->Finish(status);
   inflight_->Exit();
 }
 
 grpc::ServerUnaryReactor* WritePath::Run(
-    grpc::CallbackServerContext* context, metrics::IngestKind kind, const absl::Status& valid,
-    const std::string& event_id, absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
-    std::function<void(const journal::AppendOutcome&, const WriteCompletion&)> on_committed) {
+    grpc::CallbackServerContext* context, metrics::IngestKind kind,
+    const absl::Status& valid, const std::string& event_id,
+    absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
+    std::function<void(const journal::AppendOutcome&, const WriteCompletion&)>
+        on_committed) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!valid.ok()) {
     metrics_.Record(kind, IngestResult::kInvalid, 0);
@@ -39,8 +43,8 @@ grpc::ServerUnaryReactor* WritePath::Run(
   }
   if (!inflight_.Enter()) {
     metrics_.Record(kind, IngestResult::kRejected, 0);
-    reactor->Finish(
-        grpc::Status(grpc::StatusCode::UNAVAILABLE, "aigovd is shutting down; retry later"));
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "aigovd is shutting down; retry later"));
     return reactor;
   }
   const WriteCompletion done(reactor, metrics_, inflight_, kind, absl::Now());
@@ -52,9 +56,10 @@ grpc::ServerUnaryReactor* WritePath::Run(
       std::move(event), [done, on_committed = std::move(on_committed)](
                             const journal::AppendOutcome& out) {
         if (!out.status.ok()) {
-          done(ToGrpcStatus(out.status), out.status.code() == absl::StatusCode::kAlreadyExists
-                                             ? IngestResult::kConflict
-                                             : IngestResult::kFailed);
+          done(ToGrpcStatus(out.status),
+               out.status.code() == absl::StatusCode::kAlreadyExists
+                   ? IngestResult::kConflict
+                   : IngestResult::kFailed);
           return;
         }
         on_committed(out, done);
@@ -62,8 +67,9 @@ grpc::ServerUnaryReactor* WritePath::Run(
   if (!queued.ok()) {
     // Counted in aigov_ingest_events_total{result="rejected"}; logged only at
     // debug level, since overload would otherwise flood the log.
-    common::Log(common::LogLevel::kDebug, "write refused",
-                {{"event_id", event_id}, {"reason", std::string(queued.message())}});
+    common::Log(
+        common::LogLevel::kDebug, "write refused",
+        {{"event_id", event_id}, {"reason", std::string(queued.message())}});
     done(ToGrpcStatus(queued), IngestResult::kRejected);
   }
   return reactor;

@@ -13,12 +13,13 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+
 #include "aigov/v1/journal.pb.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/metrics/daemon_metrics.h"
 #include "daemon/server/inflight.h"
-#include "grpcpp/server_context.h"
-#include "grpcpp/support/server_callback.h"
 
 namespace aigov::server {
 
@@ -27,10 +28,16 @@ namespace aigov::server {
 // thread.
 class WriteCompletion {
  public:
-  WriteCompletion(grpc::ServerUnaryReactor* reactor, metrics::IngestMetrics& metrics,
-                  InflightTracker& inflight, metrics::IngestKind kind, absl::Time start)
-      : reactor_(reactor), metrics_(&metrics), inflight_(&inflight), kind_(kind), start_(start) {}
-  void operator()(const grpc::Status& status, metrics::IngestResult result) const;
+  WriteCompletion(grpc::ServerUnaryReactor* reactor,
+                  metrics::IngestMetrics& metrics, InflightTracker& inflight,
+                  metrics::IngestKind kind, absl::Time start)
+      : reactor_(reactor),
+        metrics_(&metrics),
+        inflight_(&inflight),
+        kind_(kind),
+        start_(start) {}
+  void operator()(const grpc::Status& status,
+                  metrics::IngestResult result) const;
 
  private:
   grpc::ServerUnaryReactor* reactor_;

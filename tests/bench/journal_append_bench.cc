@@ -22,6 +22,7 @@
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
+#include "tests/bench/bench_events.h"
 
 namespace aigov::journal {
 namespace {
@@ -32,29 +33,6 @@ std::string BenchDir(const char* name) {
       (std::string("aigov-bench-") + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir.string();
-}
-
-// A ModelVersion event of roughly 300 bytes once sequenced.
-PendingEvent Event(uint64_t i) {
-  PendingEvent e;
-  // Random-looking ids, as clients send them (UUIDs, content hashes).
-  e.entry.set_event_id(
-      common::HexEncode(common::Sha256("bench-" + std::to_string(i)))
-          .substr(0, 32));
-  e.entry.set_principal("anonymous");
-  auto* mv = e.entry.mutable_model_version();
-  mv->set_model_id("credit-scoring");
-  mv->set_version("1." + std::to_string(i));
-  mv->set_system_id("loans");
-  mv->set_artifact_sha256(
-      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-  mv->set_code_ref(
-      "git+https://example.invalid/"
-      "models.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904");
-  (*mv->mutable_hyperparameters())["learning_rate"] = "0.05";
-  (*mv->mutable_hyperparameters())["max_depth"] = "6";
-  mv->set_training_run_id("run-" + std::to_string(i));
-  return e;
 }
 
 // Raw RocksDB: one synced WriteBatch of `batch` puts of ~300-byte values.
@@ -69,7 +47,7 @@ void BM_RawSyncedBatch(benchmark::State& state) {
     return;
   }
   std::unique_ptr<rocksdb::DB> db(raw);
-  const std::string value = Event(0).entry.SerializeAsString();
+  const std::string value = BenchEvent(0).entry.SerializeAsString();
   rocksdb::WriteOptions sync;
   sync.sync = true;
   uint64_t seq = 0;
@@ -104,7 +82,8 @@ void BM_JournalAppendGroup(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     group.clear();
-    for (uint64_t i = 0; i < batch_size; ++i) group.push_back(Event(next++));
+    for (uint64_t i = 0; i < batch_size; ++i)
+      group.push_back(BenchEvent(next++));
     state.ResumeTiming();
     if (!(*journal)->AppendGroup(std::move(group), &outcomes).ok()) {
       state.SkipWithError("append failed");
@@ -134,7 +113,7 @@ void BM_SequencerClosedLoop(benchmark::State& state) {
   for (auto _ : state) {
     absl::Notification done;
     const absl::Status s =
-        sequencer->Submit(Event(next.fetch_add(1)),
+        sequencer->Submit(BenchEvent(next.fetch_add(1)),
                           [&done](const AppendOutcome&) { done.Notify(); });
     if (!s.ok()) {
       state.SkipWithError("submit refused");

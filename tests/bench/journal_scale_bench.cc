@@ -25,28 +25,10 @@
 #include "daemon/common/sha256.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/rocksdb_journal.h"
+#include "tests/bench/bench_events.h"
 
 namespace aigov::journal {
 namespace {
-
-PendingEvent Event(uint64_t i) {
-  PendingEvent e;
-  e.entry.set_event_id(
-      common::HexEncode(common::Sha256("scale-" + std::to_string(i)))
-          .substr(0, 32));
-  e.entry.set_principal("anonymous");
-  auto* mv = e.entry.mutable_model_version();
-  mv->set_model_id("model-" + std::to_string(i % 100));
-  mv->set_version("1." + std::to_string(i));
-  mv->set_system_id("loans");
-  mv->set_artifact_sha256(common::HexEncode(common::Sha256(std::to_string(i))));
-  mv->set_code_ref(
-      "git+https://example.invalid/"
-      "models.git@4b825dc642cb6eb9a060e54bf8d69288fbee4904");
-  (*mv->mutable_hyperparameters())["learning_rate"] = "0.05";
-  mv->set_training_run_id("run-" + std::to_string(i));
-  return e;
-}
 
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
@@ -83,7 +65,7 @@ int Main(int argc, char** argv) {
     for (uint64_t next = have; next < entries;) {
       std::vector<PendingEvent> group;
       for (uint64_t k = 0; k < 4096 && next < entries; ++k)
-        group.push_back(Event(next++));
+        group.push_back(BenchEvent(next++));
       if (!(*j)->AppendGroup(std::move(group), &out).ok()) return 1;
       if (next % (1 << 20) < 4096) {
         std::fprintf(stderr, "\rbuilding: %llu / %llu",
