@@ -183,11 +183,16 @@ absl::Status RocksDbJournal::CheckHead() {
     return common::FromRocksDb(s, "reading journal head");
   }
   std::string format;
-  s = db_->Get(read, handles_[kDefault], kFormatKey, &format);
-  if (s.ok() ? format != kFormat : (persisted > 0 || !s.IsNotFound())) {
+  const rocksdb::Status format_read =
+      db_->Get(read, handles_[kDefault], kFormatKey, &format);
+  if (!format_read.ok() && !format_read.IsNotFound()) {
+    return common::FromRocksDb(format_read, "reading journal format");
+  }
+  const bool has_format = format_read.ok();
+  if ((has_format && format != kFormat) || (!has_format && persisted > 0)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "journal format \"", s.ok() ? format : "1", "\" is not this aigovd's (",
-        kFormat,
+        "journal format \"", has_format ? format : "1",
+        "\" is not this aigovd's (", kFormat,
         "); use the aigovd that wrote it, or start on an empty data_dir"));
   }
 
@@ -252,7 +257,7 @@ absl::Status RocksDbJournal::CheckHead() {
     head_ = TreeHead{persisted, root};
   }
   tree_size_.store(persisted, std::memory_order_release);
-  if (persisted == 0 && !s.ok()) {
+  if (!has_format) {  // a new journal
     rocksdb::WriteOptions sync;
     sync.sync = true;
     AIGOV_RETURN_IF_ERROR(common::FromRocksDb(

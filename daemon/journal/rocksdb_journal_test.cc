@@ -287,6 +287,27 @@ TEST_F(RocksDbJournalTest, ProjectionFailureWritesNothing) {
   EXPECT_EQ(AppendOne(**j, ModelEvent("b", "m", "2")).sequence, 1u);
 }
 
+TEST_F(RocksDbJournalTest, AnotherFormatIsRefusedWithAClearMessage) {
+  {
+    auto j = OpenJournal();
+    AppendOne(*j, ModelEvent("a", "m", "1"));
+  }
+  {
+    RawDb raw(env_.get());
+    EXPECT_EQ(raw.Get(rocksdb::kDefaultColumnFamilyName, kFormatKey), kFormat);
+    ASSERT_TRUE(
+        raw.Put(rocksdb::kDefaultColumnFamilyName, kFormatKey, "9").ok());
+  }
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  auto j = RocksDbJournal::Open(options, clock_);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(j.status().message()),
+              HasSubstr("journal format \"9\""));
+}
+
 TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
   { OpenJournal(); }
   {
