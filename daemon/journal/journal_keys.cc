@@ -72,9 +72,9 @@ std::string KindIndexPrefix(aigov::v1::EventKind kind) {
   return out;
 }
 
-std::string KindIndexKey(aigov::v1::EventKind kind, uint64_t sequence) {
+std::string KindRunKey(aigov::v1::EventKind kind, uint64_t first) {
   std::string out = KindIndexPrefix(kind);
-  AppendBigEndian(sequence, 8, &out);
+  AppendBigEndian(first, 8, &out);
   return out;
 }
 

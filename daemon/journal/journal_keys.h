@@ -40,8 +40,9 @@ inline constexpr char kTreeSizeKey[] = "journal/tree_size";
 inline constexpr char kRootKey[] = "journal/root";
 inline constexpr char kFormatKey[] = "journal/format";
 inline constexpr char kCheckpointKey[] = "journal/checkpoint";
-// Format 2: entries are Merkle leaves (format 1 had no tree).
-inline constexpr char kFormat[] = "2";
+// Format 2: entries are Merkle leaves (format 1 had no tree). Format 3:
+// tree nodes stored at even levels only, kind index as runs.
+inline constexpr char kFormat[] = "3";
 
 std::string EncodeSequence(uint64_t sequence);
 // Returns false unless `bytes` is exactly 8 bytes.
@@ -60,9 +61,17 @@ bool DecodeEventIdValue(absl::string_view bytes, absl::string_view event_id,
 
 // Key of Merkle node (level, index) in the nodes family.
 std::string NodeKey(uint32_t level, uint64_t index);
+// Only nodes at even levels are stored: a node at an odd level is the hash
+// of its two stored children. That writes a third of the internal nodes
+// (1/4 + 1/16 + ... per leaf instead of 1/2 + 1/4 + ...) for one more hash
+// and two more node reads per odd level of a proof.
+constexpr bool IsStoredLevel(uint32_t level) { return level % 2 == 0; }
 
+// The kind index holds runs: KindRunKey(kind, first) -> EncodeSequence(n)
+// says that entries [first, first + n) are all of `kind`. A group writes one
+// run per change of kind, so a stream of one kind costs one key per group.
 std::string KindIndexPrefix(aigov::v1::EventKind kind);
-std::string KindIndexKey(aigov::v1::EventKind kind, uint64_t sequence);
+std::string KindRunKey(aigov::v1::EventKind kind, uint64_t first);
 std::string ModelIndexPrefix(absl::string_view model_id);
 std::string ModelIndexKey(absl::string_view model_id, uint64_t sequence);
 // Returns the sequence number that ends an index key; false if too short.

@@ -42,8 +42,11 @@ TEST(JournalKeysTest, ModelIndexPrefixesDoNotOverlap) {
   ASSERT_TRUE(SequenceFromIndexKey(ModelIndexKey("m", 9), &seq));
   EXPECT_EQ(seq, 9u);
   EXPECT_LT(ModelIndexKey("m", 9), ModelIndexKey("m", 10));
-  EXPECT_LT(KindIndexKey(aigov::v1::EVENT_KIND_MODEL_VERSION, 1),
-            KindIndexKey(aigov::v1::EVENT_KIND_MODEL_VERSION, 2));
+  EXPECT_LT(KindRunKey(aigov::v1::EVENT_KIND_MODEL_VERSION, 1),
+            KindRunKey(aigov::v1::EVENT_KIND_MODEL_VERSION, 2));
+  EXPECT_TRUE(IsStoredLevel(0));
+  EXPECT_FALSE(IsStoredLevel(1));
+  EXPECT_TRUE(IsStoredLevel(12));
 }
 
 TEST(JournalKeysTest, PayloadDigestIgnoresEnvelope) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -52,6 +53,19 @@ std::string SerializeDeterministic(const aigov::v1::JournalEntry& entry) {
   AIGOV_CHECK(!coded.HadError() &&
               static_cast<size_t>(coded.ByteCount()) == bytes.size());
   return bytes;
+}
+
+// Returns a reader of every tree level over `stored`, which reads stored
+// levels only (IsStoredLevel): a node at an odd level is hashed from its two
+// children at the level below.
+NodeReader EveryLevel(NodeReader stored) {
+  return [stored = std::move(stored)](uint32_t level,
+                                      uint64_t index) -> absl::StatusOr<Hash> {
+    if (IsStoredLevel(level)) return stored(level, index);
+    AIGOV_ASSIGN_OR_RETURN(const Hash left, stored(level - 1, 2 * index));
+    AIGOV_ASSIGN_OR_RETURN(const Hash right, stored(level - 1, 2 * index + 1));
+    return HashChildren(left, right);
+  };
 }
 
 // Index keys end in a BE64 sequence number; everything before it names one
@@ -486,7 +500,7 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
     wanted.emplace_back(level, index);
     return Hash{};
   };
-  AIGOV_RETURN_IF_ERROR(plan(recorder));
+  AIGOV_RETURN_IF_ERROR(plan(EveryLevel(recorder)));
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   auto fetched =
@@ -521,7 +535,7 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
       return common::FromRocksDb(statuses[i], "reading tree nodes");
     }
   }
-  return NodeReader(
+  return EveryLevel(
       [fetched](uint32_t level, uint64_t index) -> absl::StatusOr<Hash> {
         auto it = fetched->find({level, index});
         if (it == fetched->end()) {
@@ -533,8 +547,9 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
 }
 
 NodeReader RocksDbJournal::Reader() const {
-  return
-      [this](uint32_t level, uint64_t index) { return ReadNode(level, index); };
+  return EveryLevel([this](uint32_t level, uint64_t index) {
+    return ReadNode(level, index);
+  });
 }
 
 TreeHead RocksDbJournal::head() const {
@@ -688,6 +703,7 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
     completed.clear();
     range.Append(leaf, &completed);
     for (const Node& n : completed) {
+      if (!IsStoredLevel(n.level)) continue;
       AIGOV_ASSIGN_OR_RETURN(const Hash stored, ReadNode(n.level, n.index));
       if (stored != n.hash) {
         if (n.level == 0) {
@@ -722,11 +738,11 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   const auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
       absl::ToUnixNanos(clock_.Now()));
 
-  // Room for each event's entry, event_id record, index and node keys.
-  size_t reserve = 64;
-  for (const PendingEvent& e : events)
-    reserve += 2 * e.entry.ByteSizeLong() + 256;
-  rocksdb::WriteBatch batch(reserve);
+  // The batch is reused from group to group: its buffer keeps its capacity,
+  // so a group neither allocates nor faults in fresh pages for it.
+  rocksdb::WriteBatch& batch = group_batch_;
+  batch.Clear();
+  absl::Cleanup clear_batch = [&batch] { batch.Clear(); };
   // Entries sequenced in this group, kept alive for the projections.
   std::vector<aigov::v1::JournalEntry> sequenced;
   std::vector<std::string> sequenced_bytes;
@@ -738,8 +754,11 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     uint64_t sequence;
     common::Sha256Digest digest;
     Hash leaf_hash;
+    size_t position;  // in `sequenced`
   };
-  std::unordered_map<std::string, Sequenced> in_group;
+  // Keyed by the event_id record key (it outlives the map).
+  absl::flat_hash_map<absl::string_view, Sequenced> in_group;
+  in_group.reserve(events.size());
   // The tree edge grows in place; on any early return it is restored, so a
   // group that was not written leaves no trace in memory either.
   const CompactRange saved_range = range_;
@@ -772,6 +791,16 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     return key;
   };
 
+  // The run of one kind being sequenced (see KindRunKey).
+  aigov::v1::EventKind run_kind = aigov::v1::EVENT_KIND_UNSPECIFIED;
+  uint64_t run_first = 0;
+  uint64_t run_count = 0;
+  const auto put_run = [&] {
+    batch.Put(handles_[kIndexes], KindRunKey(run_kind, run_first),
+              EncodeSequence(run_count));
+    run_count = 0;
+  };
+
   // One batched lookup of every event_id of the group (earlier entries).
   std::vector<std::string> id_key_bytes;
   id_key_bytes.reserve(events.size());
@@ -800,7 +829,9 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     bool seen = false;
     Hash prior_leaf{};
     bool prior_leaf_known = false;
-    if (auto it = in_group.find(in.event_id()); it != in_group.end()) {
+    if (auto it = in_group.find(id_key_bytes[i]);
+        it != in_group.end() &&
+        sequenced[it->second.position].event_id() == in.event_id()) {
       prior_seq = it->second.sequence;
       prior_digest = it->second.digest;
       prior_leaf = it->second.leaf_hash;
@@ -854,7 +885,13 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     batch.Put(handles_[kEntries], seq_key, bytes);
     batch.Put(handles_[kEventIds], id_key_bytes[i],
               EncodeEventIdValue(next, digest, entry.event_id()));
-    batch.Put(handles_[kIndexes], KindIndexKey(EventKindOf(entry), next), "");
+    const aigov::v1::EventKind kind = EventKindOf(entry);
+    if (run_count > 0 && kind != run_kind) put_run();
+    if (run_count == 0) {
+      run_kind = kind;
+      run_first = next;
+    }
+    ++run_count;
     const std::string model_id = ModelIdOf(entry);
     if (!model_id.empty()) {
       batch.Put(handles_[kIndexes], ModelIndexKey(model_id, next), "");
@@ -863,10 +900,11 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     completed.clear();
     range_.Append(leaf, &completed);
     for (const Node& n : completed) {
+      if (!IsStoredLevel(n.level)) continue;
       batch.Put(handles_[kNodes], NodeKey(n.level, n.index), ToSlice(n.hash));
       if (n.level >= kCachedLevel) upper.push_back(n);
     }
-    in_group[entry.event_id()] = Sequenced{next, digest, leaf};
+    in_group[id_key_bytes[i]] = Sequenced{next, digest, leaf, sequenced.size()};
     out.sequence = next;
     out.leaf_hash = leaf;
     sequenced.push_back(std::move(entry));
@@ -878,6 +916,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     committed = true;  // nothing appended
     return absl::OkStatus();
   }
+  put_run();
 
   std::vector<SequencedEntry> views;
   views.reserve(sequenced.size());
@@ -947,52 +986,13 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
   ListResult result;
   const uint64_t size = tree_size();
   const uint32_t page = std::max<uint32_t>(1, query.page_size);
-  // Candidate sequence numbers come from the narrowest index that applies.
-  std::string prefix;
-  if (!query.model_id.empty()) {
-    prefix = ModelIndexPrefix(query.model_id);
-  } else if (query.kind != aigov::v1::EVENT_KIND_UNSPECIFIED) {
-    prefix = KindIndexPrefix(query.kind);
-  }
-
-  rocksdb::ReadOptions read_options;
-  std::unique_ptr<rocksdb::Iterator> it;
-  if (prefix.empty()) {
-    it.reset(db_->NewIterator(read_options, handles_[kEntries]));
-    it->Seek(EncodeSequence(query.start_sequence));
-  } else {
-    it.reset(db_->NewIterator(read_options, handles_[kIndexes]));
-    it->Seek(prefix + EncodeSequence(query.start_sequence));
-  }
   size_t bytes = 0;
-  for (; it->Valid(); it->Next()) {
-    uint64_t seq = 0;
-    if (prefix.empty()) {
-      if (!DecodeSequence(ToView(it->key()), &seq)) {
-        return absl::DataLossError("malformed entry key");
-      }
-    } else {
-      if (!it->key().starts_with(prefix)) break;
-      if (!SequenceFromIndexKey(ToView(it->key()), &seq)) {
-        return absl::DataLossError("malformed index key");
-      }
-    }
-    if (seq >= size) break;  // written by a group not yet published
-    aigov::v1::JournalEntry entry;
-    if (prefix.empty()) {
-      if (!entry.ParseFromArray(it->value().data(),
-                                static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(
-            absl::StrCat("entry ", seq, " does not parse"));
-      }
-    } else {
-      // Index keys outlive pruned entries (indexes are append-only).
-      if (IsPruned(seq)) continue;
-      AIGOV_ASSIGN_OR_RETURN(entry, Get(seq));
-    }
+  // Adds the entry at `seq` to the page unless it is filtered out; false
+  // when the page is full (the result then says where to resume).
+  const auto add = [&](uint64_t seq, aigov::v1::JournalEntry entry) {
     if (query.kind != aigov::v1::EVENT_KIND_UNSPECIFIED &&
         EventKindOf(entry) != query.kind) {
-      continue;
+      return true;
     }
     const size_t entry_bytes = entry.ByteSizeLong();
     if (result.entries.size() == page ||
@@ -1000,10 +1000,78 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
          bytes + entry_bytes > query.max_bytes)) {
       result.has_more = true;
       result.next_sequence = seq;
-      return result;
+      return false;
     }
     bytes += entry_bytes;
     result.entries.push_back(std::move(entry));
+    return true;
+  };
+  // Adds the entry at `seq` named by an index; index keys outlive pruned
+  // entries (indexes are append-only), so pruned ones are skipped.
+  const auto add_indexed = [&](uint64_t seq) -> absl::StatusOr<bool> {
+    if (IsPruned(seq)) return true;
+    AIGOV_ASSIGN_OR_RETURN(aigov::v1::JournalEntry entry, Get(seq));
+    return add(seq, std::move(entry));
+  };
+
+  rocksdb::ReadOptions read_options;
+  std::unique_ptr<rocksdb::Iterator> it;
+  if (!query.model_id.empty()) {
+    const std::string prefix = ModelIndexPrefix(query.model_id);
+    it.reset(db_->NewIterator(read_options, handles_[kIndexes]));
+    for (it->Seek(prefix + EncodeSequence(query.start_sequence));
+         it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      uint64_t seq = 0;
+      if (!SequenceFromIndexKey(ToView(it->key()), &seq)) {
+        return absl::DataLossError("malformed index key");
+      }
+      if (seq >= size) break;  // written by a group not yet published
+      AIGOV_ASSIGN_OR_RETURN(const bool more, add_indexed(seq));
+      if (!more) return result;
+    }
+  } else if (query.kind != aigov::v1::EVENT_KIND_UNSPECIFIED) {
+    // The run holding start_sequence begins at or before it.
+    const std::string prefix = KindIndexPrefix(query.kind);
+    const std::string start = prefix + EncodeSequence(query.start_sequence);
+    it.reset(db_->NewIterator(read_options, handles_[kIndexes]));
+    it->SeekForPrev(start);
+    if (!it->Valid() || !it->key().starts_with(prefix)) it->Seek(start);
+    bool past_end = false;
+    for (; !past_end && it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      uint64_t first = 0;
+      uint64_t count = 0;
+      if (!SequenceFromIndexKey(ToView(it->key()), &first) ||
+          !DecodeSequence(ToView(it->value()), &count)) {
+        return absl::DataLossError("malformed kind index record");
+      }
+      for (uint64_t seq = std::max(first, query.start_sequence);
+           seq < first + count; ++seq) {
+        if (seq >= size) {
+          past_end = true;  // written by a group not yet published
+          break;
+        }
+        AIGOV_ASSIGN_OR_RETURN(const bool more, add_indexed(seq));
+        if (!more) return result;
+      }
+    }
+  } else {
+    it.reset(db_->NewIterator(read_options, handles_[kEntries]));
+    for (it->Seek(EncodeSequence(query.start_sequence)); it->Valid();
+         it->Next()) {
+      uint64_t seq = 0;
+      if (!DecodeSequence(ToView(it->key()), &seq)) {
+        return absl::DataLossError("malformed entry key");
+      }
+      if (seq >= size) break;  // written by a group not yet published
+      aigov::v1::JournalEntry entry;
+      if (!entry.ParseFromArray(it->value().data(),
+                                static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("entry ", seq, " does not parse"));
+      }
+      if (!add(seq, std::move(entry))) return result;
+    }
   }
   AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "listing journal"));
   result.next_sequence = size;

@@ -31,6 +31,7 @@
 #include "absl/types/span.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
+#include "rocksdb/write_batch.h"
 
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
@@ -277,6 +278,10 @@ class RocksDbJournal {
       ABSL_GUARDED_BY(upper_mu_);
   absl::Status LoadUpperNodes();
   bool CachedNode(uint32_t level, uint64_t index, Hash* out) const;
+
+  // The write batch AppendGroup fills, reused so that its buffer keeps its
+  // capacity; only the sequencer thread (AppendGroup) touches it.
+  rocksdb::WriteBatch group_batch_;
 
   // HMAC key deriving subject ids; set in Open(), immutable afterwards.
   SecretKey pii_secret_{};

@@ -227,6 +227,60 @@ TEST_F(RocksDbJournalTest, ListPagesAndFilters) {
   EXPECT_EQ(page->entries[0].sequence(), 5u);
 }
 
+TEST_F(RocksDbJournalTest, KindRunsSpanGroupsAndStartInsideARun) {
+  auto j = OpenJournal();
+  ASSERT_NE(j, nullptr);
+  // Groups [mv mv er mv] [er er mv] [mv]: runs break on a change of kind
+  // and at every group's end.
+  const auto erasure = [](const std::string& id) {
+    PendingEvent e;
+    e.entry.set_event_id(id);
+    e.entry.mutable_subject_erasure()->set_subject_id("subject-" + id);
+    return e;
+  };
+  std::vector<AppendOutcome> out;
+  std::vector<PendingEvent> g1;
+  g1.push_back(ModelEvent("a", "m", "1"));
+  g1.push_back(ModelEvent("b", "m", "2"));
+  g1.push_back(erasure("c"));
+  g1.push_back(ModelEvent("d", "m", "3"));
+  ASSERT_TRUE(j->AppendGroup(std::move(g1), &out).ok());
+  std::vector<PendingEvent> g2;
+  g2.push_back(erasure("e"));
+  g2.push_back(erasure("f"));
+  g2.push_back(ModelEvent("g", "m", "4"));
+  ASSERT_TRUE(j->AppendGroup(std::move(g2), &out).ok());
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("h", "m", "5")}, &out).ok());
+
+  const auto sequences = [&j](aigov::v1::EventKind kind, uint64_t start,
+                              uint32_t page_size) {
+    ListQuery q;
+    q.kind = kind;
+    q.start_sequence = start;
+    q.page_size = page_size;
+    std::vector<uint64_t> seqs;
+    for (;;) {
+      auto page = j->List(q);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (const auto& e : page->entries) seqs.push_back(e.sequence());
+      if (!page->has_more) break;
+      q.start_sequence = page->next_sequence;
+    }
+    return seqs;
+  };
+  using Seqs = std::vector<uint64_t>;
+  EXPECT_EQ(sequences(aigov::v1::EVENT_KIND_MODEL_VERSION, 0, 100),
+            (Seqs{0, 1, 3, 6, 7}));
+  EXPECT_EQ(sequences(aigov::v1::EVENT_KIND_SUBJECT_ERASURE, 0, 100),
+            (Seqs{2, 4, 5}));
+  // Starting inside a run, and paging one entry at a time.
+  EXPECT_EQ(sequences(aigov::v1::EVENT_KIND_MODEL_VERSION, 1, 1),
+            (Seqs{1, 3, 6, 7}));
+  EXPECT_EQ(sequences(aigov::v1::EVENT_KIND_SUBJECT_ERASURE, 5, 1), (Seqs{5}));
+  EXPECT_EQ(sequences(aigov::v1::EVENT_KIND_SUBJECT_ERASURE, 6, 1), Seqs{});
+}
+
 TEST_F(RocksDbJournalTest, ListStopsBeforeMaxBytesButReturnsAtLeastOne) {
   auto j = OpenJournal();
   for (int i = 0; i < 5; ++i) {
