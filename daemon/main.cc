@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
+#include "daemon/common/allocator.h"
 #include "daemon/common/logging.h"
 #include "daemon/config/config_loader.h"
 #include "daemon/daemon.h"
@@ -86,6 +87,7 @@ int VerifyJournal(const aigov::v1::DaemonConfig& config,
 }  // namespace
 
 int main(int argc, char** argv) {
+  aigov::common::KeepFreedMemoryForReuse();
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) {
     return absl::EndsWith(file, "daemon/main.cc");

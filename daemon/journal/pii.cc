@@ -83,13 +83,15 @@ const PiiPlan& PlanFor(const google::protobuf::Descriptor* d) {
 }
 
 // Collects the PII string fields under `msg` (singular fields of set
-// messages, and elements of repeated messages).
-void CollectPii(Message* msg, const std::string& path,
+// messages, and elements of repeated messages); with `set_only`, only those
+// holding a value (no path is built for the others).
+void CollectPii(Message* msg, const std::string& path, bool set_only,
                 std::vector<PiiField>* out) {
   const PiiPlan& plan = PlanFor(msg->GetDescriptor());
   if (plan.empty()) return;
   const google::protobuf::Reflection* r = msg->GetReflection();
   for (const FieldDescriptor* f : plan.strings) {
+    if (set_only && r->GetStringReference(*msg, f, nullptr).empty()) continue;
     out->push_back(PiiField{
         path.empty() ? f->name() : absl::StrCat(path, ".", f->name()), msg, f});
   }
@@ -99,23 +101,24 @@ void CollectPii(Message* msg, const std::string& path,
     if (f->is_repeated()) {
       for (int i = 0; i < r->FieldSize(*msg, f); ++i) {
         CollectPii(r->MutableRepeatedMessage(msg, f, i),
-                   absl::StrCat(child, "[", i, "]"), out);
+                   absl::StrCat(child, "[", i, "]"), set_only, out);
       }
     } else if (r->HasField(*msg, f)) {
-      CollectPii(r->MutableMessage(msg, f), child, out);
+      CollectPii(r->MutableMessage(msg, f), child, set_only, out);
     }
   }
 }
 
-// PII fields of the entry's event (the envelope itself holds none).
-std::vector<PiiField> EventPii(aigov::v1::JournalEntry* entry) {
+// PII fields of the entry's event (the envelope itself holds none); with
+// `set_only`, only those holding a value.
+std::vector<PiiField> EventPii(aigov::v1::JournalEntry* entry, bool set_only) {
   std::vector<PiiField> out;
   const google::protobuf::Reflection* r = entry->GetReflection();
   static const google::protobuf::OneofDescriptor* const event =
       aigov::v1::JournalEntry::descriptor()->FindOneofByName("event");
   const FieldDescriptor* set = r->GetOneofFieldDescriptor(*entry, event);
   if (set != nullptr)
-    CollectPii(r->MutableMessage(entry, set), set->name(), &out);
+    CollectPii(r->MutableMessage(entry, set), set->name(), set_only, &out);
   return out;
 }
 
@@ -188,10 +191,9 @@ std::string SubjectId(const SecretKey& secret, absl::string_view subject) {
 
 absl::Status SealPii(aigov::v1::JournalEntry* entry, const SecretKey& secret,
                      const SubjectKeyFn& keys) {
-  for (const PiiField& p : EventPii(entry)) {
+  for (const PiiField& p : EventPii(entry, /*set_only=*/true)) {
     const google::protobuf::Reflection* r = p.parent->GetReflection();
     const std::string value = r->GetString(*p.parent, p.field);
-    if (value.empty()) continue;
     aigov::v1::SealedField* sealed = entry->add_sealed_fields();
     sealed->set_field_path(p.path);
     sealed->set_subject_id(SubjectId(secret, value));
@@ -216,7 +218,8 @@ absl::Status SealPii(aigov::v1::JournalEntry* entry, const SecretKey& secret,
 absl::Status UnsealPii(aigov::v1::JournalEntry* entry,
                        const SubjectKeyFn& keys) {
   if (entry->sealed_fields_size() == 0) return absl::OkStatus();
-  const std::vector<PiiField> fields = EventPii(entry);
+  // Sealed fields were cleared: every PII field is a candidate.
+  const std::vector<PiiField> fields = EventPii(entry, /*set_only=*/false);
   for (const aigov::v1::SealedField& sealed : entry->sealed_fields()) {
     const PiiField* target = nullptr;
     for (const PiiField& p : fields) {
@@ -248,19 +251,14 @@ absl::Status UnsealPii(aigov::v1::JournalEntry* entry,
 bool HasPii(const aigov::v1::JournalEntry& entry) {
   // EventPii only reads through the mutable pointers it is given.
   auto* mutable_entry = const_cast<aigov::v1::JournalEntry*>(&entry);
-  for (const PiiField& p : EventPii(mutable_entry)) {
-    if (!p.parent->GetReflection()->GetString(*p.parent, p.field).empty())
-      return true;
-  }
-  return false;
+  return !EventPii(mutable_entry, /*set_only=*/true).empty();
 }
 
 void PseudonymizePii(aigov::v1::JournalEntry* entry, const SecretKey& secret) {
-  for (const PiiField& p : EventPii(entry)) {
+  for (const PiiField& p : EventPii(entry, /*set_only=*/true)) {
     const google::protobuf::Reflection* r = p.parent->GetReflection();
     const std::string value = r->GetString(*p.parent, p.field);
-    if (!value.empty())
-      r->SetString(p.parent, p.field, SubjectId(secret, value));
+    r->SetString(p.parent, p.field, SubjectId(secret, value));
   }
 }
 

@@ -108,6 +108,10 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   event_id_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
   event_id_options.memtable_factory.reset(
       rocksdb::NewHashSkipListRepFactory(/*bucket_count=*/1 << 16));
+  // The same holds in the memtable: a whole-key bloom filter answers the
+  // lookup of a new event without walking its bucket.
+  event_id_options.memtable_prefix_bloom_size_ratio = 0.02;
+  event_id_options.memtable_whole_key_filtering = true;
   // Tree nodes (per level) and index keys (per index) are only ever
   // appended in key order, never rewritten or deleted; keys of different
   // levels or indexes interleave, which defeats the skiplist's sequential

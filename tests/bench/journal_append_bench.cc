@@ -17,6 +17,7 @@
 #include "benchmark/benchmark.h"
 #include "rocksdb/db.h"
 
+#include "daemon/common/allocator.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/sha256.h"
 #include "daemon/journal/journal_keys.h"
@@ -140,4 +141,12 @@ BENCHMARK(BM_SequencerClosedLoop)
 }  // namespace
 }  // namespace aigov::journal
 
-BENCHMARK_MAIN();
+// As aigovd does at startup (see common/allocator.h).
+int main(int argc, char** argv) {
+  aigov::common::KeepFreedMemoryForReuse();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 
 #include "agents/cli/bundle.h"
+#include "daemon/common/allocator.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/sha256.h"
 #include "daemon/journal/checkpoint.h"
@@ -181,4 +182,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace aigov::journal
 
-int main(int argc, char** argv) { return aigov::journal::Main(argc, argv); }
+int main(int argc, char** argv) {
+  aigov::common::KeepFreedMemoryForReuse();  // as aigovd does
+  return aigov::journal::Main(argc, argv);
+}
