@@ -40,10 +40,23 @@ int Main(int argc, char** argv) {
   uint64_t entries = 10000000;
   std::string dir =
       (std::filesystem::temp_directory_path() / "aigov-scale-bench").string();
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--entries") entries = std::strtoull(argv[i + 1], nullptr, 10);
-    if (flag == "--dir") dir = argv[i + 1];
+    const bool has_value = i + 1 < argc;
+    if (flag == "--entries" && has_value) {
+      entries = std::strtoull(argv[i + 1], nullptr, 10);
+    } else if (flag == "--dir" && has_value) {
+      dir = argv[i + 1];
+    } else {
+      std::fprintf(flag == "--help" ? stdout : stderr,
+                   "usage: %s [--entries N] [--dir DIR]\n"
+                   "  --entries N  journal size to build or reuse "
+                   "(default 10000000)\n"
+                   "  --dir DIR    where the journal lives (default "
+                   "$TMPDIR/aigov-scale-bench; reused when it holds N)\n",
+                   argv[0]);
+      return flag == "--help" ? 0 : 2;
+    }
   }
   common::RealClock clock;
   JournalOptions options;
