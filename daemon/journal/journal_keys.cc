@@ -6,6 +6,8 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
+#include "daemon/common/status_macros.h"
+
 namespace aigov::journal {
 namespace {
 
@@ -98,12 +100,21 @@ bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence) {
 }
 
 aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
+  using E = aigov::v1::JournalEntry;
   switch (entry.event_case()) {
-    case aigov::v1::JournalEntry::kModelVersion:
+    case E::kModelVersion:
       return aigov::v1::EVENT_KIND_MODEL_VERSION;
-    case aigov::v1::JournalEntry::kSubjectErasure:
+    case E::kSubjectErasure:
       return aigov::v1::EVENT_KIND_SUBJECT_ERASURE;
-    case aigov::v1::JournalEntry::EVENT_NOT_SET:
+    case E::kAiSystem:
+      return aigov::v1::EVENT_KIND_AI_SYSTEM;
+    case E::kDatasetVersion:
+      return aigov::v1::EVENT_KIND_DATASET_VERSION;
+    case E::kDeployment:
+      return aigov::v1::EVENT_KIND_DEPLOYMENT;
+    case E::kEvidenceDocument:
+      return aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT;
+    case E::EVENT_NOT_SET:
       break;
   }
   return aigov::v1::EVENT_KIND_UNSPECIFIED;
@@ -111,13 +122,22 @@ aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
 
 std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
   if (entry.has_model_version()) return entry.model_version().model_id();
+  if (entry.has_deployment()) {
+    return entry.deployment().model_version().model_id();
+  }
   return "";
 }
 
 RetentionClass RetentionClassOf(aigov::v1::EventKind kind) {
   switch (kind) {
-    case aigov::v1::EVENT_KIND_MODEL_VERSION:    // technical documentation
-    case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:  // proof of an erasure
+    // Technical documentation (Art. 11, 18; Annex IV 6: changes through the
+    // lifecycle), and proof of an erasure.
+    case aigov::v1::EVENT_KIND_MODEL_VERSION:
+    case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:
+    case aigov::v1::EVENT_KIND_AI_SYSTEM:
+    case aigov::v1::EVENT_KIND_DATASET_VERSION:
+    case aigov::v1::EVENT_KIND_DEPLOYMENT:
+    case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
       return RetentionClass::kDocumentation;
     default:
       return RetentionClass::kOperational;
@@ -130,18 +150,48 @@ std::string KindName(aigov::v1::EventKind kind) {
       return "ModelVersion";
     case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:
       return "SubjectErasure";
+    case aigov::v1::EVENT_KIND_AI_SYSTEM:
+      return "AiSystem";
+    case aigov::v1::EVENT_KIND_DATASET_VERSION:
+      return "DatasetVersion";
+    case aigov::v1::EVENT_KIND_DEPLOYMENT:
+      return "Deployment";
+    case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
+      return "EvidenceDocument";
     default:
       return "Unspecified";
   }
+}
+
+const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry) {
+  if (entry.has_model_version()) return &entry.model_version();  // most
+  static const google::protobuf::OneofDescriptor* const oneof =
+      aigov::v1::JournalEntry::descriptor()->FindOneofByName("event");
+  const google::protobuf::Reflection* r = entry.GetReflection();
+  const google::protobuf::FieldDescriptor* f =
+      r->GetOneofFieldDescriptor(entry, oneof);
+  return f == nullptr ? nullptr : &r->GetMessage(entry, f);
+}
+
+std::string SerializeDeterministic(
+    const google::protobuf::MessageLite& message) {
+  // Sized once: the bytes are written into a buffer of their exact length.
+  std::string bytes(message.ByteSizeLong(), '\0');
+  google::protobuf::io::ArrayOutputStream stream(
+      bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeWithCachedSizes(&coded);
+  AIGOV_CHECK(!coded.HadError() &&
+              static_cast<size_t>(coded.ByteCount()) == bytes.size());
+  return bytes;
 }
 
 common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry) {
   // The oneof case number, then the event message's deterministic bytes:
   // no copy of the event is made.
   std::string bytes(1, static_cast<char>(entry.event_case()));
-  const google::protobuf::Message* event = nullptr;
-  if (entry.has_model_version()) event = &entry.model_version();
-  if (entry.has_subject_erasure()) event = &entry.subject_erasure();
+  const google::protobuf::Message* event = EventOf(entry);
   if (event != nullptr) {
     const size_t size = event->ByteSizeLong();
     bytes.resize(1 + size);

@@ -79,6 +79,13 @@ bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence);
 
 // Returns the kind matching the entry's `event` oneof.
 aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry);
+// Returns the deterministic serialization of `message` (map entries in key
+// order): the same message always gives the same bytes with this binary.
+std::string SerializeDeterministic(
+    const google::protobuf::MessageLite& message);
+
+// Returns the event message the entry carries, or nullptr when none.
+const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry);
 // Returns the model the entry is about, or "" when none.
 std::string ModelIdOf(const aigov::v1::JournalEntry& entry);
 // Retention classes (DESIGN.md "The journal"): operational logs are kept at

@@ -42,19 +42,6 @@ rocksdb::Slice ToSlice(const Hash& h) {
   return rocksdb::Slice(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
-std::string SerializeDeterministic(const aigov::v1::JournalEntry& entry) {
-  // Sized once: the bytes are written into a buffer of their exact length.
-  std::string bytes(entry.ByteSizeLong(), '\0');
-  google::protobuf::io::ArrayOutputStream stream(
-      bytes.data(), static_cast<int>(bytes.size()));
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  entry.SerializeWithCachedSizes(&coded);
-  AIGOV_CHECK(!coded.HadError() &&
-              static_cast<size_t>(coded.ByteCount()) == bytes.size());
-  return bytes;
-}
-
 // Returns a reader of every tree level over `stored`, which reads stored
 // levels only (IsStoredLevel): a node at an odd level is hashed from its two
 // children at the level below.
@@ -167,6 +154,10 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   AIGOV_RETURN_IF_ERROR(journal->LoadOrCreatePiiSecret());
   AIGOV_RETURN_IF_ERROR(journal->LoadPrunedRanges());
   AIGOV_RETURN_IF_ERROR(journal->LoadUpperNodes());
+  for (size_t p = 0; p < journal->projections_.size(); ++p) {
+    AIGOV_RETURN_IF_ERROR(journal->projections_[p]->Attach(
+        journal->db_.get(), journal->handles_[kFirstProjection + p]));
+  }
   return journal;
 }
 
@@ -746,7 +737,10 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   // so a group neither allocates nor faults in fresh pages for it.
   rocksdb::WriteBatch& batch = group_batch_;
   batch.Clear();
-  absl::Cleanup clear_batch = [&batch] { batch.Clear(); };
+  absl::Cleanup clear_batch = [this, &batch] {
+    batch.Clear();
+    for (Projection* p : projections_) p->EndGroup();
+  };
   // Entries sequenced in this group, kept alive for the projections.
   std::vector<aigov::v1::JournalEntry> sequenced;
   std::vector<std::string> sequenced_bytes;
@@ -872,6 +866,12 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
       continue;
     }
 
+    for (Projection* p : projections_) {
+      out.status = p->Check(in);
+      if (!out.status.ok()) break;
+    }
+    if (!out.status.ok()) continue;
+    for (Projection* p : projections_) p->Admitted(in);
     aigov::v1::JournalEntry entry = std::move(in);
     AIGOV_RETURN_IF_ERROR(SealPii(&entry, pii_secret_, subject_key));
     if (entry.has_subject_erasure()) {

@@ -9,9 +9,11 @@ namespace aigov::metrics {
 namespace {
 
 constexpr std::array<const char*, kIngestResultCount> kResultNames = {
-    "accepted", "duplicate", "invalid", "conflict", "rejected", "failed"};
+    "accepted", "duplicate", "invalid",     "conflict",
+    "rejected", "failed",    "precondition"};
 constexpr std::array<const char*, kIngestKindCount> kKindNames = {
-    "model_version", "subject_erasure"};
+    "model_version",   "subject_erasure", "ai_system",
+    "dataset_version", "deployment",      "evidence_document"};
 
 }  // namespace
 

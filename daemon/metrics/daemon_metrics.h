@@ -31,12 +31,20 @@ enum class IngestResult {
   kConflict,      // ALREADY_EXISTS: event_id reused with another payload
   kRejected,      // RESOURCE_EXHAUSTED or UNAVAILABLE: not queued
   kFailed,        // the journal write failed
+  kPrecondition,  // FAILED_PRECONDITION: names a record that does not exist
 };
-inline constexpr size_t kIngestResultCount = 6;
+inline constexpr size_t kIngestResultCount = 7;
 
 // Event kinds, the `kind` label (snake_case of the journal EventKind).
-enum class IngestKind { kModelVersion = 0, kSubjectErasure = 1 };
-inline constexpr size_t kIngestKindCount = 2;
+enum class IngestKind {
+  kModelVersion = 0,
+  kSubjectErasure,
+  kAiSystem,
+  kDatasetVersion,
+  kDeployment,
+  kEvidenceDocument,
+};
+inline constexpr size_t kIngestKindCount = 6;
 
 class IngestMetrics {
  public:

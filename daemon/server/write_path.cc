@@ -56,10 +56,14 @@ grpc::ServerUnaryReactor* WritePath::Run(
       std::move(event), [done, on_committed = std::move(on_committed)](
                             const journal::AppendOutcome& out) {
         if (!out.status.ok()) {
-          done(ToGrpcStatus(out.status),
-               out.status.code() == absl::StatusCode::kAlreadyExists
-                   ? IngestResult::kConflict
-                   : IngestResult::kFailed);
+          IngestResult result = IngestResult::kFailed;
+          if (out.status.code() == absl::StatusCode::kAlreadyExists) {
+            result = IngestResult::kConflict;
+          } else if (out.status.code() ==
+                     absl::StatusCode::kFailedPrecondition) {
+            result = IngestResult::kPrecondition;
+          }
+          done(ToGrpcStatus(out.status), result);
           return;
         }
         on_committed(out, done);

@@ -1,0 +1,261 @@
+#include "daemon/registry/registry_projection.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+
+#include "daemon/common/status_macros.h"
+#include "daemon/common/status_util.h"
+#include "daemon/journal/journal_keys.h"
+
+namespace aigov::registry {
+namespace {
+
+using aigov::v1::EventKind;
+using aigov::v1::JournalEntry;
+using aigov::v1::RegistryRecord;
+
+char Tag(EventKind kind) {
+  switch (kind) {
+    case aigov::v1::EVENT_KIND_AI_SYSTEM:
+      return 'S';
+    case aigov::v1::EVENT_KIND_MODEL_VERSION:
+      return 'M';
+    case aigov::v1::EVENT_KIND_DATASET_VERSION:
+      return 'D';
+    case aigov::v1::EVENT_KIND_DEPLOYMENT:
+      return 'P';
+    case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
+      return 'E';
+    default:
+      return '\0';
+  }
+}
+
+bool Versioned(EventKind kind) {
+  return kind == aigov::v1::EVENT_KIND_MODEL_VERSION ||
+         kind == aigov::v1::EVENT_KIND_DATASET_VERSION;
+}
+
+std::string Key(char tag, absl::string_view id, absl::string_view version) {
+  std::string key(1, tag);
+  key.append(id.data(), id.size());
+  if (tag == 'M' || tag == 'D') {
+    key.push_back('\0');
+    key.append(version.data(), version.size());
+  }
+  return key;
+}
+
+std::string ModelKey(const aigov::v1::ModelVersionRef& ref) {
+  return Key('M', ref.model_id(), ref.version());
+}
+
+// The key of the record an entry sets, or "" when it sets none.
+std::string EntryKey(const JournalEntry& e) {
+  switch (e.event_case()) {
+    case JournalEntry::kAiSystem:
+      return Key('S', e.ai_system().system_id(), "");
+    case JournalEntry::kModelVersion:
+      return Key('M', e.model_version().model_id(), e.model_version().version());
+    case JournalEntry::kDatasetVersion:
+      return Key('D', e.dataset_version().dataset_id(),
+                 e.dataset_version().version());
+    case JournalEntry::kDeployment:
+      return Key('P', e.deployment().deployment_id(), "");
+    case JournalEntry::kEvidenceDocument:
+      return Key('E', e.evidence_document().document_id(), "");
+    default:
+      return "";
+  }
+}
+
+absl::Status NotRegistered(absl::string_view path,
+                           const aigov::v1::ModelVersionRef& ref) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      path, ": model version ", ref.model_id(), "@", ref.version(),
+      " is not registered; register it first (RegisterModelVersion, or "
+      "aigovctl apply with kind: ModelVersion)"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RecordKey(EventKind kind, absl::string_view id,
+                                      absl::string_view version) {
+  const char tag = Tag(kind);
+  if (tag == '\0') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind: ", aigov::v1::EventKind_Name(kind),
+                     " is not a registry record (expected AI_SYSTEM, "
+                     "MODEL_VERSION, DATASET_VERSION, DEPLOYMENT or "
+                     "EVIDENCE_DOCUMENT)"));
+  }
+  return Key(tag, id, Versioned(kind) ? version : "");
+}
+
+absl::Status RegistryProjection::Attach(rocksdb::DB* db,
+                                        rocksdb::ColumnFamilyHandle* family) {
+  db_ = db;
+  family_ = family;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> RegistryProjection::Known(const std::string& key) const {
+  if (group_keys_.contains(key)) return true;
+  std::string value;
+  const rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), family_, key, &value);
+  if (s.IsNotFound()) return false;
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading the registry"));
+  return true;
+}
+
+absl::Status RegistryProjection::Check(const JournalEntry& entry) {
+  if (entry.has_deployment()) {
+    const auto& ref = entry.deployment().model_version();
+    AIGOV_ASSIGN_OR_RETURN(const bool known, Known(ModelKey(ref)));
+    if (!known) return NotRegistered("deployment.model_version", ref);
+  }
+  if (entry.has_evidence_document()) {
+    const auto& doc = entry.evidence_document();
+    for (int i = 0; i < doc.covers_model_versions_size(); ++i) {
+      const auto& ref = doc.covers_model_versions(i);
+      AIGOV_ASSIGN_OR_RETURN(const bool known, Known(ModelKey(ref)));
+      if (!known) {
+        return NotRegistered(
+            absl::StrCat("evidence_document.covers_model_versions[", i, "]"),
+            ref);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+void RegistryProjection::Admitted(const JournalEntry& entry) {
+  std::string key = EntryKey(entry);
+  if (!key.empty()) group_keys_.insert(std::move(key));
+}
+
+void RegistryProjection::EndGroup() { group_keys_.clear(); }
+
+absl::Status RegistryProjection::Apply(
+    absl::Span<const journal::SequencedEntry> entries,
+    rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch* batch) {
+  // The group's new states, by key (a record may change twice in a group).
+  absl::flat_hash_map<std::string, RegistryRecord> pending;
+  const auto current =
+      [&](const std::string& key) -> absl::StatusOr<RegistryRecord*> {
+    if (auto it = pending.find(key); it != pending.end()) return &it->second;
+    AIGOV_ASSIGN_OR_RETURN(std::optional<RegistryRecord> stored, Get(key));
+    if (!stored) return nullptr;
+    return &(pending[key] = std::move(*stored));
+  };
+  const google::protobuf::Descriptor* record_type = RegistryRecord::descriptor();
+  for (const journal::SequencedEntry& s : entries) {
+    const JournalEntry& e = *s.entry;
+    const std::string key = EntryKey(e);
+    if (key.empty()) continue;
+    AIGOV_ASSIGN_OR_RETURN(RegistryRecord * before, current(key));
+    RegistryRecord record;
+    if (before != nullptr && !before->unregistered()) {
+      *record.mutable_sequences() = before->sequences();
+    }
+    record.add_sequences(e.sequence());
+    // The record field has the name of the entry's event field.
+    const google::protobuf::Message* event = journal::EventOf(e);
+    const google::protobuf::FieldDescriptor* field = record_type->FindFieldByName(
+        e.GetReflection()
+            ->GetOneofFieldDescriptor(e, e.GetDescriptor()->FindOneofByName(
+                                             "event"))
+            ->name());
+    record.GetReflection()->MutableMessage(&record, field)->CopyFrom(*event);
+    *record.mutable_sealed_fields() = e.sealed_fields();
+    pending[key] = std::move(record);
+
+    if (e.has_model_version()) {
+      const std::string system = Key('S', e.model_version().system_id(), "");
+      AIGOV_ASSIGN_OR_RETURN(RegistryRecord * sys, current(system));
+      if (sys == nullptr) {
+        RegistryRecord shadow;
+        shadow.mutable_ai_system()->set_system_id(
+            e.model_version().system_id());
+        shadow.set_unregistered(true);
+        shadow.add_sequences(e.sequence());
+        pending[system] = std::move(shadow);
+      }
+    }
+  }
+  for (const auto& [key, record] : pending) {
+    batch->Put(family, key, journal::SerializeDeterministic(record));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<RegistryRecord>> RegistryProjection::Get(
+    const std::string& key) const {
+  std::string value;
+  const rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), family_, key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading the registry"));
+  RegistryRecord record;
+  if (!record.ParseFromString(value)) {
+    return absl::DataLossError("a registry record does not parse");
+  }
+  return record;
+}
+
+absl::StatusOr<RegistryProjection::ListPage> RegistryProjection::List(
+    EventKind kind, absl::string_view id, bool unregistered_only,
+    const std::string& start_key, size_t page_size) const {
+  AIGOV_ASSIGN_OR_RETURN(std::string prefix, RecordKey(kind, "", ""));
+  prefix.resize(1);  // the tag alone
+  if (!id.empty()) {
+    prefix.append(id.data(), id.size());
+    // A versioned id is followed by '\0'; an unversioned one ends the key.
+    if (Versioned(kind)) prefix.push_back('\0');
+  }
+  const bool exact = !id.empty() && !Versioned(kind);
+  ListPage page;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family_));
+  for (it->Seek(start_key > prefix ? start_key : prefix);
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (exact && it->key().size() != prefix.size()) break;
+    RegistryRecord record;
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a registry record does not parse");
+    }
+    if (unregistered_only && !record.unregistered()) continue;
+    if (page.records.size() == page_size) {
+      page.next_key = it->key().ToString();
+      break;
+    }
+    page.records.push_back(std::move(record));
+  }
+  AIGOV_RETURN_IF_ERROR(
+      common::FromRocksDb(it->status(), "listing the registry"));
+  return page;
+}
+
+absl::StatusOr<uint64_t> RegistryProjection::CountUnregistered() const {
+  uint64_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family_));
+  for (it->Seek("S"); it->Valid() && it->key().starts_with("S"); it->Next()) {
+    RegistryRecord record;
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a registry record does not parse");
+    }
+    if (record.unregistered()) ++count;
+  }
+  AIGOV_RETURN_IF_ERROR(
+      common::FromRocksDb(it->status(), "counting unregistered systems"));
+  return count;
+}
+
+}  // namespace aigov::registry

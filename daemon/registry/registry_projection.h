@@ -1,0 +1,82 @@
+// The registry view: the current state of every AI system, model version,
+// dataset version, deployment and evidence document, projected from the
+// journal into the column family "registry" (DESIGN.md "one journal, many
+// projections").
+//
+// Keys: one tag byte, the id, and for versioned records '\0' and the
+// version ('\0' never occurs in a valid id). Values: RegistryRecord bytes
+// (deterministic), holding the record as last journalled (personal-data
+// fields sealed, as in the journal) and the sequence numbers it was built
+// from. A model version naming a system never registered creates an
+// "unregistered" AiSystem record (shadow AI); registering the system later
+// replaces it.
+//
+// Thread-safety: Check, Admitted, Apply and EndGroup run on the sequencer
+// thread only; Get, List and CountUnregistered may run on any thread (they
+// read committed state through RocksDB).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "aigov/v1/registry_service.pb.h"
+#include "daemon/journal/projection.h"
+
+namespace aigov::registry {
+
+inline constexpr char kRegistryFamily[] = "registry";
+
+// Returns the key of a record; `version` is ignored for unversioned kinds.
+// kInvalidArgument for a kind the registry does not hold.
+absl::StatusOr<std::string> RecordKey(aigov::v1::EventKind kind,
+                                      absl::string_view id,
+                                      absl::string_view version);
+
+class RegistryProjection final : public journal::Projection {
+ public:
+  std::string column_family() const override { return kRegistryFamily; }
+  absl::Status Attach(rocksdb::DB* db,
+                      rocksdb::ColumnFamilyHandle* family) override;
+  absl::Status Check(const aigov::v1::JournalEntry& entry) override;
+  void Admitted(const aigov::v1::JournalEntry& entry) override;
+  void EndGroup() override;
+  absl::Status Apply(absl::Span<const journal::SequencedEntry> entries,
+                     rocksdb::ColumnFamilyHandle* family,
+                     rocksdb::WriteBatch* batch) override;
+
+  // The record under `key` (see RecordKey), or std::nullopt.
+  absl::StatusOr<std::optional<aigov::v1::RegistryRecord>> Get(
+      const std::string& key) const;
+
+  struct ListPage {
+    std::vector<aigov::v1::RegistryRecord> records;
+    std::string next_key;  // empty when there are no more
+  };
+  // Records of `kind` in key order from `start_key` (empty: the first),
+  // restricted to the versions of `id` when it is not empty, at most
+  // `page_size` of them.
+  absl::StatusOr<ListPage> List(aigov::v1::EventKind kind,
+                                absl::string_view id, bool unregistered_only,
+                                const std::string& start_key,
+                                size_t page_size) const;
+
+  // Number of AI systems named by records but never registered.
+  absl::StatusOr<uint64_t> CountUnregistered() const;
+
+ private:
+  // True when `key` is stored or was admitted earlier in this group.
+  absl::StatusOr<bool> Known(const std::string& key) const;
+
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* family_ = nullptr;
+  // Keys of records admitted in the current group (sequencer thread only).
+  absl::flat_hash_set<std::string> group_keys_;
+};
+
+}  // namespace aigov::registry
