@@ -40,8 +40,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
         absl::StrCat("cannot create data directory ", config.data_dir(), ": ",
                      ec.message()));
   }
+  d->registry_ = std::make_unique<registry::RegistryProjection>();
   journal::JournalOptions journal_options;
   journal_options.path = config.data_dir();
+  journal_options.projections = {d->registry_.get()};
   AIGOV_ASSIGN_OR_RETURN(d->journal_,
                          journal::RocksDbJournal::Open(journal_options, clock));
   d->metrics_->journal().SetTreeSize(d->journal_->tree_size());
@@ -85,14 +87,21 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
 
   d->writes_ = std::make_unique<server::WritePath>(
       *d->sequencer_, d->metrics_->ingest(), d->inflight_);
-  d->registry_service_ =
-      std::make_unique<server::RegistryServiceImpl>(*d->writes_);
+  d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
+      *d->writes_, *d->registry_, *d->journal_);
   d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
       *d->journal_, *d->checkpointer_, *d->signer_, *d->writes_);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;
-  handlers.render_metrics = [self] { return self->metrics_->Render(); };
+  handlers.render_metrics = [self] {
+    // Counted at scrape time: systems are few, and the count then matches
+    // the committed registry exactly.
+    if (auto n = self->registry_->CountUnregistered(); n.ok()) {
+      self->metrics_->SetUnregisteredSystems(*n);
+    }
+    return self->metrics_->Render();
+  };
   handlers.ready = [self] { return self->ready_.load(); };
   handlers.version = AigovVersion();
   AIGOV_ASSIGN_OR_RETURN(

@@ -25,6 +25,7 @@
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/metrics/daemon_metrics.h"
+#include "daemon/registry/registry_projection.h"
 #include "daemon/server/grpc_server.h"
 #include "daemon/server/http_server.h"
 #include "daemon/server/journal_service.h"
@@ -68,6 +69,8 @@ class Daemon {
   bool shut_down_ = false;
 
   std::unique_ptr<metrics::DaemonMetrics> metrics_;
+  // Declared before journal_, which refers to it until destroyed.
+  std::unique_ptr<registry::RegistryProjection> registry_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
   std::unique_ptr<journal::NoteSigner> signer_;
   std::unique_ptr<journal::Checkpointer> checkpointer_;

@@ -154,4 +154,176 @@ absl::Status ValidateRegisterModelVersion(
   return ValidateModelVersion(request.model_version(), "model_version");
 }
 
+namespace {
+
+absl::Status ValidateSha256(absl::string_view value, absl::string_view path,
+                            bool required) {
+  if (value.empty()) {
+    if (!required) return absl::OkStatus();
+    return Invalid(path, "required (64 lowercase hex characters)");
+  }
+  if (!common::IsSha256Hex(value)) {
+    return Invalid(path,
+                   absl::StrCat("expected 64 hex characters, lowercase (got ",
+                                value.size(), " characters)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateModelRef(const aigov::v1::ModelVersionRef& ref,
+                              absl::string_view path) {
+  AIGOV_RETURN_IF_ERROR(ValidateId(ref.model_id(), Field(path, "model_id")));
+  return ValidateId(ref.version(), Field(path, "version"));
+}
+
+absl::Status ValidatePeople(
+    const google::protobuf::RepeatedPtrField<aigov::v1::Person>& people,
+    absl::string_view path) {
+  for (int i = 0; i < people.size(); ++i) {
+    AIGOV_RETURN_IF_ERROR(
+        ValidateId(people[i].id(), Field(Indexed(path, "people", i), "id")));
+  }
+  return absl::OkStatus();
+}
+
+// Validates the event_id and that `has` holds, then the record.
+template <typename Record, typename Fn>
+absl::Status ValidateRequest(absl::string_view event_id, bool has,
+                             const Record& record, absl::string_view path,
+                             Fn validate) {
+  AIGOV_RETURN_IF_ERROR(ValidateEventId(event_id));
+  if (!has) return Invalid(path, "required");
+  return validate(record, path);
+}
+
+}  // namespace
+
+absl::Status ValidateAiSystem(const aigov::v1::AiSystem& system,
+                              absl::string_view path) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(system.system_id(), Field(path, "system_id")));
+  for (int i = 0; i < system.roles_size(); ++i) {
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(system.roles(i), aigov::v1::Role_IsValid,
+                                       Indexed(path, "roles", i)));
+  }
+  const std::string risk = Field(path, "risk");
+  if (system.risk().training_compute_flop() < 0 ||
+      !std::isfinite(system.risk().training_compute_flop())) {
+    return Invalid(Field(risk, "training_compute_flop"),
+                   "must be a finite, non-negative number");
+  }
+  const std::string gdpr = Field(path, "gdpr");
+  if (system.gdpr().has_role()) {
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(system.gdpr().role(),
+                                       aigov::v1::GdprRole_IsValid,
+                                       Field(gdpr, "role")));
+  }
+  if (system.gdpr().has_lawful_basis()) {
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(system.gdpr().lawful_basis(),
+                                       aigov::v1::LawfulBasis_IsValid,
+                                       Field(gdpr, "lawful_basis")));
+  }
+  return ValidatePeople(system.people(), path);
+}
+
+absl::Status ValidateDatasetVersion(const aigov::v1::DatasetVersion& dataset,
+                                    absl::string_view path) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(dataset.dataset_id(), Field(path, "dataset_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateId(dataset.version(), Field(path, "version")));
+  AIGOV_RETURN_IF_ERROR(ValidateSha256(dataset.content_sha256(),
+                                       Field(path, "content_sha256"), false));
+  for (int i = 0; i < dataset.parents_size(); ++i) {
+    const aigov::v1::DatasetRef& parent = dataset.parents(i);
+    const std::string pp = Indexed(path, "parents", i);
+    AIGOV_RETURN_IF_ERROR(ValidateDatasetRef(parent, pp));
+    if (parent.dataset_id() == dataset.dataset_id() &&
+        parent.version() == dataset.version()) {
+      return Invalid(pp, "a dataset version cannot be its own parent");
+    }
+  }
+  if (dataset.has_lawful_basis()) {
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(dataset.lawful_basis(),
+                                       aigov::v1::LawfulBasis_IsValid,
+                                       Field(path, "lawful_basis")));
+  }
+  if (dataset.has_anonymisation()) {
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(dataset.anonymisation(),
+                                       aigov::v1::AnonymisationLevel_IsValid,
+                                       Field(path, "anonymisation")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDeployment(const aigov::v1::Deployment& deployment,
+                                absl::string_view path) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(deployment.deployment_id(), Field(path, "deployment_id")));
+  if (!deployment.has_model_version()) {
+    return Invalid(Field(path, "model_version"), "required");
+  }
+  AIGOV_RETURN_IF_ERROR(ValidateModelRef(deployment.model_version(),
+                                         Field(path, "model_version")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(deployment.environment(),
+                                     aigov::v1::Environment_IsValid,
+                                     Field(path, "environment")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(deployment.state(),
+                                     aigov::v1::DeploymentState_IsValid,
+                                     Field(path, "state")));
+  const double share = deployment.traffic_share();
+  if (!std::isfinite(share) || share < 0 || share > 1) {
+    return Invalid(Field(path, "traffic_share"), "must be within [0, 1]");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEvidenceDocument(const aigov::v1::EvidenceDocument& doc,
+                                      absl::string_view path) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(doc.document_id(), Field(path, "document_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(
+      doc.type(), aigov::v1::DocumentType_IsValid, Field(path, "type")));
+  AIGOV_RETURN_IF_ERROR(ValidateSha256(doc.content_sha256(),
+                                       Field(path, "content_sha256"), true));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateOptionalId(doc.system_id(), Field(path, "system_id")));
+  for (int i = 0; i < doc.covers_model_versions_size(); ++i) {
+    AIGOV_RETURN_IF_ERROR(
+        ValidateModelRef(doc.covers_model_versions(i),
+                         Indexed(path, "covers_model_versions", i)));
+  }
+  if (doc.has_valid_from() && doc.has_valid_until() &&
+      doc.valid_until().seconds() < doc.valid_from().seconds()) {
+    return Invalid(Field(path, "valid_until"), "must not precede valid_from");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRegisterAiSystem(
+    const aigov::v1::RegisterAiSystemRequest& request) {
+  return ValidateRequest(request.event_id(), request.has_ai_system(),
+                         request.ai_system(), "ai_system", ValidateAiSystem);
+}
+
+absl::Status ValidateRegisterDatasetVersion(
+    const aigov::v1::RegisterDatasetVersionRequest& request) {
+  return ValidateRequest(request.event_id(), request.has_dataset_version(),
+                         request.dataset_version(), "dataset_version",
+                         ValidateDatasetVersion);
+}
+
+absl::Status ValidateRegisterDeployment(
+    const aigov::v1::RegisterDeploymentRequest& request) {
+  return ValidateRequest(request.event_id(), request.has_deployment(),
+                         request.deployment(), "deployment",
+                         ValidateDeployment);
+}
+
+absl::Status ValidateRegisterEvidenceDocument(
+    const aigov::v1::RegisterEvidenceDocumentRequest& request) {
+  return ValidateRequest(request.event_id(), request.has_evidence_document(),
+                         request.evidence_document(), "evidence_document",
+                         ValidateEvidenceDocument);
+}
+
 }  // namespace aigov::ingest

@@ -31,4 +31,23 @@ absl::Status ValidateModelVersion(const aigov::v1::ModelVersion& mv,
 absl::Status ValidateRegisterModelVersion(
     const aigov::v1::RegisterModelVersionRequest& request);
 
+// The other registry records; `path` prefixes field names.
+absl::Status ValidateAiSystem(const aigov::v1::AiSystem& system,
+                              absl::string_view path);
+absl::Status ValidateDatasetVersion(const aigov::v1::DatasetVersion& dataset,
+                                    absl::string_view path);
+absl::Status ValidateDeployment(const aigov::v1::Deployment& deployment,
+                                absl::string_view path);
+absl::Status ValidateEvidenceDocument(const aigov::v1::EvidenceDocument& doc,
+                                      absl::string_view path);
+
+absl::Status ValidateRegisterAiSystem(
+    const aigov::v1::RegisterAiSystemRequest& request);
+absl::Status ValidateRegisterDatasetVersion(
+    const aigov::v1::RegisterDatasetVersionRequest& request);
+absl::Status ValidateRegisterDeployment(
+    const aigov::v1::RegisterDeploymentRequest& request);
+absl::Status ValidateRegisterEvidenceDocument(
+    const aigov::v1::RegisterEvidenceDocumentRequest& request);
+
 }  // namespace aigov::ingest

@@ -1082,6 +1082,88 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
   return result;
 }
 
+absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
+    const std::function<void(uint64_t done, uint64_t total)>& progress) {
+  constexpr size_t kGroup = 1024;
+  for (size_t p = 0; p < projections_.size(); ++p) {
+    rocksdb::ColumnFamilyHandle* family = handles_[kFirstProjection + p];
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), family));
+    it->SeekToFirst();
+    if (!it->Valid()) {
+      AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading view"));
+      continue;
+    }
+    const std::string first = it->key().ToString();
+    it->SeekToLast();
+    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading view"));
+    const std::string last = it->key().ToString();
+    rocksdb::WriteBatch clear;
+    clear.DeleteRange(family, first, last);
+    clear.Delete(family, last);
+    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(
+        db_->Write(rocksdb::WriteOptions(), &clear), "clearing view"));
+  }
+
+  const uint64_t total = tree_size();
+  uint64_t pruned = 0;
+  std::vector<aigov::v1::JournalEntry> entries;
+  std::vector<std::string> bytes;
+  const auto apply = [&]() -> absl::Status {
+    std::vector<SequencedEntry> views;
+    views.reserve(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      views.push_back({&entries[i], &bytes[i]});
+    }
+    rocksdb::WriteBatch batch;
+    for (size_t p = 0; p < projections_.size(); ++p) {
+      AIGOV_RETURN_IF_ERROR(projections_[p]->Apply(
+          views, handles_[kFirstProjection + p], &batch));
+    }
+    entries.clear();
+    bytes.clear();
+    return common::FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch),
+                               "writing rebuilt views");
+  };
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read, handles_[kEntries]));
+  it->SeekToFirst();
+  uint64_t done = 0;
+  for (uint64_t seq = 0; seq < total; ++seq) {
+    uint64_t stored = ~uint64_t{0};
+    if (it->Valid() && !DecodeSequence(ToView(it->key()), &stored)) {
+      return absl::DataLossError("journal holds a malformed entry key");
+    }
+    if (stored != seq) {
+      AIGOV_RETURN_IF_ERROR(
+          common::FromRocksDb(it->status(), "reading entries"));
+      if (!IsPruned(seq)) {
+        return absl::DataLossError(absl::StrCat(
+            "entry ", seq, " is missing and was not pruned by retention"));
+      }
+      ++pruned;
+      continue;
+    }
+    entries.emplace_back();
+    if (!entries.back().ParseFromArray(it->value().data(),
+                                       static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("entry ", seq, " does not parse"));
+    }
+    bytes.push_back(it->value().ToString());
+    it->Next();
+    if (entries.size() == kGroup) AIGOV_RETURN_IF_ERROR(apply());
+    if (progress && ++done % 65536 == 0) progress(done, total);
+  }
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading entries"));
+  if (!entries.empty()) AIGOV_RETURN_IF_ERROR(apply());
+  AIGOV_RETURN_IF_ERROR(Flush());
+  if (progress) progress(total, total);
+  return pruned;
+}
+
 absl::Status RocksDbJournal::Flush() {
   rocksdb::FlushOptions options;
   options.wait = true;

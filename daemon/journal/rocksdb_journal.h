@@ -237,6 +237,16 @@ class RocksDbJournal {
       const std::function<void(uint64_t checked, uint64_t total)>& progress)
       const;
 
+  // Rebuilds every projection's column family from the journal: deletes
+  // its content, then hands every stored entry, in order and in groups, to
+  // Apply, as the sequencer did. The views come out identical to those
+  // written live. Entries pruned by retention are skipped (their views
+  // cannot be rebuilt) and counted in the result. `progress` (may be empty)
+  // is called every 65536 entries and at the end. Call before the sequencer
+  // starts; not safe concurrently with AppendGroup.
+  absl::StatusOr<uint64_t> RebuildViews(
+      const std::function<void(uint64_t done, uint64_t total)>& progress);
+
   // Flushes memtables to SST files (used at shutdown).
   absl::Status Flush();
 

@@ -99,6 +99,19 @@ DaemonMetrics::DaemonMetrics(const BuildInfo& build)
       .Set(1);
   ingest_ = std::make_unique<IngestMetrics>(*registry_);
   journal_ = std::make_unique<JournalMetrics>(*registry_);
+  unregistered_systems_ =
+      &prometheus::BuildGauge()
+           .Name("aigov_unregistered_systems")
+           .Help(
+               "AI systems named by model versions but never registered "
+               "(shadow AI); list them with aigovctl get AiSystem "
+               "--unregistered.")
+           .Register(*registry_)
+           .Add({});
+}
+
+void DaemonMetrics::SetUnregisteredSystems(uint64_t count) {
+  unregistered_systems_->Set(static_cast<double>(count));
 }
 
 absl::StatusOr<std::unique_ptr<DaemonMetrics>> DaemonMetrics::Create(

@@ -91,6 +91,10 @@ class DaemonMetrics {
   JournalMetrics& journal() { return *journal_; }
   prometheus::Registry& registry() { return *registry_; }
 
+  // Sets aigov_unregistered_systems: AI systems named by records but never
+  // registered (shadow AI).
+  void SetUnregisteredSystems(uint64_t count);
+
   // Returns the Prometheus text exposition (format 0.0.4) of every metric.
   std::string Render() const;
 
@@ -100,6 +104,7 @@ class DaemonMetrics {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<IngestMetrics> ingest_;
   std::unique_ptr<JournalMetrics> journal_;
+  prometheus::Gauge* unregistered_systems_;
 };
 
 }  // namespace aigov::metrics

@@ -59,7 +59,8 @@ std::string EntryKey(const JournalEntry& e) {
     case JournalEntry::kAiSystem:
       return Key('S', e.ai_system().system_id(), "");
     case JournalEntry::kModelVersion:
-      return Key('M', e.model_version().model_id(), e.model_version().version());
+      return Key('M', e.model_version().model_id(),
+                 e.model_version().version());
     case JournalEntry::kDatasetVersion:
       return Key('D', e.dataset_version().dataset_id(),
                  e.dataset_version().version());
@@ -152,7 +153,8 @@ absl::Status RegistryProjection::Apply(
     if (!stored) return nullptr;
     return &(pending[key] = std::move(*stored));
   };
-  const google::protobuf::Descriptor* record_type = RegistryRecord::descriptor();
+  const google::protobuf::Descriptor* record_type =
+      RegistryRecord::descriptor();
   for (const journal::SequencedEntry& s : entries) {
     const JournalEntry& e = *s.entry;
     const std::string key = EntryKey(e);
@@ -165,11 +167,12 @@ absl::Status RegistryProjection::Apply(
     record.add_sequences(e.sequence());
     // The record field has the name of the entry's event field.
     const google::protobuf::Message* event = journal::EventOf(e);
-    const google::protobuf::FieldDescriptor* field = record_type->FindFieldByName(
-        e.GetReflection()
-            ->GetOneofFieldDescriptor(e, e.GetDescriptor()->FindOneofByName(
-                                             "event"))
-            ->name());
+    const google::protobuf::FieldDescriptor* field =
+        record_type->FindFieldByName(
+            e.GetReflection()
+                ->GetOneofFieldDescriptor(
+                    e, e.GetDescriptor()->FindOneofByName("event"))
+                ->name());
     record.GetReflection()->MutableMessage(&record, field)->CopyFrom(*event);
     *record.mutable_sealed_fields() = e.sealed_fields();
     pending[key] = std::move(record);

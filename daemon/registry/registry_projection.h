@@ -61,8 +61,8 @@ class RegistryProjection final : public journal::Projection {
   // Records of `kind` in key order from `start_key` (empty: the first),
   // restricted to the versions of `id` when it is not empty, at most
   // `page_size` of them.
-  absl::StatusOr<ListPage> List(aigov::v1::EventKind kind,
-                                absl::string_view id, bool unregistered_only,
+  absl::StatusOr<ListPage> List(aigov::v1::EventKind kind, absl::string_view id,
+                                bool unregistered_only,
                                 const std::string& start_key,
                                 size_t page_size) const;
 

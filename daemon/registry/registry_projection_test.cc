@@ -96,11 +96,11 @@ TEST_F(RegistryProjectionTest, DeploymentOfAnUnknownModelVersionIsRefused) {
             "registered; register it first (RegisterModelVersion, or aigovctl "
             "apply with kind: ModelVersion)");
   EXPECT_EQ(journal_->tree_size(), 0u);  // nothing written
-  EXPECT_FALSE(registry_
-                   .Get(RecordKey(aigov::v1::EVENT_KIND_DEPLOYMENT,
-                                  "loans-prod", "")
-                            .value())
-                   ->has_value());
+  EXPECT_FALSE(
+      registry_
+          .Get(RecordKey(aigov::v1::EVENT_KIND_DEPLOYMENT, "loans-prod", "")
+                   .value())
+          ->has_value());
 }
 
 TEST_F(RegistryProjectionTest, AReferenceMayBeRegisteredEarlierInTheSameGroup) {

@@ -1,8 +1,37 @@
 #include "daemon/server/registry_service.h"
 
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+#include "daemon/common/status_macros.h"
 #include "daemon/ingest/event_validator.h"
+#include "daemon/server/grpc_status.h"
 
 namespace aigov::server {
+namespace {
+
+constexpr uint32_t kDefaultPageSize = 100;
+constexpr uint32_t kMaxPageSize = 1000;
+
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                 const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// The name of the record's oneof field, which is also the journal entry's.
+const google::protobuf::FieldDescriptor* RecordField(
+    const aigov::v1::RegistryRecord& record) {
+  static const google::protobuf::OneofDescriptor* const oneof =
+      aigov::v1::RegistryRecord::descriptor()->FindOneofByName("record");
+  return record.GetReflection()->GetOneofFieldDescriptor(record, oneof);
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
     grpc::CallbackServerContext* context,
@@ -23,6 +52,148 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
                                    ? metrics::IngestResult::kDuplicate
                                    : metrics::IngestResult::kAccepted);
       });
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::Register(
+    grpc::CallbackServerContext* context, metrics::IngestKind kind,
+    const absl::Status& valid, const std::string& event_id,
+    absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
+    aigov::v1::RegisterResponse* response) {
+  return writes_.Run(
+      context, kind, valid, event_id, fill,
+      [response](const journal::AppendOutcome& out,
+                 const WriteCompletion& done) {
+        response->set_sequence(out.sequence);
+        response->set_deduplicated(out.deduplicated);
+        response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
+        done(grpc::Status::OK, out.deduplicated
+                                   ? metrics::IngestResult::kDuplicate
+                                   : metrics::IngestResult::kAccepted);
+      });
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterAiSystem(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::RegisterAiSystemRequest* request,
+    aigov::v1::RegisterResponse* response) {
+  return Register(
+      context, metrics::IngestKind::kAiSystem,
+      ingest::ValidateRegisterAiSystem(*request), request->event_id(),
+      [request](aigov::v1::JournalEntry* e) {
+        *e->mutable_ai_system() = request->ai_system();
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterDatasetVersion(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::RegisterDatasetVersionRequest* request,
+    aigov::v1::RegisterResponse* response) {
+  return Register(
+      context, metrics::IngestKind::kDatasetVersion,
+      ingest::ValidateRegisterDatasetVersion(*request), request->event_id(),
+      [request](aigov::v1::JournalEntry* e) {
+        *e->mutable_dataset_version() = request->dataset_version();
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterDeployment(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::RegisterDeploymentRequest* request,
+    aigov::v1::RegisterResponse* response) {
+  return Register(
+      context, metrics::IngestKind::kDeployment,
+      ingest::ValidateRegisterDeployment(*request), request->event_id(),
+      [request](aigov::v1::JournalEntry* e) {
+        *e->mutable_deployment() = request->deployment();
+      },
+      response);
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterEvidenceDocument(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::RegisterEvidenceDocumentRequest* request,
+    aigov::v1::RegisterResponse* response) {
+  return Register(
+      context, metrics::IngestKind::kEvidenceDocument,
+      ingest::ValidateRegisterEvidenceDocument(*request), request->event_id(),
+      [request](aigov::v1::JournalEntry* e) {
+        *e->mutable_evidence_document() = request->evidence_document();
+      },
+      response);
+}
+
+absl::Status RegistryServiceImpl::Unseal(
+    aigov::v1::RegistryRecord* record) const {
+  if (record->sealed_fields_size() == 0) return absl::OkStatus();
+  const google::protobuf::FieldDescriptor* field = RecordField(*record);
+  if (field == nullptr) return absl::OkStatus();
+  // The sealed paths are relative to the journal entry, whose event field
+  // has the record field's name: unseal through an entry.
+  aigov::v1::JournalEntry entry;
+  const google::protobuf::FieldDescriptor* entry_field =
+      entry.GetDescriptor()->FindFieldByName(field->name());
+  entry.GetReflection()
+      ->MutableMessage(&entry, entry_field)
+      ->CopyFrom(record->GetReflection()->GetMessage(*record, field));
+  *entry.mutable_sealed_fields() = record->sealed_fields();
+  AIGOV_RETURN_IF_ERROR(journal_.Unseal(&entry));
+  record->GetReflection()
+      ->MutableMessage(record, field)
+      ->CopyFrom(entry.GetReflection()->GetMessage(entry, entry_field));
+  *record->mutable_erased_fields() = entry.erased_fields();
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::GetRecord(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetRecordRequest* request,
+    aigov::v1::RegistryRecord* response) {
+  auto key =
+      registry::RecordKey(request->kind(), request->id(), request->version());
+  if (!key.ok()) return Answer(context, key.status());
+  if (request->id().empty()) {
+    return Answer(context, absl::InvalidArgumentError("id: required"));
+  }
+  auto record = registry_.Get(*key);
+  if (!record.ok()) return Answer(context, record.status());
+  if (!record->has_value()) {
+    return Answer(context,
+                  absl::NotFoundError(absl::StrCat(
+                      aigov::v1::EventKind_Name(request->kind()), " ",
+                      request->id(), request->version().empty() ? "" : "@",
+                      request->version(), " is not registered")));
+  }
+  *response = std::move(**record);
+  return Answer(context, Unseal(response));
+}
+
+grpc::ServerUnaryReactor* RegistryServiceImpl::ListRecords(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::ListRecordsRequest* request,
+    aigov::v1::ListRecordsResponse* response) {
+  std::string start;
+  if (!request->page_token().empty() &&
+      !absl::WebSafeBase64Unescape(request->page_token(), &start)) {
+    return Answer(context, absl::InvalidArgumentError(
+                               "page_token: not a token this server issued"));
+  }
+  const uint32_t page_size = request->page_size() == 0
+                                 ? kDefaultPageSize
+                                 : std::min(request->page_size(), kMaxPageSize);
+  auto page = registry_.List(request->kind(), request->id(),
+                             request->unregistered_only(), start, page_size);
+  if (!page.ok()) return Answer(context, page.status());
+  for (aigov::v1::RegistryRecord& record : page->records) {
+    const absl::Status unsealed = Unseal(&record);
+    if (!unsealed.ok()) return Answer(context, unsealed);
+    *response->add_records() = std::move(record);
+  }
+  if (!page->next_key.empty()) {
+    response->set_next_page_token(absl::WebSafeBase64Escape(page->next_key));
+  }
+  return Answer(context, absl::OkStatus());
 }
 
 }  // namespace aigov::server

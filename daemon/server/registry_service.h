@@ -1,12 +1,18 @@
 // aigov.v1.RegistryService over the gRPC callback API.
 //
 // Writes go through the shared WritePath: reactors only validate and
-// enqueue; the reply is sent once the entry is durable. No handler blocks.
+// enqueue; checks that depend on current state (a deployment's model
+// version exists, ...) run in the sequencer (RegistryProjection::Check); the
+// reply is sent once the entry is durable. Reads answer from the registry
+// view with personal-data fields unsealed. No handler blocks on another
+// request.
 //
-// Thread-safe. `writes` must outlive the service.
+// Thread-safe. `writes`, `registry` and `journal` must outlive the service.
 #pragma once
 
 #include "aigov/v1/registry_service.grpc.pb.h"
+#include "daemon/journal/rocksdb_journal.h"
+#include "daemon/registry/registry_projection.h"
 #include "daemon/server/write_path.h"
 
 namespace aigov::server {
@@ -14,15 +20,54 @@ namespace aigov::server {
 class RegistryServiceImpl final
     : public aigov::v1::RegistryService::CallbackService {
  public:
-  explicit RegistryServiceImpl(WritePath& writes) : writes_(writes) {}
+  RegistryServiceImpl(WritePath& writes,
+                      const registry::RegistryProjection& registry,
+                      const journal::RocksDbJournal& journal)
+      : writes_(writes), registry_(registry), journal_(journal) {}
 
   grpc::ServerUnaryReactor* RegisterModelVersion(
       grpc::CallbackServerContext* context,
       const aigov::v1::RegisterModelVersionRequest* request,
       aigov::v1::RegisterModelVersionResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterAiSystem(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::RegisterAiSystemRequest* request,
+      aigov::v1::RegisterResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterDatasetVersion(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::RegisterDatasetVersionRequest* request,
+      aigov::v1::RegisterResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterDeployment(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::RegisterDeploymentRequest* request,
+      aigov::v1::RegisterResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterEvidenceDocument(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::RegisterEvidenceDocumentRequest* request,
+      aigov::v1::RegisterResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetRecord(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetRecordRequest* request,
+      aigov::v1::RegistryRecord* response) override;
+  grpc::ServerUnaryReactor* ListRecords(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::ListRecordsRequest* request,
+      aigov::v1::ListRecordsResponse* response) override;
 
  private:
+  // Runs a registry write whose event `fill` sets.
+  grpc::ServerUnaryReactor* Register(
+      grpc::CallbackServerContext* context, metrics::IngestKind kind,
+      const absl::Status& valid, const std::string& event_id,
+      absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
+      aigov::v1::RegisterResponse* response);
+  // Decrypts the record's sealed fields in place.
+  absl::Status Unseal(aigov::v1::RegistryRecord* record) const;
+
   WritePath& writes_;
+  const registry::RegistryProjection& registry_;
+  const journal::RocksDbJournal& journal_;
 };
 
 }  // namespace aigov::server
