@@ -121,5 +121,87 @@ TEST(EventValidatorTest, NestedPathsAreIndexed) {
               HasSubstr("model_version.parent_version: must differ"));
 }
 
+aigov::v1::RegisterDeploymentRequest GoodDeployment() {
+  aigov::v1::RegisterDeploymentRequest r;
+  r.set_event_id("dep-1");
+  auto* d = r.mutable_deployment();
+  d->set_deployment_id("loans-prod");
+  d->mutable_model_version()->set_model_id("credit-scoring");
+  d->mutable_model_version()->set_version("1.0.0");
+  d->set_environment(aigov::v1::ENVIRONMENT_PROD);
+  d->set_state(aigov::v1::DEPLOYMENT_STATE_ENABLED);
+  d->set_traffic_share(0.5);
+  return r;
+}
+
+std::string DeploymentError(const aigov::v1::RegisterDeploymentRequest& r) {
+  return std::string(ValidateRegisterDeployment(r).message());
+}
+
+TEST(EventValidatorTest, DeploymentFieldsNameTheirPath) {
+  EXPECT_TRUE(ValidateRegisterDeployment(GoodDeployment()).ok());
+  auto r = GoodDeployment();
+  r.mutable_deployment()->clear_model_version();
+  EXPECT_EQ(DeploymentError(r), "deployment.model_version: required");
+  r = GoodDeployment();
+  r.mutable_deployment()->set_environment(aigov::v1::ENVIRONMENT_UNSPECIFIED);
+  EXPECT_EQ(DeploymentError(r),
+            "deployment.environment: must be specified (not UNSPECIFIED)");
+  r = GoodDeployment();
+  r.mutable_deployment()->set_traffic_share(1.5);
+  EXPECT_EQ(DeploymentError(r),
+            "deployment.traffic_share: must be within [0, 1]");
+  r = GoodDeployment();
+  r.clear_deployment();
+  EXPECT_EQ(DeploymentError(r), "deployment: required");
+}
+
+TEST(EventValidatorTest, OtherRecordsNameTheirPath) {
+  aigov::v1::RegisterAiSystemRequest sys;
+  sys.set_event_id("s");
+  sys.mutable_ai_system()->set_system_id("loans");
+  EXPECT_TRUE(ValidateRegisterAiSystem(sys).ok());
+  sys.mutable_ai_system()->add_roles(aigov::v1::ROLE_UNSPECIFIED);
+  EXPECT_EQ(ValidateRegisterAiSystem(sys).message(),
+            "ai_system.roles[0]: must be specified (not UNSPECIFIED)");
+  sys.mutable_ai_system()->clear_roles();
+  sys.mutable_ai_system()->add_people();
+  EXPECT_EQ(ValidateRegisterAiSystem(sys).message(),
+            "ai_system.people[0].id: required, must not be empty");
+
+  aigov::v1::RegisterDatasetVersionRequest ds;
+  ds.set_event_id("d");
+  ds.mutable_dataset_version()->set_dataset_id("applications");
+  ds.mutable_dataset_version()->set_version("2026-01");
+  EXPECT_TRUE(ValidateRegisterDatasetVersion(ds).ok());
+  ds.mutable_dataset_version()->set_content_sha256("ABC");
+  EXPECT_THAT(std::string(ValidateRegisterDatasetVersion(ds).message()),
+              HasSubstr("dataset_version.content_sha256: expected 64 hex"));
+  ds.mutable_dataset_version()->clear_content_sha256();
+  *ds.mutable_dataset_version()->add_parents() = [] {
+    aigov::v1::DatasetRef self;
+    self.set_dataset_id("applications");
+    self.set_version("2026-01");
+    return self;
+  }();
+  EXPECT_EQ(ValidateRegisterDatasetVersion(ds).message(),
+            "dataset_version.parents[0]: a dataset version cannot be its own "
+            "parent");
+
+  aigov::v1::RegisterEvidenceDocumentRequest doc;
+  doc.set_event_id("e");
+  doc.mutable_evidence_document()->set_document_id("dpia");
+  doc.mutable_evidence_document()->set_type(aigov::v1::DOCUMENT_TYPE_DPIA);
+  EXPECT_EQ(ValidateRegisterEvidenceDocument(doc).message(),
+            "evidence_document.content_sha256: required (64 lowercase hex "
+            "characters)");
+  doc.mutable_evidence_document()->set_content_sha256(std::string(64, 'a'));
+  EXPECT_TRUE(ValidateRegisterEvidenceDocument(doc).ok());
+  doc.mutable_evidence_document()->mutable_valid_from()->set_seconds(100);
+  doc.mutable_evidence_document()->mutable_valid_until()->set_seconds(50);
+  EXPECT_EQ(ValidateRegisterEvidenceDocument(doc).message(),
+            "evidence_document.valid_until: must not precede valid_from");
+}
+
 }  // namespace
 }  // namespace aigov::ingest

@@ -39,11 +39,12 @@ std::map<std::string, std::string> DumpFamily(const std::string& data_dir,
   std::vector<std::string> names;
   EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  for (const std::string& n : names)
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  const rocksdb::Status s = rocksdb::DB::OpenForReadOnly(
-      options, data_dir, families, &handles, &db);
+  const rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(options, data_dir, families, &handles, &db);
   EXPECT_TRUE(s.ok()) << s.ToString();
   if (!s.ok()) return out;
   for (size_t i = 0; i < names.size(); ++i) {
