@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -65,36 +66,16 @@ int Fail(absl::string_view msg, const absl::Status& status) {
   return 1;
 }
 
-// aigovd --verify: full offline check of the data directory.
-int VerifyJournal(const aigov::v1::DaemonConfig& config,
-                  const aigov::common::Clock& clock) {
-  aigov::registry::RegistryProjection registry;  // every family is opened
-  aigov::journal::JournalOptions options;
-  options.path = config.data_dir();
-  options.projections = {&registry};
-  auto journal = aigov::journal::RocksDbJournal::Open(options, clock);
-  if (!journal.ok()) return Fail("cannot open the journal", journal.status());
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const absl::Time start = absl::Now();
-  auto report = (*journal)->VerifyAll([tty](uint64_t done, uint64_t total) {
-    if (tty) {
-      std::fprintf(stderr, "\rverifying: %llu / %llu entries",
-                   static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total));
-    }
-  });
-  if (tty) std::fprintf(stderr, "\n");
-  if (!report.ok()) return Fail("journal verification failed", report.status());
-  std::printf("journal verified: %llu entries, root %s (%.1fs)\n",
-              static_cast<unsigned long long>(report->entries_checked),
-              aigov::journal::HashHex(report->head.root).c_str(),
-              absl::ToDoubleSeconds(absl::Now() - start));
-  return 0;
-}
-
-// aigovd --rebuild_views: the views, projected again from the journal.
-int RebuildViews(const aigov::v1::DaemonConfig& config,
-                 const aigov::common::Clock& clock) {
+// Runs an offline job on a stopped daemon's data directory: opens the
+// journal with every projection (so that every column family is opened),
+// passes `job` a progress printer (on a terminal only), then prints the
+// summary line `job` returns, or fails with `failure` and its error.
+int RunOffline(const aigov::v1::DaemonConfig& config,
+               const aigov::common::Clock& clock, const char* progress_label,
+               const char* failure,
+               const std::function<absl::StatusOr<std::string>(
+                   aigov::journal::RocksDbJournal&,
+                   const std::function<void(uint64_t, uint64_t)>&)>& job) {
   aigov::registry::RegistryProjection registry;
   aigov::journal::JournalOptions options;
   options.path = config.data_dir();
@@ -102,23 +83,50 @@ int RebuildViews(const aigov::v1::DaemonConfig& config,
   auto journal = aigov::journal::RocksDbJournal::Open(options, clock);
   if (!journal.ok()) return Fail("cannot open the journal", journal.status());
   const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const absl::Time start = absl::Now();
-  auto pruned = (*journal)->RebuildViews([tty](uint64_t done, uint64_t total) {
+  const auto progress = [tty, progress_label](uint64_t done, uint64_t total) {
     if (tty) {
-      std::fprintf(stderr, "\rrebuilding views: %llu / %llu entries",
+      std::fprintf(stderr, "\r%s: %llu / %llu entries", progress_label,
                    static_cast<unsigned long long>(done),
                    static_cast<unsigned long long>(total));
     }
-  });
+  };
+  const absl::Time start = absl::Now();
+  const absl::StatusOr<std::string> summary = job(**journal, progress);
   if (tty) std::fprintf(stderr, "\n");
-  if (!pruned.ok()) return Fail("rebuilding views failed", pruned.status());
-  std::printf(
-      "views rebuilt from %llu entries (%llu pruned by retention "
-      "skipped) in %.1fs\n",
-      static_cast<unsigned long long>((*journal)->tree_size()),
-      static_cast<unsigned long long>(*pruned),
-      absl::ToDoubleSeconds(absl::Now() - start));
+  if (!summary.ok()) return Fail(failure, summary.status());
+  std::printf("%s (%.1fs)\n", summary->c_str(),
+              absl::ToDoubleSeconds(absl::Now() - start));
   return 0;
+}
+
+// aigovd --verify: full offline check of the data directory.
+int VerifyJournal(const aigov::v1::DaemonConfig& config,
+                  const aigov::common::Clock& clock) {
+  return RunOffline(config, clock, "verifying", "journal verification failed",
+                    [](aigov::journal::RocksDbJournal& journal,
+                       const auto& progress) -> absl::StatusOr<std::string> {
+                      auto report = journal.VerifyAll(progress);
+                      if (!report.ok()) return report.status();
+                      return absl::StrCat(
+                          "journal verified: ", report->entries_checked,
+                          " entries, root ",
+                          aigov::journal::HashHex(report->head.root));
+                    });
+}
+
+// aigovd --rebuild_views: the views, projected again from the journal.
+int RebuildViews(const aigov::v1::DaemonConfig& config,
+                 const aigov::common::Clock& clock) {
+  return RunOffline(
+      config, clock, "rebuilding views", "rebuilding views failed",
+      [](aigov::journal::RocksDbJournal& journal,
+         const auto& progress) -> absl::StatusOr<std::string> {
+        auto pruned = journal.RebuildViews(progress);
+        if (!pruned.ok()) return pruned.status();
+        return absl::StrCat("views rebuilt from ", journal.tree_size(),
+                            " entries (", *pruned,
+                            " pruned by retention skipped)");
+      });
 }
 
 }  // namespace

@@ -75,11 +75,15 @@ class RocksDbJournalTest : public ::testing::Test {
       : env_(rocksdb::NewMemEnv(rocksdb::Env::Default())),
         clock_(absl::FromUnixSeconds(1767225600)) {}
 
-  std::unique_ptr<RocksDbJournal> OpenJournal() {
+  absl::StatusOr<std::unique_ptr<RocksDbJournal>> TryOpen() {
     JournalOptions options;
     options.path = "/journal";
     options.env = env_.get();
-    auto j = RocksDbJournal::Open(options, clock_);
+    return RocksDbJournal::Open(options, clock_);
+  }
+
+  std::unique_ptr<RocksDbJournal> OpenJournal() {
+    auto j = TryOpen();
     EXPECT_TRUE(j.ok()) << j.status();
     return j.ok() ? std::move(*j) : nullptr;
   }
@@ -352,10 +356,7 @@ TEST_F(RocksDbJournalTest, AnotherFormatIsRefusedWithAClearMessage) {
     ASSERT_TRUE(
         raw.Put(rocksdb::kDefaultColumnFamilyName, kFormatKey, "9").ok());
   }
-  JournalOptions options;
-  options.path = "/journal";
-  options.env = env_.get();
-  auto j = RocksDbJournal::Open(options, clock_);
+  auto j = TryOpen();
   ASSERT_FALSE(j.ok());
   EXPECT_EQ(j.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(j.status().message()),
@@ -373,10 +374,7 @@ TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
   ASSERT_TRUE(raw.Put(kEntriesFamily, EncodeSequence(1), "x").ok());
   raw.Close();
 
-  JournalOptions options;
-  options.path = "/journal";
-  options.env = env_.get();
-  auto j = RocksDbJournal::Open(options, clock_);
+  auto j = TryOpen();
   ASSERT_FALSE(j.ok());
   EXPECT_EQ(j.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(j.status().message()),
@@ -540,10 +538,7 @@ TEST_F(RocksDbJournalTest, RewrittenTreeNodeStopsStartup) {
     ASSERT_TRUE(
         raw.Put(kNodesFamily, NodeKey(2, 0), std::string(32, 'x')).ok());
   }
-  JournalOptions options;
-  options.path = "/journal";
-  options.env = env_.get();
-  auto j = RocksDbJournal::Open(options, clock_);
+  auto j = TryOpen();
   ASSERT_FALSE(j.ok());
   EXPECT_EQ(j.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(j.status().message()),

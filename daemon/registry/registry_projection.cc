@@ -144,14 +144,13 @@ void RegistryProjection::EndGroup() { group_keys_.clear(); }
 absl::Status RegistryProjection::Apply(
     absl::Span<const journal::SequencedEntry> entries,
     rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch* batch) {
-  // The group's new states, by key (a record may change twice in a group).
+  // The group's new states, by key (a record may change twice in a group);
+  // only these are written.
   absl::flat_hash_map<std::string, RegistryRecord> pending;
-  const auto current =
-      [&](const std::string& key) -> absl::StatusOr<RegistryRecord*> {
-    if (auto it = pending.find(key); it != pending.end()) return &it->second;
-    AIGOV_ASSIGN_OR_RETURN(std::optional<RegistryRecord> stored, Get(key));
-    if (!stored) return nullptr;
-    return &(pending[key] = std::move(*stored));
+  const auto current = [&](const std::string& key)
+      -> absl::StatusOr<std::optional<RegistryRecord>> {
+    if (auto it = pending.find(key); it != pending.end()) return it->second;
+    return Get(key);
   };
   const google::protobuf::Descriptor* record_type =
       RegistryRecord::descriptor();
@@ -159,9 +158,10 @@ absl::Status RegistryProjection::Apply(
     const JournalEntry& e = *s.entry;
     const std::string key = EntryKey(e);
     if (key.empty()) continue;
-    AIGOV_ASSIGN_OR_RETURN(RegistryRecord * before, current(key));
+    AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> before,
+                           current(key));
     RegistryRecord record;
-    if (before != nullptr && !before->unregistered()) {
+    if (before && !before->unregistered()) {
       *record.mutable_sequences() = before->sequences();
     }
     record.add_sequences(e.sequence());
@@ -179,8 +179,9 @@ absl::Status RegistryProjection::Apply(
 
     if (e.has_model_version()) {
       const std::string system = Key('S', e.model_version().system_id(), "");
-      AIGOV_ASSIGN_OR_RETURN(RegistryRecord * sys, current(system));
-      if (sys == nullptr) {
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> sys,
+                             current(system));
+      if (!sys) {
         RegistryRecord shadow;
         shadow.mutable_ai_system()->set_system_id(
             e.model_version().system_id());

@@ -1,6 +1,7 @@
 #include "daemon/server/registry_service.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -23,6 +24,21 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+// Answers a committed registry write: any response with sequence,
+// deduplicated and leaf_hash.
+template <typename Response>
+std::function<void(const journal::AppendOutcome&, const WriteCompletion&)>
+AnswerCommitted(Response* response) {
+  return [response](const journal::AppendOutcome& out,
+                    const WriteCompletion& done) {
+    response->set_sequence(out.sequence);
+    response->set_deduplicated(out.deduplicated);
+    response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
+    done(grpc::Status::OK, out.deduplicated ? metrics::IngestResult::kDuplicate
+                                            : metrics::IngestResult::kAccepted);
+  };
+}
+
 // The name of the record's oneof field, which is also the journal entry's.
 const google::protobuf::FieldDescriptor* RecordField(
     const aigov::v1::RegistryRecord& record) {
@@ -43,15 +59,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
       [request](aigov::v1::JournalEntry* entry) {
         *entry->mutable_model_version() = request->model_version();
       },
-      [response](const journal::AppendOutcome& out,
-                 const WriteCompletion& done) {
-        response->set_sequence(out.sequence);
-        response->set_deduplicated(out.deduplicated);
-        response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
-        done(grpc::Status::OK, out.deduplicated
-                                   ? metrics::IngestResult::kDuplicate
-                                   : metrics::IngestResult::kAccepted);
-      });
+      AnswerCommitted(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::Register(
@@ -59,17 +67,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::Register(
     const absl::Status& valid, const std::string& event_id,
     absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
     aigov::v1::RegisterResponse* response) {
-  return writes_.Run(
-      context, kind, valid, event_id, fill,
-      [response](const journal::AppendOutcome& out,
-                 const WriteCompletion& done) {
-        response->set_sequence(out.sequence);
-        response->set_deduplicated(out.deduplicated);
-        response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
-        done(grpc::Status::OK, out.deduplicated
-                                   ? metrics::IngestResult::kDuplicate
-                                   : metrics::IngestResult::kAccepted);
-      });
+  return writes_.Run(context, kind, valid, event_id, fill,
+                     AnswerCommitted(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterAiSystem(
