@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
@@ -324,6 +325,291 @@ absl::Status ValidateRegisterEvidenceDocument(
   return ValidateRequest(request.event_id(), request.has_evidence_document(),
                          request.evidence_document(), "evidence_document",
                          ValidateEvidenceDocument);
+}
+
+namespace {
+
+// Earliest and latest seconds a google.protobuf.Timestamp may hold.
+constexpr int64_t kMinTimestampSeconds = -62135596800;  // 0001-01-01
+constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31
+
+template <typename Ref, typename Fn>
+absl::Status ValidateRefs(const google::protobuf::RepeatedPtrField<Ref>& refs,
+                          absl::string_view path, absl::string_view name,
+                          Fn validate) {
+  for (int i = 0; i < refs.size(); ++i) {
+    AIGOV_RETURN_IF_ERROR(validate(refs[i], Indexed(path, name, i)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePersons(
+    const google::protobuf::RepeatedPtrField<aigov::v1::Person>& people,
+    absl::string_view path, absl::string_view name) {
+  for (int i = 0; i < people.size(); ++i) {
+    AIGOV_RETURN_IF_ERROR(
+        ValidateId(people[i].id(), Field(Indexed(path, name, i), "id")));
+  }
+  return absl::OkStatus();
+}
+
+// Validates the event_id and that `has` holds, then the record with `now`.
+template <typename Record, typename Fn>
+absl::Status ValidateTimedRequest(absl::string_view event_id, bool has,
+                                  const Record& record, absl::string_view path,
+                                  absl::Time now, Fn validate) {
+  AIGOV_RETURN_IF_ERROR(ValidateEventId(event_id));
+  if (!has) return Invalid(path, "required");
+  return validate(record, path, now);
+}
+
+}  // namespace
+
+absl::Status ValidateEventTime(const google::protobuf::Timestamp& time,
+                               bool present, bool required,
+                               absl::string_view path, absl::Time now) {
+  if (!present) {
+    if (required) {
+      return Invalid(path, "required (RFC 3339, e.g. 2026-11-23T10:00:00Z)");
+    }
+    return absl::OkStatus();
+  }
+  if (time.seconds() < kMinTimestampSeconds ||
+      time.seconds() > kMaxTimestampSeconds || time.nanos() < 0 ||
+      time.nanos() > 999999999) {
+    return Invalid(path, "not a valid time (years 1-9999)");
+  }
+  const absl::Time t =
+      absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+  if (t > now + kMaxFutureSkew) {
+    return Invalid(
+        path,
+        absl::StrCat("is in the far future (", absl::FormatTime(t),
+                     " is more than 24 h ahead of aigovd's clock, ",
+                     absl::FormatTime(now), "); check the sender's clock"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRunEvent(const aigov::v1::RunEvent& run,
+                              absl::string_view path, absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(ValidateId(run.run_id(), Field(path, "run_id")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(run.job_namespace(), Field(path, "job_namespace")));
+  AIGOV_RETURN_IF_ERROR(ValidateId(run.job_name(), Field(path, "job_name")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(run.event_type(),
+                                     aigov::v1::RunEventType_IsValid,
+                                     Field(path, "event_type")));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(run.event_time(),
+                                          run.has_event_time(), true,
+                                          Field(path, "event_time"), now));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateRefs(run.inputs(), path, "inputs", ValidateDatasetRef));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateRefs(run.outputs(), path, "outputs", ValidateDatasetRef));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateRefs(run.input_models(), path, "input_models", ValidateModelRef));
+  return ValidateRefs(run.output_models(), path, "output_models",
+                      ValidateModelRef);
+}
+
+absl::Status ValidateOversightAction(const aigov::v1::OversightAction& action,
+                                     absl::string_view path, absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(action.action_id(), Field(path, "action_id")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(action.system_id(), Field(path, "system_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(action.action(),
+                                     aigov::v1::OversightActionType_IsValid,
+                                     Field(path, "action")));
+  if (action.has_model_version()) {
+    AIGOV_RETURN_IF_ERROR(
+        ValidateModelRef(action.model_version(), Field(path, "model_version")));
+  }
+  AIGOV_RETURN_IF_ERROR(
+      ValidateOptionalId(action.deployment_id(), Field(path, "deployment_id")));
+  if (action.reviewers().empty()) {
+    return Invalid(Field(path, "reviewers"),
+                   "at least one person who took the action is required");
+  }
+  AIGOV_RETURN_IF_ERROR(ValidatePersons(action.reviewers(), path, "reviewers"));
+  AIGOV_RETURN_IF_ERROR(ValidatePersons(action.verifiers(), path, "verifiers"));
+  return ValidateEventTime(action.occurred_at(), action.has_occurred_at(), true,
+                           Field(path, "occurred_at"), now);
+}
+
+absl::Status ValidateIncident(const aigov::v1::Incident& incident,
+                              absl::string_view path, absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(incident.incident_id(), Field(path, "incident_id")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(incident.system_id(), Field(path, "system_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateRefs(incident.model_versions(), path,
+                                     "model_versions", ValidateModelRef));
+  AIGOV_RETURN_IF_ERROR(ValidateOptionalId(incident.deployment_id(),
+                                           Field(path, "deployment_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(incident.occurred_at(),
+                                          incident.has_occurred_at(), false,
+                                          Field(path, "occurred_at"), now));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(incident.aware_at(),
+                                          incident.has_aware_at(), true,
+                                          Field(path, "aware_at"), now));
+  if (incident.has_occurred_at() &&
+      incident.aware_at().seconds() < incident.occurred_at().seconds()) {
+    return Invalid(Field(path, "aware_at"), "must not precede occurred_at");
+  }
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(incident.category(),
+                                     aigov::v1::IncidentCategory_IsValid,
+                                     Field(path, "category")));
+  if (incident.has_status()) {
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(incident.status(),
+                                       aigov::v1::IncidentStatus_IsValid,
+                                       Field(path, "status")));
+  }
+  return ValidateOptionalId(incident.breach_id(), Field(path, "breach_id"));
+}
+
+absl::Status ValidateBreach(const aigov::v1::PersonalDataBreach& breach,
+                            absl::string_view path, absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(breach.breach_id(), Field(path, "breach_id")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateOptionalId(breach.system_id(), Field(path, "system_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(breach.occurred_at(),
+                                          breach.has_occurred_at(), false,
+                                          Field(path, "occurred_at"), now));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(breach.aware_at(),
+                                          breach.has_aware_at(), true,
+                                          Field(path, "aware_at"), now));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(
+      breach.risk(), aigov::v1::BreachRisk_IsValid, Field(path, "risk")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateRefs(breach.datasets(), path, "datasets", ValidateDatasetRef));
+  return ValidateOptionalId(breach.incident_id(), Field(path, "incident_id"));
+}
+
+absl::Status ValidateDataSubjectRequest(
+    const aigov::v1::DataSubjectRequest& request, absl::string_view path,
+    absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(request.request_id(), Field(path, "request_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(request.type(),
+                                     aigov::v1::DataSubjectRequestType_IsValid,
+                                     Field(path, "type")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(
+      request.status(), aigov::v1::DataSubjectRequestStatus_IsValid,
+      Field(path, "status")));
+  const bool erasure =
+      request.type() == aigov::v1::DATA_SUBJECT_REQUEST_TYPE_ERASURE &&
+      request.status() == aigov::v1::DATA_SUBJECT_REQUEST_STATUS_RECEIVED;
+  if (erasure && request.subject().empty()) {
+    return Invalid(Field(path, "subject"),
+                   "required for a received erasure request (the subject "
+                   "whose personal data is erased)");
+  }
+  AIGOV_RETURN_IF_ERROR(
+      ValidateOptionalId(request.system_id(), Field(path, "system_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(request.received_at(),
+                                          request.has_received_at(), true,
+                                          Field(path, "received_at"), now));
+  const bool done =
+      request.status() == aigov::v1::DATA_SUBJECT_REQUEST_STATUS_COMPLETED ||
+      request.status() == aigov::v1::DATA_SUBJECT_REQUEST_STATUS_REFUSED;
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(request.completed_at(),
+                                          request.has_completed_at(), done,
+                                          Field(path, "completed_at"), now));
+  if (request.has_completed_at() &&
+      request.completed_at().seconds() < request.received_at().seconds()) {
+    return Invalid(Field(path, "completed_at"), "must not precede received_at");
+  }
+  AIGOV_RETURN_IF_ERROR(
+      ValidateRefs(request.datasets(), path, "datasets", ValidateDatasetRef));
+  // Set by aigovd only.
+  if (!request.erased_subject_id().empty() ||
+      !request.affected_datasets().empty() ||
+      !request.affected_model_versions().empty() ||
+      !request.affected_deployments().empty()) {
+    return Invalid(Field(path, "affected_model_versions"),
+                   "erased_subject_id and the affected_* fields are set by "
+                   "aigovd; leave them empty");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateNotification(const aigov::v1::Notification& notification,
+                                  absl::string_view path, absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(ValidateId(notification.notification_id(),
+                                   Field(path, "notification_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(notification.recipient(),
+                                     aigov::v1::NotificationRecipient_IsValid,
+                                     Field(path, "recipient")));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(notification.sent_at(),
+                                          notification.has_sent_at(), true,
+                                          Field(path, "sent_at"), now));
+  if (notification.incident_id().empty() && notification.breach_id().empty() &&
+      notification.request_id().empty()) {
+    return Invalid(Field(path, "incident_id"),
+                   "a notification is about an incident, a breach or a "
+                   "request: set incident_id, breach_id or request_id");
+  }
+  AIGOV_RETURN_IF_ERROR(ValidateOptionalId(notification.incident_id(),
+                                           Field(path, "incident_id")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateOptionalId(notification.breach_id(), Field(path, "breach_id")));
+  AIGOV_RETURN_IF_ERROR(
+      ValidateOptionalId(notification.request_id(), Field(path, "request_id")));
+  return ValidateOptionalId(notification.system_id(), Field(path, "system_id"));
+}
+
+absl::Status ValidateRecordRun(const aigov::v1::RecordRunRequest& request,
+                               absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(ValidateTimedRequest(request.event_id(),
+                                             request.has_run(), request.run(),
+                                             "run", now, ValidateRunEvent));
+  if (request.run().source() != aigov::v1::RUN_SOURCE_UNSPECIFIED ||
+      !request.run().openlineage_json().empty()) {
+    return Invalid("run.source",
+                   "set by aigovd; leave source and openlineage_json empty");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRecordOversightAction(
+    const aigov::v1::RecordOversightActionRequest& request, absl::Time now) {
+  return ValidateTimedRequest(request.event_id(),
+                              request.has_oversight_action(),
+                              request.oversight_action(), "oversight_action",
+                              now, ValidateOversightAction);
+}
+
+absl::Status ValidateRecordIncident(
+    const aigov::v1::RecordIncidentRequest& request, absl::Time now) {
+  return ValidateTimedRequest(request.event_id(), request.has_incident(),
+                              request.incident(), "incident", now,
+                              ValidateIncident);
+}
+
+absl::Status ValidateRecordBreach(const aigov::v1::RecordBreachRequest& request,
+                                  absl::Time now) {
+  return ValidateTimedRequest(request.event_id(),
+                              request.has_personal_data_breach(),
+                              request.personal_data_breach(),
+                              "personal_data_breach", now, ValidateBreach);
+}
+
+absl::Status ValidateRecordDataSubjectRequest(
+    const aigov::v1::RecordDataSubjectRequestRequest& request, absl::Time now) {
+  return ValidateTimedRequest(
+      request.event_id(), request.has_data_subject_request(),
+      request.data_subject_request(), "data_subject_request", now,
+      ValidateDataSubjectRequest);
+}
+
+absl::Status ValidateRecordNotification(
+    const aigov::v1::RecordNotificationRequest& request, absl::Time now) {
+  return ValidateTimedRequest(request.event_id(), request.has_notification(),
+                              request.notification(), "notification", now,
+                              ValidateNotification);
 }
 
 }  // namespace aigov::ingest

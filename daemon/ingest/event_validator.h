@@ -8,7 +8,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
 
+#include "aigov/v1/governance_service.pb.h"
+#include "aigov/v1/lineage_service.pb.h"
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.pb.h"
 
@@ -49,5 +53,43 @@ absl::Status ValidateRegisterDeployment(
     const aigov::v1::RegisterDeploymentRequest& request);
 absl::Status ValidateRegisterEvidenceDocument(
     const aigov::v1::RegisterEvidenceDocumentRequest& request);
+
+// How far ahead of aigovd's clock an event may be dated (clock skew between
+// hosts); a later time is refused as "in the far future".
+inline constexpr absl::Duration kMaxFutureSkew = absl::Hours(24);
+
+// A time: a valid Timestamp (years 1-9999, nanos within [0, 1e9)), not more
+// than kMaxFutureSkew ahead of `now`. When `required`, it must be set.
+absl::Status ValidateEventTime(const google::protobuf::Timestamp& time,
+                               bool present, bool required,
+                               absl::string_view path, absl::Time now);
+
+// Lineage and governance events; `now` is aigovd's clock, for the times.
+absl::Status ValidateRunEvent(const aigov::v1::RunEvent& run,
+                              absl::string_view path, absl::Time now);
+absl::Status ValidateOversightAction(const aigov::v1::OversightAction& action,
+                                     absl::string_view path, absl::Time now);
+absl::Status ValidateIncident(const aigov::v1::Incident& incident,
+                              absl::string_view path, absl::Time now);
+absl::Status ValidateBreach(const aigov::v1::PersonalDataBreach& breach,
+                            absl::string_view path, absl::Time now);
+absl::Status ValidateDataSubjectRequest(
+    const aigov::v1::DataSubjectRequest& request, absl::string_view path,
+    absl::Time now);
+absl::Status ValidateNotification(const aigov::v1::Notification& notification,
+                                  absl::string_view path, absl::Time now);
+
+absl::Status ValidateRecordRun(const aigov::v1::RecordRunRequest& request,
+                               absl::Time now);
+absl::Status ValidateRecordOversightAction(
+    const aigov::v1::RecordOversightActionRequest& request, absl::Time now);
+absl::Status ValidateRecordIncident(
+    const aigov::v1::RecordIncidentRequest& request, absl::Time now);
+absl::Status ValidateRecordBreach(const aigov::v1::RecordBreachRequest& request,
+                                  absl::Time now);
+absl::Status ValidateRecordDataSubjectRequest(
+    const aigov::v1::RecordDataSubjectRequestRequest& request, absl::Time now);
+absl::Status ValidateRecordNotification(
+    const aigov::v1::RecordNotificationRequest& request, absl::Time now);
 
 }  // namespace aigov::ingest

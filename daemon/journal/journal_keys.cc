@@ -114,6 +114,18 @@ aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
       return aigov::v1::EVENT_KIND_DEPLOYMENT;
     case E::kEvidenceDocument:
       return aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT;
+    case E::kRunEvent:
+      return aigov::v1::EVENT_KIND_RUN_EVENT;
+    case E::kOversightAction:
+      return aigov::v1::EVENT_KIND_OVERSIGHT_ACTION;
+    case E::kIncident:
+      return aigov::v1::EVENT_KIND_INCIDENT;
+    case E::kPersonalDataBreach:
+      return aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH;
+    case E::kDataSubjectRequest:
+      return aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST;
+    case E::kNotification:
+      return aigov::v1::EVENT_KIND_NOTIFICATION;
     case E::EVENT_NOT_SET:
       break;
   }
@@ -130,15 +142,23 @@ std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
 
 RetentionClass RetentionClassOf(aigov::v1::EventKind kind) {
   switch (kind) {
-    // Technical documentation (Art. 11, 18; Annex IV 6: changes through the
-    // lifecycle), and proof of an erasure.
+    // Technical documentation (Art. 11, 18; Annex IV 2(d) and 6: data
+    // lineage and changes through the lifecycle), incident and breach
+    // records (Art. 73, GDPR Art. 33(5)), the accountability record of
+    // data-subject requests and notifications, and proof of an erasure.
     case aigov::v1::EVENT_KIND_MODEL_VERSION:
     case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:
     case aigov::v1::EVENT_KIND_AI_SYSTEM:
     case aigov::v1::EVENT_KIND_DATASET_VERSION:
     case aigov::v1::EVENT_KIND_DEPLOYMENT:
     case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
+    case aigov::v1::EVENT_KIND_RUN_EVENT:
+    case aigov::v1::EVENT_KIND_INCIDENT:
+    case aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH:
+    case aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST:
+    case aigov::v1::EVENT_KIND_NOTIFICATION:
       return RetentionClass::kDocumentation;
+    // Oversight actions are operating logs (Art. 12, 26(5)-(6)).
     default:
       return RetentionClass::kOperational;
   }
@@ -158,6 +178,18 @@ std::string KindName(aigov::v1::EventKind kind) {
       return "Deployment";
     case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
       return "EvidenceDocument";
+    case aigov::v1::EVENT_KIND_RUN_EVENT:
+      return "Run";
+    case aigov::v1::EVENT_KIND_OVERSIGHT_ACTION:
+      return "OversightAction";
+    case aigov::v1::EVENT_KIND_INCIDENT:
+      return "Incident";
+    case aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH:
+      return "PersonalDataBreach";
+    case aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST:
+      return "DataSubjectRequest";
+    case aigov::v1::EVENT_KIND_NOTIFICATION:
+      return "Notification";
     default:
       return "Unspecified";
   }

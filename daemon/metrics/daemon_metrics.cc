@@ -12,8 +12,18 @@ constexpr std::array<const char*, kIngestResultCount> kResultNames = {
     "accepted", "duplicate", "invalid",     "conflict",
     "rejected", "failed",    "precondition"};
 constexpr std::array<const char*, kIngestKindCount> kKindNames = {
-    "model_version",   "subject_erasure", "ai_system",
-    "dataset_version", "deployment",      "evidence_document"};
+    "model_version",
+    "subject_erasure",
+    "ai_system",
+    "dataset_version",
+    "deployment",
+    "evidence_document",
+    "run_event",
+    "oversight_action",
+    "incident",
+    "personal_data_breach",
+    "data_subject_request",
+    "notification"};
 
 }  // namespace
 

@@ -43,8 +43,14 @@ enum class IngestKind {
   kDatasetVersion,
   kDeployment,
   kEvidenceDocument,
+  kRunEvent,
+  kOversightAction,
+  kIncident,
+  kPersonalDataBreach,
+  kDataSubjectRequest,
+  kNotification,
 };
-inline constexpr size_t kIngestKindCount = 6;
+inline constexpr size_t kIngestKindCount = 12;
 
 class IngestMetrics {
  public:

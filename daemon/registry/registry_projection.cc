@@ -29,6 +29,16 @@ char Tag(EventKind kind) {
       return 'P';
     case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
       return 'E';
+    case aigov::v1::EVENT_KIND_OVERSIGHT_ACTION:
+      return 'O';
+    case aigov::v1::EVENT_KIND_INCIDENT:
+      return 'I';
+    case aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH:
+      return 'B';
+    case aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST:
+      return 'Q';
+    case aigov::v1::EVENT_KIND_NOTIFICATION:
+      return 'N';
     default:
       return '\0';
   }
@@ -68,6 +78,16 @@ std::string EntryKey(const JournalEntry& e) {
       return Key('P', e.deployment().deployment_id(), "");
     case JournalEntry::kEvidenceDocument:
       return Key('E', e.evidence_document().document_id(), "");
+    case JournalEntry::kOversightAction:
+      return Key('O', e.oversight_action().action_id(), "");
+    case JournalEntry::kIncident:
+      return Key('I', e.incident().incident_id(), "");
+    case JournalEntry::kPersonalDataBreach:
+      return Key('B', e.personal_data_breach().breach_id(), "");
+    case JournalEntry::kDataSubjectRequest:
+      return Key('Q', e.data_subject_request().request_id(), "");
+    case JournalEntry::kNotification:
+      return Key('N', e.notification().notification_id(), "");
     default:
       return "";
   }
@@ -79,6 +99,35 @@ absl::Status NotRegistered(absl::string_view path,
       path, ": model version ", ref.model_id(), "@", ref.version(),
       " is not registered; register it first (RegisterModelVersion, or "
       "aigovctl apply with kind: ModelVersion)"));
+}
+
+absl::Status DatasetNotRegistered(absl::string_view path,
+                                  const aigov::v1::DatasetRef& ref) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      path, ": dataset version ", ref.dataset_id(), "@", ref.version(),
+      " is not registered; register it first (RegisterDatasetVersion, or "
+      "aigovctl apply with kind: DatasetVersion)"));
+}
+
+// The AI system ids an entry names besides its own record.
+std::vector<std::string> SystemsNamed(const JournalEntry& e) {
+  switch (e.event_case()) {
+    case JournalEntry::kModelVersion:
+      return {e.model_version().system_id()};
+    case JournalEntry::kOversightAction:
+      return {e.oversight_action().system_id()};
+    case JournalEntry::kIncident:
+      return {e.incident().system_id()};
+    default:
+      return {};
+  }
+}
+
+// Art. 14(5): an identification by a remote biometric identification system
+// (Annex III 1(a)) is acted on only once two natural persons separately
+// verified and confirmed it.
+bool NeedsTwoVerifiers(const aigov::v1::AiSystem& system) {
+  return system.risk().annex_iii_point() == "1(a)";
 }
 
 }  // namespace
@@ -119,6 +168,80 @@ absl::Status RegistryProjection::Check(const JournalEntry& entry) {
     AIGOV_ASSIGN_OR_RETURN(const bool known, Known(ModelKey(ref)));
     if (!known) return NotRegistered("deployment.model_version", ref);
   }
+  if (entry.has_run_event() &&
+      entry.run_event().source() == aigov::v1::RUN_SOURCE_GRPC) {
+    const auto& run = entry.run_event();
+    for (int i = 0; i < run.inputs_size(); ++i) {
+      const auto& ref = run.inputs(i);
+      AIGOV_ASSIGN_OR_RETURN(const bool known,
+                             Known(Key('D', ref.dataset_id(), ref.version())));
+      if (!known) {
+        return DatasetNotRegistered(absl::StrCat("run.inputs[", i, "]"), ref);
+      }
+    }
+    for (int i = 0; i < run.input_models_size(); ++i) {
+      const auto& ref = run.input_models(i);
+      AIGOV_ASSIGN_OR_RETURN(const bool known, Known(ModelKey(ref)));
+      if (!known) {
+        return NotRegistered(absl::StrCat("run.input_models[", i, "]"), ref);
+      }
+    }
+  }
+  if (entry.has_oversight_action()) {
+    const auto& action = entry.oversight_action();
+    if (action.has_model_version()) {
+      AIGOV_ASSIGN_OR_RETURN(const bool known,
+                             Known(ModelKey(action.model_version())));
+      if (!known) {
+        return NotRegistered("oversight_action.model_version",
+                             action.model_version());
+      }
+    }
+    if (action.action() == aigov::v1::OVERSIGHT_ACTION_TYPE_APPROVE) {
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<aigov::v1::AiSystem> system,
+                             SystemOf(action.system_id()));
+      if (system && NeedsTwoVerifiers(*system)) {
+        absl::flat_hash_set<std::string> distinct;
+        for (const auto& v : action.verifiers()) distinct.insert(v.id());
+        if (distinct.size() < 2) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "oversight_action.verifiers: system ", action.system_id(),
+              " is Annex III 1(a) (remote biometric identification); AI Act "
+              "Art. 14(5) requires two distinct natural persons to verify "
+              "and confirm before acting, got ",
+              distinct.size()));
+        }
+      }
+    }
+  }
+  if (entry.has_incident()) {
+    const auto& incident = entry.incident();
+    for (int i = 0; i < incident.model_versions_size(); ++i) {
+      const auto& ref = incident.model_versions(i);
+      AIGOV_ASSIGN_OR_RETURN(const bool known, Known(ModelKey(ref)));
+      if (!known) {
+        return NotRegistered(absl::StrCat("incident.model_versions[", i, "]"),
+                             ref);
+      }
+    }
+  }
+  if (entry.has_notification()) {
+    const auto& n = entry.notification();
+    const std::pair<const char*, std::pair<char, const std::string*>> about[] =
+        {{"incident_id", {'I', &n.incident_id()}},
+         {"breach_id", {'B', &n.breach_id()}},
+         {"request_id", {'Q', &n.request_id()}}};
+    for (const auto& [field, target] : about) {
+      if (target.second->empty()) continue;
+      AIGOV_ASSIGN_OR_RETURN(const bool known,
+                             Known(Key(target.first, *target.second, "")));
+      if (!known) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("notification.", field, ": ", *target.second,
+                         " was never recorded; record it first"));
+      }
+    }
+  }
   if (entry.has_evidence_document()) {
     const auto& doc = entry.evidence_document();
     for (int i = 0; i < doc.covers_model_versions_size(); ++i) {
@@ -137,9 +260,26 @@ absl::Status RegistryProjection::Check(const JournalEntry& entry) {
 void RegistryProjection::Admitted(const JournalEntry& entry) {
   std::string key = EntryKey(entry);
   if (!key.empty()) group_keys_.insert(std::move(key));
+  if (entry.has_ai_system()) {
+    group_systems_[entry.ai_system().system_id()] = entry.ai_system();
+  }
 }
 
-void RegistryProjection::EndGroup() { group_keys_.clear(); }
+void RegistryProjection::EndGroup() {
+  group_keys_.clear();
+  group_systems_.clear();
+}
+
+absl::StatusOr<std::optional<aigov::v1::AiSystem>> RegistryProjection::SystemOf(
+    const std::string& system_id) const {
+  if (auto it = group_systems_.find(system_id); it != group_systems_.end()) {
+    return it->second;
+  }
+  AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> record,
+                         Get(Key('S', system_id, "")));
+  if (!record || record->unregistered()) return std::nullopt;
+  return record->ai_system();
+}
 
 absl::Status RegistryProjection::Apply(
     absl::Span<const journal::SequencedEntry> entries,
@@ -156,6 +296,26 @@ absl::Status RegistryProjection::Apply(
       RegistryRecord::descriptor();
   for (const journal::SequencedEntry& s : entries) {
     const JournalEntry& e = *s.entry;
+    if (e.has_run_event()) {
+      // Datasets a run names and nobody registered: declared by lineage.
+      for (const auto* refs :
+           {&e.run_event().inputs(), &e.run_event().outputs()}) {
+        for (const aigov::v1::DatasetRef& ref : *refs) {
+          const std::string key = Key('D', ref.dataset_id(), ref.version());
+          AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> known,
+                                 current(key));
+          if (known) continue;
+          RegistryRecord declared;
+          auto* d = declared.mutable_dataset_version();
+          d->set_dataset_id(ref.dataset_id());
+          d->set_version(ref.version());
+          d->set_declared_by_lineage(true);
+          declared.set_unregistered(true);
+          declared.add_sequences(e.sequence());
+          pending[key] = std::move(declared);
+        }
+      }
+    }
     const std::string key = EntryKey(e);
     if (key.empty()) continue;
     AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> before,
@@ -177,14 +337,13 @@ absl::Status RegistryProjection::Apply(
     *record.mutable_sealed_fields() = e.sealed_fields();
     pending[key] = std::move(record);
 
-    if (e.has_model_version()) {
-      const std::string system = Key('S', e.model_version().system_id(), "");
+    for (const std::string& system_id : SystemsNamed(e)) {
+      const std::string system = Key('S', system_id, "");
       AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> sys,
                              current(system));
       if (!sys) {
         RegistryRecord shadow;
-        shadow.mutable_ai_system()->set_system_id(
-            e.model_version().system_id());
+        shadow.mutable_ai_system()->set_system_id(system_id);
         shadow.set_unregistered(true);
         shadow.add_sequences(e.sequence());
         pending[system] = std::move(shadow);

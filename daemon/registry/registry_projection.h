@@ -1,15 +1,18 @@
 // The registry view: the current state of every AI system, model version,
-// dataset version, deployment and evidence document, projected from the
-// journal into the column family "registry" (DESIGN.md "one journal, many
-// projections").
+// dataset version, deployment, evidence document and governance record
+// (oversight action, incident, breach, data-subject request, notification),
+// projected from the journal into the column family "registry" (DESIGN.md
+// "one journal, many projections").
 //
 // Keys: one tag byte, the id, and for versioned records '\0' and the
 // version ('\0' never occurs in a valid id). Values: RegistryRecord bytes
 // (deterministic), holding the record as last journalled (personal-data
 // fields sealed, as in the journal) and the sequence numbers it was built
-// from. A model version naming a system never registered creates an
-// "unregistered" AiSystem record (shadow AI); registering the system later
-// replaces it.
+// from. A model version, oversight action or incident naming a system never
+// registered creates an "unregistered" AiSystem record (shadow AI); a run
+// naming a dataset version never registered creates an "unregistered"
+// DatasetVersion record marked declared_by_lineage. Registering the record
+// later replaces it.
 //
 // Thread-safety: Check, Admitted, Apply and EndGroup run on the sequencer
 // thread only; Get, List and CountUnregistered may run on any thread (they
@@ -21,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -72,11 +76,17 @@ class RegistryProjection final : public journal::Projection {
  private:
   // True when `key` is stored or was admitted earlier in this group.
   absl::StatusOr<bool> Known(const std::string& key) const;
+  // The registered system `system_id` as it will be once this group's
+  // admitted entries are written; std::nullopt when never registered.
+  absl::StatusOr<std::optional<aigov::v1::AiSystem>> SystemOf(
+      const std::string& system_id) const;
 
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* family_ = nullptr;
   // Keys of records admitted in the current group (sequencer thread only).
   absl::flat_hash_set<std::string> group_keys_;
+  // AI systems admitted in the current group (sequencer thread only).
+  absl::flat_hash_map<std::string, aigov::v1::AiSystem> group_systems_;
 };
 
 }  // namespace aigov::registry

@@ -204,3 +204,116 @@ TEST_F(RegistryProjectionTest, ListingVersionsOfOneModelExcludesItsPrefixes) {
 
 }  // namespace
 }  // namespace aigov::registry
+
+namespace aigov::registry {
+namespace {
+
+PendingEvent GrpcRun(const std::string& id, const std::string& dataset) {
+  PendingEvent e;
+  e.entry.set_event_id(id);
+  auto* r = e.entry.mutable_run_event();
+  r->set_run_id("train-1");
+  r->set_job_namespace("ml");
+  r->set_job_name("train");
+  r->set_event_type(aigov::v1::RUN_EVENT_TYPE_COMPLETE);
+  r->set_source(aigov::v1::RUN_SOURCE_GRPC);
+  auto* in = r->add_inputs();
+  in->set_dataset_id(dataset);
+  in->set_version("1");
+  auto* out = r->add_outputs();
+  out->set_dataset_id("scores");
+  out->set_version("1");
+  return e;
+}
+
+PendingEvent Dataset(const std::string& id, const std::string& dataset) {
+  PendingEvent e;
+  e.entry.set_event_id(id);
+  e.entry.mutable_dataset_version()->set_dataset_id(dataset);
+  e.entry.mutable_dataset_version()->set_version("1");
+  return e;
+}
+
+PendingEvent Approve(const std::string& id, const std::string& system,
+                     std::vector<std::string> verifiers) {
+  PendingEvent e;
+  e.entry.set_event_id(id);
+  auto* a = e.entry.mutable_oversight_action();
+  a->set_action_id(id);
+  a->set_system_id(system);
+  a->set_action(aigov::v1::OVERSIGHT_ACTION_TYPE_APPROVE);
+  a->add_reviewers()->set_id("officer@example.com");
+  for (const auto& v : verifiers) a->add_verifiers()->set_id(v);
+  return e;
+}
+
+TEST_F(RegistryProjectionTest, AGrpcRunReadingAnUnknownDatasetIsRefused) {
+  auto out = Append({GrpcRun("r1", "applications")});
+  EXPECT_EQ(out[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StartsWith(out[0].status.message(),
+                               "run.inputs[0]: dataset version applications@1 "
+                               "is not registered"))
+      << out[0].status;
+  out = Append({Dataset("d1", "applications"), GrpcRun("r2", "applications")});
+  ASSERT_TRUE(out[1].status.ok()) << out[1].status;
+  // The output nobody registered is declared by lineage.
+  const RegistryRecord scores =
+      MustGet(aigov::v1::EVENT_KIND_DATASET_VERSION, "scores", "1");
+  EXPECT_TRUE(scores.unregistered());
+  EXPECT_TRUE(scores.dataset_version().declared_by_lineage());
+  // Registering it replaces the declared record.
+  Append({Dataset("d2", "scores")});
+  const RegistryRecord registered =
+      MustGet(aigov::v1::EVENT_KIND_DATASET_VERSION, "scores", "1");
+  EXPECT_FALSE(registered.unregistered());
+  EXPECT_FALSE(registered.dataset_version().declared_by_lineage());
+  EXPECT_EQ(registered.sequences_size(), 1);
+}
+
+TEST_F(RegistryProjectionTest, AnnexIII1aApprovalNeedsTwoDistinctVerifiers) {
+  PendingEvent system = System("s1", "border-id", "remote identification");
+  system.entry.mutable_ai_system()->mutable_risk()->set_annex_iii_point("1(a)");
+  auto out = Append(
+      {std::move(system), Approve("a1", "border-id", {"ana@example.com"}),
+       Approve("a2", "border-id", {"ana@example.com", "ana@example.com"}),
+       Approve("a3", "border-id", {"ana@example.com", "ben@example.com"})});
+  ASSERT_TRUE(out[0].status.ok()) << out[0].status;
+  for (size_t i : {size_t{1}, size_t{2}}) {
+    EXPECT_EQ(out[i].status.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_TRUE(absl::StartsWith(out[i].status.message(),
+                                 "oversight_action.verifiers: system "
+                                 "border-id is Annex III 1(a)"))
+        << out[i].status;
+  }
+  EXPECT_TRUE(out[3].status.ok()) << out[3].status;
+  // Other systems need no verifier.
+  out = Append({Approve("a4", "loans", {})});
+  EXPECT_TRUE(out[0].status.ok()) << out[0].status;
+  EXPECT_TRUE(MustGet(aigov::v1::EVENT_KIND_AI_SYSTEM, "loans").unregistered());
+}
+
+TEST_F(RegistryProjectionTest, ANotificationAboutAnUnknownIncidentIsRefused) {
+  PendingEvent n;
+  n.entry.set_event_id("n1");
+  n.entry.mutable_notification()->set_notification_id("n1");
+  n.entry.mutable_notification()->set_incident_id("inc-7");
+  auto out = Append({n});
+  EXPECT_EQ(out[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(out[0].status.message(),
+            "notification.incident_id: inc-7 was never recorded; record it "
+            "first");
+  PendingEvent incident;
+  incident.entry.set_event_id("i1");
+  incident.entry.mutable_incident()->set_incident_id("inc-7");
+  incident.entry.mutable_incident()->set_system_id("loans");
+  n.entry.set_event_id("n2");
+  out = Append({std::move(incident), std::move(n)});
+  EXPECT_TRUE(out[1].status.ok()) << out[1].status;
+  EXPECT_EQ(MustGet(aigov::v1::EVENT_KIND_NOTIFICATION, "n1")
+                .notification()
+                .incident_id(),
+            "inc-7");
+}
+
+}  // namespace
+}  // namespace aigov::registry
