@@ -41,9 +41,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
                      ec.message()));
   }
   d->registry_ = std::make_unique<registry::RegistryProjection>();
+  d->lineage_ = std::make_unique<lineage::LineageProjection>();
   journal::JournalOptions journal_options;
   journal_options.path = config.data_dir();
-  journal_options.projections = {d->registry_.get()};
+  journal_options.projections = {d->registry_.get(), d->lineage_.get()};
   AIGOV_ASSIGN_OR_RETURN(d->journal_,
                          journal::RocksDbJournal::Open(journal_options, clock));
   d->metrics_->journal().SetTreeSize(d->journal_->tree_size());
@@ -91,6 +92,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
       *d->writes_, *d->registry_, *d->journal_);
   d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
       *d->journal_, *d->checkpointer_, *d->signer_, *d->writes_);
+  d->lineage_service_ = std::make_unique<server::LineageServiceImpl>(
+      *d->writes_, *d->registry_, *d->lineage_, clock);
+  d->governance_service_ = std::make_unique<server::GovernanceServiceImpl>(
+      *d->writes_, *d->sequencer_, *d->journal_, *d->registry_, *d->lineage_,
+      clock);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;
@@ -99,6 +105,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
     // the committed registry exactly.
     if (auto n = self->registry_->CountUnregistered(); n.ok()) {
       self->metrics_->SetUnregisteredSystems(*n);
+    }
+    if (auto runs = self->lineage_->CountUnfinishedRuns(); runs.ok()) {
+      self->metrics_->SetUnfinishedRuns(*runs);
     }
     return self->metrics_->Render();
   };
@@ -111,7 +120,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
       d->grpc_,
       server::GrpcServer::Start(
           config.grpc_listen(), static_cast<int>(config.max_message_bytes()),
-          {d->registry_service_.get(), d->journal_service_.get()}));
+          {d->registry_service_.get(), d->journal_service_.get(),
+           d->lineage_service_.get(), d->governance_service_.get()}));
   d->grpc_->SetServing(true);
   d->ready_.store(true);
   return d;

@@ -24,11 +24,14 @@
 #include "daemon/journal/retention_sweeper.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
+#include "daemon/lineage/lineage_projection.h"
 #include "daemon/metrics/daemon_metrics.h"
 #include "daemon/registry/registry_projection.h"
+#include "daemon/server/governance_service.h"
 #include "daemon/server/grpc_server.h"
 #include "daemon/server/http_server.h"
 #include "daemon/server/journal_service.h"
+#include "daemon/server/lineage_service.h"
 #include "daemon/server/registry_service.h"
 
 namespace aigov {
@@ -69,8 +72,9 @@ class Daemon {
   bool shut_down_ = false;
 
   std::unique_ptr<metrics::DaemonMetrics> metrics_;
-  // Declared before journal_, which refers to it until destroyed.
+  // Declared before journal_, which refers to them until destroyed.
   std::unique_ptr<registry::RegistryProjection> registry_;
+  std::unique_ptr<lineage::LineageProjection> lineage_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
   std::unique_ptr<journal::NoteSigner> signer_;
   std::unique_ptr<journal::Checkpointer> checkpointer_;
@@ -80,6 +84,8 @@ class Daemon {
   std::unique_ptr<server::WritePath> writes_;
   std::unique_ptr<server::RegistryServiceImpl> registry_service_;
   std::unique_ptr<server::JournalServiceImpl> journal_service_;
+  std::unique_ptr<server::LineageServiceImpl> lineage_service_;
+  std::unique_ptr<server::GovernanceServiceImpl> governance_service_;
   std::unique_ptr<server::HttpServer> http_;
   std::unique_ptr<server::GrpcServer> grpc_;
 };

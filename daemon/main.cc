@@ -22,6 +22,7 @@
 #include "daemon/config/config_loader.h"
 #include "daemon/daemon.h"
 #include "daemon/journal/rocksdb_journal.h"
+#include "daemon/lineage/lineage_projection.h"
 #include "daemon/registry/registry_projection.h"
 
 ABSL_FLAG(
@@ -41,7 +42,8 @@ ABSL_FLAG(bool, verify, false,
           "first altered index). Needs the data directory not to be in use.");
 
 ABSL_FLAG(bool, rebuild_views, false,
-          "Rebuild the registry view from the journal (it comes out "
+          "Rebuild the registry and lineage views from the journal (they "
+          "come out "
           "identical to the one written live), then exit. Needs the data "
           "directory not to be in use.");
 
@@ -77,9 +79,10 @@ int RunOffline(const aigov::v1::DaemonConfig& config,
                    aigov::journal::RocksDbJournal&,
                    const std::function<void(uint64_t, uint64_t)>&)>& job) {
   aigov::registry::RegistryProjection registry;
+  aigov::lineage::LineageProjection lineage;
   aigov::journal::JournalOptions options;
   options.path = config.data_dir();
-  options.projections = {&registry};
+  options.projections = {&registry, &lineage};
   auto journal = aigov::journal::RocksDbJournal::Open(options, clock);
   if (!journal.ok()) return Fail("cannot open the journal", journal.status());
   const bool tty = ::isatty(STDERR_FILENO) != 0;

@@ -137,8 +137,8 @@ class GroupWrites {
     AIGOV_RETURN_IF_ERROR(
         common::FromRocksDb(it->status(), "reading the lineage view"));
     for (auto it2 = overlay_.lower_bound(prefix);
-         it2 != overlay_.end() && it2->first.compare(0, prefix.size(),
-                                                     prefix) == 0;
+         it2 != overlay_.end() &&
+         it2->first.compare(0, prefix.size(), prefix) == 0;
          ++it2) {
       if (it2->second) {
         out[it2->first] = *it2->second;
@@ -340,11 +340,11 @@ absl::Status LineageProjection::Apply(
       }
       case JournalEntry::kDeployment: {
         const aigov::v1::Deployment& d = e.deployment();
-        AIGOV_RETURN_IF_ERROR(w.ReplaceIncoming(
-            NodeKey(DeploymentNode(d.deployment_id())),
-            {aigov::v1::LINEAGE_RELATION_SERVES},
-            {{aigov::v1::LINEAGE_RELATION_SERVES,
-              NodeKey(ModelNode(d.model_version()))}}));
+        AIGOV_RETURN_IF_ERROR(
+            w.ReplaceIncoming(NodeKey(DeploymentNode(d.deployment_id())),
+                              {aigov::v1::LINEAGE_RELATION_SERVES},
+                              {{aigov::v1::LINEAGE_RELATION_SERVES,
+                                NodeKey(ModelNode(d.model_version()))}}));
         break;
       }
       default:

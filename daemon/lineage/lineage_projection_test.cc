@@ -35,8 +35,8 @@ aigov::v1::ModelVersionRef M(const std::string& id, const std::string& v) {
 PendingEvent Dataset(const std::string& id, const std::string& version,
                      std::vector<aigov::v1::DatasetRef> parents = {}) {
   PendingEvent e;
-  e.entry.set_event_id(absl::StrCat("d-", id, "-", version, "-",
-                                    parents.size()));
+  e.entry.set_event_id(
+      absl::StrCat("d-", id, "-", version, "-", parents.size()));
   auto* d = e.entry.mutable_dataset_version();
   d->set_dataset_id(id);
   d->set_version(version);
@@ -70,9 +70,9 @@ PendingEvent Deploy(const std::string& event_id, const std::string& model,
 }
 
 PendingEvent RunEv(const std::string& event_id, const std::string& run_id,
-                 aigov::v1::RunEventType type,
-                 std::vector<aigov::v1::DatasetRef> inputs,
-                 std::vector<aigov::v1::DatasetRef> outputs) {
+                   aigov::v1::RunEventType type,
+                   std::vector<aigov::v1::DatasetRef> inputs,
+                   std::vector<aigov::v1::DatasetRef> outputs) {
   PendingEvent e;
   e.entry.set_event_id(event_id);
   auto* r = e.entry.mutable_run_event();
@@ -185,7 +185,7 @@ TEST_F(LineageProjectionTest, ARecordUpdateReplacesItsEdgesInTheSameGroup) {
 TEST_F(LineageProjectionTest, StartAndCompleteMakeOneRun) {
   const std::string run_id = "0190a3c4-aaaa-7bbb-8ccc-000000000001";
   Append({RunEv("e1", run_id, aigov::v1::RUN_EVENT_TYPE_START, {D("raw", "1")},
-              {})});
+                {})});
   auto run = lineage_.GetRun(run_id).value();
   ASSERT_TRUE(run.has_value());
   EXPECT_FALSE(run->finished());
@@ -195,7 +195,7 @@ TEST_F(LineageProjectionTest, StartAndCompleteMakeOneRun) {
   EXPECT_EQ(open.runs[0].run_id(), run_id);
 
   Append({RunEv("e2", run_id, aigov::v1::RUN_EVENT_TYPE_COMPLETE, {},
-              {D("features", "3")})});
+                {D("features", "3")})});
   run = lineage_.GetRun(run_id).value();
   ASSERT_TRUE(run.has_value());
   EXPECT_TRUE(run->finished());
@@ -215,9 +215,9 @@ TEST_F(LineageProjectionTest, StartAndCompleteMakeOneRun) {
 
 TEST_F(LineageProjectionTest, CyclesEndTheWalk) {
   Append({RunEv("e1", "r1", aigov::v1::RUN_EVENT_TYPE_COMPLETE, {D("a", "1")},
-              {D("b", "1")}),
+                {D("b", "1")}),
           RunEv("e2", "r2", aigov::v1::RUN_EVENT_TYPE_COMPLETE, {D("b", "1")},
-              {D("a", "1")})});
+                {D("a", "1")})});
   EXPECT_EQ(Downstream(D("a", "1")), (std::vector<std::string>{"d:b@1"}));
 }
 
@@ -225,7 +225,7 @@ TEST_F(LineageProjectionTest, PagesOfRuns) {
   std::vector<PendingEvent> group;
   for (int i = 0; i < 5; ++i) {
     group.push_back(RunEv(absl::StrCat("e", i), absl::StrCat("r", i),
-                        aigov::v1::RUN_EVENT_TYPE_COMPLETE, {}, {}));
+                          aigov::v1::RUN_EVENT_TYPE_COMPLETE, {}, {}));
   }
   Append(std::move(group));
   auto page = lineage_.ListRuns(false, "", 2).value();

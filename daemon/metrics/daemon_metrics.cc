@@ -113,11 +113,31 @@ DaemonMetrics::DaemonMetrics(const BuildInfo& build)
       &prometheus::BuildGauge()
            .Name("aigov_unregistered_systems")
            .Help(
-               "AI systems named by model versions but never registered "
-               "(shadow AI); list them with aigovctl get AiSystem "
-               "--unregistered.")
+               "AI systems named by model versions, oversight actions or "
+               "incidents but never registered (shadow AI); list them with "
+               "aigovctl get AiSystem --unregistered.")
            .Register(*registry_)
            .Add({});
+  runs_open_ = &prometheus::BuildGauge()
+                    .Name("aigov_lineage_runs_open")
+                    .Help(
+                        "Lineage runs without a COMPLETE, FAIL or ABORT "
+                        "event, by OpenLineage job namespace.")
+                    .Register(*registry_);
+}
+
+void DaemonMetrics::SetUnfinishedRuns(
+    const std::map<std::string, uint64_t>& by_namespace) {
+  absl::MutexLock lock(&runs_open_mu_);
+  // A namespace seen once keeps its series, at 0 once its runs finish.
+  for (auto& [job_namespace, gauge] : runs_open_by_namespace_) gauge->Set(0);
+  for (const auto& [job_namespace, count] : by_namespace) {
+    prometheus::Gauge*& gauge = runs_open_by_namespace_[job_namespace];
+    if (gauge == nullptr) {
+      gauge = &runs_open_->Add({{"job_namespace", job_namespace}});
+    }
+    gauge->Set(static_cast<double>(count));
+  }
 }
 
 void DaemonMetrics::SetUnregisteredSystems(uint64_t count) {

@@ -6,15 +6,19 @@
 // will exist is created at startup so that it exports 0 before it moves.
 //
 // Thread-safe: prometheus-cpp metrics are atomic; the structs only hold
-// references created in Create() and are immutable afterwards.
+// references created in Create() and are immutable afterwards, except the
+// per-namespace run gauges, added under a mutex.
 #pragma once
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
@@ -101,6 +105,9 @@ class DaemonMetrics {
   // registered (shadow AI).
   void SetUnregisteredSystems(uint64_t count);
 
+  // Sets aigov_lineage_runs_open{job_namespace}: runs not finished.
+  void SetUnfinishedRuns(const std::map<std::string, uint64_t>& by_namespace);
+
   // Returns the Prometheus text exposition (format 0.0.4) of every metric.
   std::string Render() const;
 
@@ -111,6 +118,10 @@ class DaemonMetrics {
   std::unique_ptr<IngestMetrics> ingest_;
   std::unique_ptr<JournalMetrics> journal_;
   prometheus::Gauge* unregistered_systems_;
+  prometheus::Family<prometheus::Gauge>* runs_open_;
+  absl::Mutex runs_open_mu_;
+  std::map<std::string, prometheus::Gauge*> runs_open_by_namespace_
+      ABSL_GUARDED_BY(runs_open_mu_);
 };
 
 }  // namespace aigov::metrics

@@ -17,28 +17,6 @@ namespace {
 constexpr uint32_t kDefaultPageSize = 100;
 constexpr uint32_t kMaxPageSize = 1000;
 
-grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
-                                 const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
-// Answers a committed registry write: any response with sequence,
-// deduplicated and leaf_hash.
-template <typename Response>
-std::function<void(const journal::AppendOutcome&, const WriteCompletion&)>
-AnswerCommitted(Response* response) {
-  return [response](const journal::AppendOutcome& out,
-                    const WriteCompletion& done) {
-    response->set_sequence(out.sequence);
-    response->set_deduplicated(out.deduplicated);
-    response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
-    done(grpc::Status::OK, out.deduplicated ? metrics::IngestResult::kDuplicate
-                                            : metrics::IngestResult::kAccepted);
-  };
-}
-
 // The name of the record's oneof field, which is also the journal entry's.
 const google::protobuf::FieldDescriptor* RecordField(
     const aigov::v1::RegistryRecord& record) {
@@ -59,7 +37,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
       [request](aigov::v1::JournalEntry* entry) {
         *entry->mutable_model_version() = request->model_version();
       },
-      AnswerCommitted(response));
+      AnswerRegistered(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::Register(
@@ -68,7 +46,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::Register(
     absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
     aigov::v1::RegisterResponse* response) {
   return writes_.Run(context, kind, valid, event_id, fill,
-                     AnswerCommitted(response));
+                     AnswerRegistered(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterAiSystem(
@@ -151,21 +129,21 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::GetRecord(
     aigov::v1::RegistryRecord* response) {
   auto key =
       registry::RecordKey(request->kind(), request->id(), request->version());
-  if (!key.ok()) return Answer(context, key.status());
+  if (!key.ok()) return FinishUnary(context, key.status());
   if (request->id().empty()) {
-    return Answer(context, absl::InvalidArgumentError("id: required"));
+    return FinishUnary(context, absl::InvalidArgumentError("id: required"));
   }
   auto record = registry_.Get(*key);
-  if (!record.ok()) return Answer(context, record.status());
+  if (!record.ok()) return FinishUnary(context, record.status());
   if (!record->has_value()) {
-    return Answer(context,
-                  absl::NotFoundError(absl::StrCat(
-                      aigov::v1::EventKind_Name(request->kind()), " ",
-                      request->id(), request->version().empty() ? "" : "@",
-                      request->version(), " is not registered")));
+    return FinishUnary(context,
+                       absl::NotFoundError(absl::StrCat(
+                           aigov::v1::EventKind_Name(request->kind()), " ",
+                           request->id(), request->version().empty() ? "" : "@",
+                           request->version(), " is not registered")));
   }
   *response = std::move(**record);
-  return Answer(context, Unseal(response));
+  return FinishUnary(context, Unseal(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::ListRecords(
@@ -175,24 +153,25 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::ListRecords(
   std::string start;
   if (!request->page_token().empty() &&
       !absl::WebSafeBase64Unescape(request->page_token(), &start)) {
-    return Answer(context, absl::InvalidArgumentError(
-                               "page_token: not a token this server issued"));
+    return FinishUnary(context,
+                       absl::InvalidArgumentError(
+                           "page_token: not a token this server issued"));
   }
   const uint32_t page_size = request->page_size() == 0
                                  ? kDefaultPageSize
                                  : std::min(request->page_size(), kMaxPageSize);
   auto page = registry_.List(request->kind(), request->id(),
                              request->unregistered_only(), start, page_size);
-  if (!page.ok()) return Answer(context, page.status());
+  if (!page.ok()) return FinishUnary(context, page.status());
   for (aigov::v1::RegistryRecord& record : page->records) {
     const absl::Status unsealed = Unseal(&record);
-    if (!unsealed.ok()) return Answer(context, unsealed);
+    if (!unsealed.ok()) return FinishUnary(context, unsealed);
     *response->add_records() = std::move(record);
   }
   if (!page->next_key.empty()) {
     response->set_next_page_token(absl::WebSafeBase64Escape(page->next_key));
   }
-  return Answer(context, absl::OkStatus());
+  return FinishUnary(context, absl::OkStatus());
 }
 
 }  // namespace aigov::server

@@ -72,6 +72,21 @@ class WritePath {
   InflightTracker& inflight_;
 };
 
+// Answers a committed write with any response that has sequence,
+// deduplicated and leaf_hash (RegisterResponse and its kin).
+template <typename Response>
+std::function<void(const journal::AppendOutcome&, const WriteCompletion&)>
+AnswerRegistered(Response* response) {
+  return [response](const journal::AppendOutcome& out,
+                    const WriteCompletion& done) {
+    response->set_sequence(out.sequence);
+    response->set_deduplicated(out.deduplicated);
+    response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
+    done(grpc::Status::OK, out.deduplicated ? metrics::IngestResult::kDuplicate
+                                            : metrics::IngestResult::kAccepted);
+  };
+}
+
 // Returns the authenticated identity of the caller, or "anonymous" on an
 // unauthenticated channel.
 std::string PrincipalOf(const grpc::CallbackServerContext& context);
