@@ -113,6 +113,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   };
   handlers.ready = [self] { return self->ready_.load(); };
   handlers.version = AigovVersion();
+  d->openlineage_ = std::make_unique<server::OpenLineageEndpoint>(
+      *d->sequencer_, d->metrics_->ingest(), d->inflight_, clock);
+  handlers.post_lineage = [self](const std::string& body, bool batch) {
+    server::HttpReply reply = self->openlineage_->Post(body, batch);
+    return std::make_pair(reply.status, std::move(reply.json));
+  };
   AIGOV_ASSIGN_OR_RETURN(
       d->http_, server::HttpServer::Start(config.http_listen(), handlers));
 

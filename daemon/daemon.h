@@ -32,6 +32,7 @@
 #include "daemon/server/http_server.h"
 #include "daemon/server/journal_service.h"
 #include "daemon/server/lineage_service.h"
+#include "daemon/server/openlineage_endpoint.h"
 #include "daemon/server/registry_service.h"
 
 namespace aigov {
@@ -86,6 +87,7 @@ class Daemon {
   std::unique_ptr<server::JournalServiceImpl> journal_service_;
   std::unique_ptr<server::LineageServiceImpl> lineage_service_;
   std::unique_ptr<server::GovernanceServiceImpl> governance_service_;
+  std::unique_ptr<server::OpenLineageEndpoint> openlineage_;
   std::unique_ptr<server::HttpServer> http_;
   std::unique_ptr<server::GrpcServer> grpc_;
 };

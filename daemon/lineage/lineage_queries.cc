@@ -31,10 +31,9 @@ absl::StatusOr<DatasetSummary> SummaryOf(
     const registry::RegistryProjection& registry, const DatasetRef& ref) {
   DatasetSummary out;
   *out.mutable_dataset() = ref;
-  AIGOV_ASSIGN_OR_RETURN(
-      const auto record,
-      Lookup(registry, aigov::v1::EVENT_KIND_DATASET_VERSION, ref.dataset_id(),
-             ref.version()));
+  AIGOV_ASSIGN_OR_RETURN(const auto record,
+                         Lookup(registry, aigov::v1::EVENT_KIND_DATASET_VERSION,
+                                ref.dataset_id(), ref.version()));
   if (!record) return out;
   const aigov::v1::DatasetVersion& d = record->dataset_version();
   out.set_registered(!record->unregistered());
@@ -157,10 +156,9 @@ absl::StatusOr<aigov::v1::GetProvenanceResponse> Provenance(
     const ModelVersionRef& ref = request.model_version();
     start = ModelNode(ref);
     name = absl::StrCat("model version ", ref.model_id(), "@", ref.version());
-    AIGOV_ASSIGN_OR_RETURN(
-        known,
-        Known(registry, lineage, start, aigov::v1::EVENT_KIND_MODEL_VERSION,
-              ref.model_id(), ref.version()));
+    AIGOV_ASSIGN_OR_RETURN(known, Known(registry, lineage, start,
+                                        aigov::v1::EVENT_KIND_MODEL_VERSION,
+                                        ref.model_id(), ref.version()));
   } else if (request.target_case() ==
              aigov::v1::GetProvenanceRequest::kDeploymentId) {
     start = DeploymentNode(request.deployment_id());

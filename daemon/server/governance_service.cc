@@ -30,10 +30,9 @@ bool IsErasure(const DataSubjectRequest& r) {
 // retried request finds its erasure already journalled.
 std::string ErasureEventId(const std::string& request_event_id) {
   const common::Sha256Digest digest = common::Sha256(request_event_id);
-  return absl::StrCat(
-      "erasure:",
-      absl::BytesToHexString(absl::string_view(
-          reinterpret_cast<const char*>(digest.data()), 16)));
+  return absl::StrCat("erasure:",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(digest.data()), 16)));
 }
 
 }  // namespace
@@ -101,9 +100,9 @@ absl::Status GovernanceServiceImpl::WalkErasure(
     const aigov::v1::DatasetRef& ref = request->datasets(i);
     auto impact = lineage::Impact(registry_, lineage_, ref);
     if (absl::IsNotFound(impact.status())) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("data_subject_request.datasets[", i, "]: ",
-                       impact.status().message(), "; register it first"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data_subject_request.datasets[", i, "]: ", impact.status().message(),
+          "; register it first"));
     }
     AIGOV_RETURN_IF_ERROR(impact.status());
     datasets.emplace(ref.dataset_id(), ref.version());
@@ -192,13 +191,13 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
               }).detach();
             });
         if (!queued.ok()) {
-          done(ToGrpcStatus(absl::Status(
-                   queued.code(),
-                   absl::StrCat("the request was recorded but its erasure "
-                                "could not be queued (",
-                                queued.message(),
-                                "); retry the same request"))),
-               metrics::IngestResult::kRejected);
+          done(
+              ToGrpcStatus(absl::Status(
+                  queued.code(),
+                  absl::StrCat("the request was recorded but its erasure "
+                               "could not be queued (",
+                               queued.message(), "); retry the same request"))),
+              metrics::IngestResult::kRejected);
         }
       });
 }

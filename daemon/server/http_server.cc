@@ -35,6 +35,47 @@ class MetricsHandler : public CivetHandler {
   const HttpHandlers& h_;
 };
 
+// POST /api/v1/lineage and /api/v1/lineage/batch.
+class LineageHandler : public CivetHandler {
+ public:
+  LineageHandler(const HttpHandlers& h, bool batch) : h_(h), batch_(batch) {}
+  bool handlePost(CivetServer*, mg_connection* conn) override {
+    const mg_request_info* info = mg_get_request_info(conn);
+    const long long length = info == nullptr ? -1 : info->content_length;
+    if (length > static_cast<long long>(kMaxHttpBodyBytes)) {
+      Send(conn, 413, "application/json",
+           absl::StrCat("{\"error\":\"body larger than ", kMaxHttpBodyBytes,
+                        " bytes; split it into several requests\"}\n"));
+      return true;
+    }
+    std::string body;
+    char buf[65536];
+    for (;;) {
+      const int n = mg_read(conn, buf, sizeof(buf));
+      if (n <= 0) break;
+      body.append(buf, static_cast<size_t>(n));
+      if (body.size() > kMaxHttpBodyBytes) {
+        Send(conn, 413, "application/json",
+             absl::StrCat("{\"error\":\"body larger than ", kMaxHttpBodyBytes,
+                          " bytes; split it into several requests\"}\n"));
+        return true;
+      }
+    }
+    const auto [status, json] = h_.post_lineage(body, batch_);
+    Send(conn, status, "application/json", json);
+    return true;
+  }
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    Send(conn, 405, "application/json",
+         "{\"error\":\"POST OpenLineage RunEvent JSON here\"}\n");
+    return true;
+  }
+
+ private:
+  const HttpHandlers& h_;
+  const bool batch_;
+};
+
 class HealthHandler : public CivetHandler {
  public:
   bool handleGet(CivetServer*, mg_connection* conn) override {
@@ -79,6 +120,7 @@ class LandingHandler : public CivetHandler {
              "<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>"
              "<li><a href=\"/healthz\">/healthz</a> liveness</li>"
              "<li><a href=\"/readyz\">/readyz</a> readiness</li>"
+             "<li>POST /api/v1/lineage (/batch): OpenLineage RunEvents</li>"
              "</ul></body></html>\n"));
     return true;
   }
@@ -95,13 +137,17 @@ class HttpServer::Impl {
       : handlers_(std::move(handlers)),
         metrics_(handlers_),
         ready_(handlers_),
-        landing_(handlers_) {}
+        landing_(handlers_),
+        lineage_(handlers_, false),
+        lineage_batch_(handlers_, true) {}
 
   HttpHandlers handlers_;
   MetricsHandler metrics_;
   HealthHandler health_;
   ReadyHandler ready_;
   LandingHandler landing_;
+  LineageHandler lineage_;
+  LineageHandler lineage_batch_;
   std::unique_ptr<CivetServer> server_;
 };
 
@@ -135,6 +181,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   impl->server_->addHandler("/metrics", impl->metrics_);
   impl->server_->addHandler("/healthz", impl->health_);
   impl->server_->addHandler("/readyz", impl->ready_);
+  impl->server_->addHandler("/api/v1/lineage$", impl->lineage_);
+  impl->server_->addHandler("/api/v1/lineage/batch$", impl->lineage_batch_);
   impl->server_->addHandler("/", impl->landing_);
   const std::vector<int> ports = impl->server_->getListeningPorts();
   if (ports.empty() || ports.front() <= 0) {

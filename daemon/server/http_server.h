@@ -1,6 +1,7 @@
 // The daemon's one HTTP server (civetweb): /metrics (Prometheus text
 // exposition), /healthz (the process answers), /readyz (200 once ready, 503
-// while starting or draining) and a landing page at /.
+// while starting or draining), the OpenLineage endpoint (POST
+// /api/v1/lineage and /api/v1/lineage/batch) and a landing page at /.
 //
 // Thread-safe; handlers run on civetweb's worker threads. The callbacks
 // given to Start() must stay valid until Stop() returns.
@@ -9,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 
@@ -23,7 +25,15 @@ struct HttpHandlers {
   std::function<bool()> ready;
   // Shown on the landing page.
   std::string version;
+  // Handles an OpenLineage POST body (a batch when `batch`): HTTP status
+  // and JSON reply.
+  std::function<std::pair<int, std::string>(const std::string& body,
+                                            bool batch)>
+      post_lineage;
 };
+
+// Largest request body accepted (413 beyond).
+inline constexpr size_t kMaxHttpBodyBytes = 16 << 20;
 
 class HttpServer {
  public:

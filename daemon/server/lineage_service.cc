@@ -19,7 +19,8 @@ constexpr uint32_t kMaxPageSize = 1000;
 
 absl::Status ValidateRef(const std::string& id, const std::string& version,
                          absl::string_view path, absl::string_view id_name) {
-  AIGOV_RETURN_IF_ERROR(ingest::ValidateId(id, absl::StrCat(path, ".", id_name)));
+  AIGOV_RETURN_IF_ERROR(
+      ingest::ValidateId(id, absl::StrCat(path, ".", id_name)));
   return ingest::ValidateId(version, absl::StrCat(path, ".version"));
 }
 
@@ -81,9 +82,9 @@ grpc::ServerUnaryReactor* LineageServiceImpl::GetRun(
   auto run = lineage_.GetRun(request->run_id());
   if (!run.ok()) return FinishUnary(context, run.status());
   if (!run->has_value()) {
-    return FinishUnary(context,
-                       absl::NotFoundError(absl::StrCat(
-                           "run ", request->run_id(), " was never recorded")));
+    return FinishUnary(
+        context, absl::NotFoundError(absl::StrCat("run ", request->run_id(),
+                                                  " was never recorded")));
   }
   *response = std::move(**run);
   return FinishUnary(context, absl::OkStatus());

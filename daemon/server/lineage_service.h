@@ -23,7 +23,10 @@ class LineageServiceImpl final
                      const registry::RegistryProjection& registry,
                      const lineage::LineageProjection& lineage,
                      const common::Clock& clock)
-      : writes_(writes), registry_(registry), lineage_(lineage), clock_(clock) {}
+      : writes_(writes),
+        registry_(registry),
+        lineage_(lineage),
+        clock_(clock) {}
 
   grpc::ServerUnaryReactor* RecordRun(
       grpc::CallbackServerContext* context,

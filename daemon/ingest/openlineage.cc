@@ -1,0 +1,240 @@
+#include "daemon/ingest/openlineage.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+#include "daemon/common/sha256.h"
+#include "daemon/common/status_macros.h"
+#include "daemon/ingest/event_validator.h"
+
+namespace aigov::ingest {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+absl::Status Invalid(absl::string_view path, absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", reason));
+}
+
+std::string Member(absl::string_view path, absl::string_view key) {
+  return absl::StrCat(path, ".", key);
+}
+
+// The object member `key` of `object`, which must exist when `required`.
+absl::StatusOr<const Json*> Find(const Json& object, absl::string_view path,
+                                 const char* key, bool required) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (required) return Invalid(Member(path, key), "required");
+    return nullptr;
+  }
+  return &*it;
+}
+
+absl::StatusOr<const Json*> FindObject(const Json& object,
+                                       absl::string_view path, const char* key,
+                                       bool required) {
+  AIGOV_ASSIGN_OR_RETURN(const Json* value, Find(object, path, key, required));
+  if (value != nullptr && !value->is_object()) {
+    return Invalid(Member(path, key), "expected an object");
+  }
+  return value;
+}
+
+// A required non-empty string member, checked as an id (no whitespace or
+// control characters, at most 256 characters) when `as_id`.
+absl::StatusOr<std::string> RequiredString(const Json& object,
+                                           absl::string_view path,
+                                           const char* key, bool as_id) {
+  AIGOV_ASSIGN_OR_RETURN(const Json* value, Find(object, path, key, true));
+  const std::string p = Member(path, key);
+  if (!value->is_string()) return Invalid(p, "expected a string");
+  std::string s = value->get<std::string>();
+  if (s.empty()) return Invalid(p, "required, must not be empty");
+  if (as_id) AIGOV_RETURN_IF_ERROR(ValidateId(s, p));
+  return s;
+}
+
+bool IsUuid(absl::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<aigov::v1::RunEventType> EventType(const Json& event,
+                                                  absl::string_view path) {
+  AIGOV_ASSIGN_OR_RETURN(const Json* value,
+                         Find(event, path, "eventType", false));
+  if (value == nullptr) return aigov::v1::RUN_EVENT_TYPE_OTHER;
+  const std::string p = Member(path, "eventType");
+  if (!value->is_string()) return Invalid(p, "expected a string");
+  const std::string type = value->get<std::string>();
+  static const std::pair<const char*, aigov::v1::RunEventType> kTypes[] = {
+      {"START", aigov::v1::RUN_EVENT_TYPE_START},
+      {"RUNNING", aigov::v1::RUN_EVENT_TYPE_RUNNING},
+      {"COMPLETE", aigov::v1::RUN_EVENT_TYPE_COMPLETE},
+      {"ABORT", aigov::v1::RUN_EVENT_TYPE_ABORT},
+      {"FAIL", aigov::v1::RUN_EVENT_TYPE_FAIL},
+      {"OTHER", aigov::v1::RUN_EVENT_TYPE_OTHER}};
+  for (const auto& [name, t] : kTypes) {
+    if (type == name) return t;
+  }
+  return Invalid(p, absl::StrCat("\"", type,
+                                 "\" is not one of START, RUNNING, COMPLETE, "
+                                 "ABORT, FAIL, OTHER"));
+}
+
+// Adds the datasets (or model versions) of `inputs` or `outputs`.
+absl::Status Datasets(const Json& event, absl::string_view path,
+                      const char* key,
+                      google::protobuf::RepeatedPtrField<aigov::v1::DatasetRef>*
+                          datasets,
+                      google::protobuf::RepeatedPtrField<
+                          aigov::v1::ModelVersionRef>* models) {
+  AIGOV_ASSIGN_OR_RETURN(const Json* list, Find(event, path, key, false));
+  if (list == nullptr) return absl::OkStatus();
+  const std::string lp = Member(path, key);
+  if (!list->is_array()) return Invalid(lp, "expected an array");
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& d = (*list)[i];
+    const std::string dp = absl::StrCat(lp, "[", i, "]");
+    if (!d.is_object()) return Invalid(dp, "expected an object");
+    AIGOV_ASSIGN_OR_RETURN(const std::string ns,
+                           RequiredString(d, dp, "namespace", true));
+    AIGOV_ASSIGN_OR_RETURN(const std::string name,
+                           RequiredString(d, dp, "name", true));
+    AIGOV_ASSIGN_OR_RETURN(const Json* facets,
+                           FindObject(d, dp, "facets", false));
+    const std::string fp = Member(dp, "facets");
+    if (facets != nullptr) {
+      AIGOV_ASSIGN_OR_RETURN(
+          const Json* model,
+          FindObject(*facets, fp, "aigov_modelVersion", false));
+      if (model != nullptr) {
+        const std::string mp = Member(fp, "aigov_modelVersion");
+        aigov::v1::ModelVersionRef* ref = models->Add();
+        AIGOV_ASSIGN_OR_RETURN(*ref->mutable_model_id(),
+                               RequiredString(*model, mp, "modelId", true));
+        AIGOV_ASSIGN_OR_RETURN(*ref->mutable_version(),
+                               RequiredString(*model, mp, "version", true));
+        continue;
+      }
+    }
+    aigov::v1::DatasetRef* ref = datasets->Add();
+    ref->set_dataset_id(!name.empty() && name[0] == '/'
+                            ? absl::StrCat(ns, name)
+                            : absl::StrCat(ns, "/", name));
+    AIGOV_RETURN_IF_ERROR(ValidateId(ref->dataset_id(), Member(dp, "name")));
+    ref->set_version(kUnversioned);
+    if (facets != nullptr) {
+      AIGOV_ASSIGN_OR_RETURN(const Json* version,
+                             FindObject(*facets, fp, "version", false));
+      if (version != nullptr) {
+        AIGOV_ASSIGN_OR_RETURN(
+            *ref->mutable_version(),
+            RequiredString(*version, Member(fp, "version"), "datasetVersion",
+                           true));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ParsedRunEvent> ParseEvent(const Json& event,
+                                          absl::string_view path,
+                                          absl::Time now) {
+  if (!event.is_object()) return Invalid(path, "expected a RunEvent object");
+  ParsedRunEvent out;
+  aigov::v1::RunEvent& run = out.run;
+  run.set_source(aigov::v1::RUN_SOURCE_OPENLINEAGE);
+
+  AIGOV_ASSIGN_OR_RETURN(const std::string time,
+                         RequiredString(event, path, "eventTime", false));
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, time, &t, &error)) {
+    return Invalid(Member(path, "eventTime"),
+                   absl::StrCat("expected an RFC 3339 date-time such as "
+                                "2026-11-23T10:00:00.000Z (",
+                                error, ")"));
+  }
+  const absl::Duration since_epoch = t - absl::UnixEpoch();
+  const int64_t seconds = absl::ToInt64Seconds(since_epoch);
+  run.mutable_event_time()->set_seconds(seconds);
+  run.mutable_event_time()->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(run.event_time(), true, true,
+                                          Member(path, "eventTime"), now));
+
+  AIGOV_ASSIGN_OR_RETURN(*run.mutable_producer(),
+                         RequiredString(event, path, "producer", false));
+  AIGOV_ASSIGN_OR_RETURN(*run.mutable_schema_url(),
+                         RequiredString(event, path, "schemaURL", false));
+  AIGOV_ASSIGN_OR_RETURN(const aigov::v1::RunEventType type,
+                         EventType(event, path));
+  run.set_event_type(type);
+
+  AIGOV_ASSIGN_OR_RETURN(const Json* r, FindObject(event, path, "run", true));
+  const std::string rp = Member(path, "run");
+  AIGOV_ASSIGN_OR_RETURN(*run.mutable_run_id(),
+                         RequiredString(*r, rp, "runId", true));
+  if (!IsUuid(run.run_id())) {
+    return Invalid(Member(rp, "runId"),
+                   "expected a UUID (8-4-4-4-12 hex digits)");
+  }
+  AIGOV_ASSIGN_OR_RETURN(const Json* job, FindObject(event, path, "job", true));
+  const std::string jp = Member(path, "job");
+  AIGOV_ASSIGN_OR_RETURN(*run.mutable_job_namespace(),
+                         RequiredString(*job, jp, "namespace", true));
+  AIGOV_ASSIGN_OR_RETURN(*run.mutable_job_name(),
+                         RequiredString(*job, jp, "name", true));
+
+  AIGOV_RETURN_IF_ERROR(Datasets(event, path, "inputs", run.mutable_inputs(),
+                                 run.mutable_input_models()));
+  AIGOV_RETURN_IF_ERROR(Datasets(event, path, "outputs", run.mutable_outputs(),
+                                 run.mutable_output_models()));
+
+  run.set_openlineage_json(event.dump());
+  // What the validator checks of every run event holds here; a failure
+  // would be a parser bug, reported against the event.
+  AIGOV_RETURN_IF_ERROR(ValidateRunEvent(run, "run", now));
+  out.event_id = absl::StrCat(
+      "openlineage:", common::HexEncode(common::Sha256(run.openlineage_json()))
+                          .substr(0, 40));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ParsedRunEvent>> ParseOpenLineage(
+    absl::string_view body, bool batch, absl::Time now) {
+  Json doc;
+  try {
+    doc = Json::parse(body.begin(), body.end());
+  } catch (const Json::parse_error& e) {
+    return Invalid("$", absl::StrCat("malformed JSON at byte ", e.byte, " (",
+                                     e.what(), ")"));
+  }
+  std::vector<ParsedRunEvent> out;
+  if (!batch) {
+    AIGOV_ASSIGN_OR_RETURN(ParsedRunEvent event, ParseEvent(doc, "$", now));
+    out.push_back(std::move(event));
+    return out;
+  }
+  if (!doc.is_array()) return Invalid("$", "expected an array of RunEvents");
+  if (doc.empty()) return Invalid("$", "the batch holds no event");
+  for (size_t i = 0; i < doc.size(); ++i) {
+    AIGOV_ASSIGN_OR_RETURN(ParsedRunEvent event,
+                           ParseEvent(doc[i], absl::StrCat("$[", i, "]"), now));
+    out.push_back(std::move(event));
+  }
+  return out;
+}
+
+}  // namespace aigov::ingest
