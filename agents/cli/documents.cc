@@ -14,10 +14,36 @@
 namespace aigov::cli {
 namespace {
 
+// Each kind and the record message its documents hold.
+const std::vector<std::pair<std::string, const google::protobuf::Message*>>&
+Kinds() {
+  static const auto* const kinds =
+      new std::vector<std::pair<std::string, const google::protobuf::Message*>>{
+          {"AiSystem", &aigov::v1::AiSystem::default_instance()},
+          {"ModelVersion", &aigov::v1::ModelVersion::default_instance()},
+          {"DatasetVersion", &aigov::v1::DatasetVersion::default_instance()},
+          {"Run", &aigov::v1::RunEvent::default_instance()},
+          {"Deployment", &aigov::v1::Deployment::default_instance()},
+          {"EvidenceDocument",
+           &aigov::v1::EvidenceDocument::default_instance()},
+          {"OversightAction", &aigov::v1::OversightAction::default_instance()},
+          {"Incident", &aigov::v1::Incident::default_instance()},
+          {"PersonalDataBreach",
+           &aigov::v1::PersonalDataBreach::default_instance()},
+          {"DataSubjectRequest",
+           &aigov::v1::DataSubjectRequest::default_instance()},
+          {"Notification", &aigov::v1::Notification::default_instance()},
+      };
+  return *kinds;
+}
+
 std::unique_ptr<google::protobuf::Message> NewMessageForKind(
     absl::string_view kind) {
-  if (kind == "ModelVersion")
-    return std::make_unique<aigov::v1::ModelVersion>();
+  for (const auto& [name, prototype] : Kinds()) {
+    if (name == kind) {
+      return std::unique_ptr<google::protobuf::Message>(prototype->New());
+    }
+  }
   return nullptr;
 }
 
@@ -66,7 +92,11 @@ absl::Status ParseOne(const YAML::Node& node, absl::string_view source,
 
 }  // namespace
 
-std::vector<std::string> SupportedKinds() { return {"ModelVersion"}; }
+std::vector<std::string> SupportedKinds() {
+  std::vector<std::string> out;
+  for (const auto& [name, prototype] : Kinds()) out.push_back(name);
+  return out;
+}
 
 absl::StatusOr<std::vector<Document>> ParseDocuments(absl::string_view text,
                                                      absl::string_view source) {

@@ -67,7 +67,10 @@ TEST(DocumentsTest, ErrorsNameFileLineAndField) {
   docs = ParseDocuments("kind: Spaceship\n", "m.yaml");
   EXPECT_THAT(std::string(docs.status().message()),
               HasSubstr("m.yaml:1: kind: unknown kind \"Spaceship\" "
-                        "(supported: ModelVersion)"));
+                        "(supported: AiSystem, ModelVersion, DatasetVersion, "
+                        "Run, Deployment, EvidenceDocument, OversightAction, "
+                        "Incident, PersonalDataBreach, DataSubjectRequest, "
+                        "Notification)"));
   docs = ParseDocuments(
       "kind: ModelVersion\n---\nkind: ModelVersion\nmodel: x\n", "m.yaml");
   EXPECT_THAT(std::string(docs.status().message()),
@@ -75,6 +78,34 @@ TEST(DocumentsTest, ErrorsNameFileLineAndField) {
   docs = ParseDocuments("kind: ModelVersion\nmodel_id: [\n", "m.yaml");
   EXPECT_THAT(std::string(docs.status().message()),
               HasSubstr("invalid YAML/JSON"));
+}
+
+TEST(DocumentsTest, EveryKindParsesWithTimes) {
+  auto docs = ParseDocuments(R"(kind: Incident
+incident_id: inc-1
+system_id: loans
+aware_at: 2026-11-20T09:30:00Z
+category: INCIDENT_CATEGORY_FUNDAMENTAL_RIGHTS
+---
+kind: Run
+run_id: train-7
+job_namespace: ml
+job_name: fit
+event_type: RUN_EVENT_TYPE_COMPLETE
+event_time: 2026-11-20T10:00:00Z
+inputs: [{dataset_id: features, version: "3"}]
+)",
+                             "g.yaml");
+  ASSERT_TRUE(docs.ok()) << docs.status();
+  ASSERT_EQ(docs->size(), 2u);
+  const auto& incident =
+      static_cast<const aigov::v1::Incident&>(*(*docs)[0].message);
+  EXPECT_EQ(incident.aware_at().seconds(), 1795167000);
+  EXPECT_EQ(incident.category(),
+            aigov::v1::INCIDENT_CATEGORY_FUNDAMENTAL_RIGHTS);
+  const auto& run =
+      static_cast<const aigov::v1::RunEvent&>(*(*docs)[1].message);
+  EXPECT_EQ(run.inputs(0).version(), "3");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // aigovctl: the command-line client of aigovd.
 //
 //   aigovctl [--target HOST:PORT] apply -f FILE...
+//   aigovctl [--target HOST:PORT] get KIND [ID[@VERSION]] [--json]
+//   aigovctl [--target HOST:PORT] lineage impact --dataset ID@VERSION
+//   aigovctl [--target HOST:PORT] lineage provenance --model ID@VERSION
 //   aigovctl [--target HOST:PORT] journal list [--json] [--model ID] [--kind K]
 //   aigovctl [--target HOST:PORT] journal get SEQUENCE [--json]
 //
@@ -28,6 +31,7 @@
 
 #include "agents/cli/bundle.h"
 #include "agents/cli/documents.h"
+#include "agents/cli/records_cmd.h"
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
@@ -98,97 +102,9 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
-bool ReadInput(const std::string& path, std::string* text) {
-  if (path == "-") {
-    std::stringstream buf;
-    buf << std::cin.rdbuf();
-    *text = buf.str();
-    return true;
-  }
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream buf;
-  buf << in.rdbuf();
-  *text = buf.str();
-  return true;
-}
-
-std::string Describe(const aigov::cli::Document& doc) {
-  if (doc.kind == "ModelVersion") {
-    const auto& mv = static_cast<const aigov::v1::ModelVersion&>(*doc.message);
-    return absl::StrCat("ModelVersion ", mv.model_id(), "@", mv.version());
-  }
-  return doc.kind;
-}
-
-int Apply(const std::string& target, const std::vector<std::string>& files) {
-  // Parse everything first: a malformed file sends nothing.
-  std::vector<std::pair<std::string, std::vector<aigov::cli::Document>>> parsed;
-  bool parse_failed = false;
-  for (const std::string& file : files) {
-    std::string text;
-    if (!ReadInput(file, &text)) {
-      std::fprintf(stderr, "error: cannot read %s\n", file.c_str());
-      parse_failed = true;
-      continue;
-    }
-    auto docs =
-        aigov::cli::ParseDocuments(text, file == "-" ? "<stdin>" : file);
-    if (!docs.ok()) {
-      std::fprintf(stderr, "error: %s\n",
-                   std::string(docs.status().message()).c_str());
-      parse_failed = true;
-      continue;
-    }
-    parsed.emplace_back(file, std::move(*docs));
-  }
-  if (parse_failed) {
-    std::fprintf(stderr, "nothing was applied\n");
-    return 1;
-  }
-
-  auto channel = MakeChannel(target);
-  auto registry = aigov::v1::RegistryService::NewStub(channel);
-  int failures = 0;
-  int applied = 0;
-  for (const auto& [file, docs] : parsed) {
-    for (const aigov::cli::Document& doc : docs) {
-      const std::string where = absl::StrCat(file, ":", doc.line);
-      if (doc.kind == "ModelVersion") {
-        aigov::v1::RegisterModelVersionRequest req;
-        req.set_event_id(doc.event_id);
-        *req.mutable_model_version() =
-            static_cast<const aigov::v1::ModelVersion&>(*doc.message);
-        aigov::v1::RegisterModelVersionResponse resp;
-        grpc::ClientContext ctx;
-        SetDeadline(&ctx);
-        const grpc::Status s = registry->RegisterModelVersion(&ctx, req, &resp);
-        if (!s.ok()) {
-          std::fprintf(stderr, "%s: %s: %s\n", where.c_str(),
-                       Describe(doc).c_str(), Describe(s, target).c_str());
-          ++failures;
-          if (s.error_code() == grpc::StatusCode::UNAVAILABLE) return 1;
-          continue;
-        }
-        std::printf("%s %s (sequence %llu)\n", Describe(doc).c_str(),
-                    resp.deduplicated() ? "unchanged" : "created",
-                    static_cast<unsigned long long>(resp.sequence()));
-        ++applied;
-      }
-    }
-  }
-  if (failures > 0) {
-    std::fprintf(stderr, "%d of %d documents failed\n", failures,
-                 failures + applied);
-    return 1;
-  }
-  return 0;
-}
-
 std::string EntryJson(const aigov::v1::JournalEntry& e) {
-  std::string event = "{}";
-  if (e.has_model_version()) event = ToJson(e.model_version());
-  if (e.has_subject_erasure()) event = ToJson(e.subject_erasure());
+  const google::protobuf::Message* message = aigov::journal::EventOf(e);
+  const std::string event = message == nullptr ? "{}" : ToJson(*message);
   std::string erased;
   if (e.erased_fields_size() > 0) {
     erased = ",\"erased_fields\":[";
@@ -554,13 +470,70 @@ int main(int argc, char** argv) {
   int rc = 0;
   auto* apply = app.add_subcommand(
       "apply",
-      "Record the documents of YAML or JSON files (kind: ModelVersion, ...)");
+      "Record the documents of YAML or JSON files (kind: AiSystem, "
+      "ModelVersion, DatasetVersion, Run, Deployment, Incident, ...)");
   std::vector<std::string> files;
   apply
       ->add_option("-f,--filename", files,
                    "File to apply; - reads stdin; repeatable")
       ->required();
-  apply->callback([&] { rc = Apply(target, files); });
+  apply->callback([&] { rc = aigov::cli::ApplyFiles(target, files); });
+
+  auto* get_cmd = app.add_subcommand(
+      "get",
+      "Show the current state of records: get KIND lists them, get KIND ID "
+      "(ID@VERSION for ModelVersion and DatasetVersion) shows one");
+  std::string get_kind;
+  std::string get_id;
+  bool get_records_json = false;
+  bool get_unregistered = false;
+  bool get_unfinished = false;
+  get_cmd
+      ->add_option("kind", get_kind,
+                   "AiSystem, ModelVersion, DatasetVersion, Run, Deployment, "
+                   "EvidenceDocument, OversightAction, Incident, "
+                   "PersonalDataBreach, DataSubjectRequest or Notification")
+      ->required();
+  get_cmd->add_option("id", get_id, "Record id (ID@VERSION for one version)");
+  get_cmd->add_flag("--json", get_records_json, "Print JSON");
+  get_cmd->add_flag("--unregistered", get_unregistered,
+                    "Only records named by others but never registered "
+                    "(shadow AI systems, datasets declared by lineage)");
+  get_cmd->add_flag("--unfinished", get_unfinished,
+                    "Run only: runs without a COMPLETE, FAIL or ABORT event");
+  get_cmd->callback([&] {
+    rc = aigov::cli::GetRecords(target, get_kind, get_id, get_records_json,
+                                get_unregistered, get_unfinished);
+  });
+
+  auto* lineage = app.add_subcommand("lineage", "Query the lineage graph");
+  lineage->require_subcommand(1);
+  auto* impact = lineage->add_subcommand(
+      "impact",
+      "Everything downstream of a dataset version: derived datasets, model "
+      "versions trained or evaluated on them, deployments serving those");
+  std::string impact_dataset;
+  bool impact_json = false;
+  impact->add_option("--dataset", impact_dataset, "ID@VERSION")->required();
+  impact->add_flag("--json", impact_json, "Print JSON");
+  impact->callback([&] {
+    rc = aigov::cli::LineageImpact(target, impact_dataset, impact_json);
+  });
+  auto* provenance = lineage->add_subcommand(
+      "provenance",
+      "Everything upstream of a model version or deployment, down to the "
+      "source datasets with their licences and personal-data flags");
+  std::string provenance_model;
+  std::string provenance_deployment;
+  bool provenance_json = false;
+  provenance->add_option("--model", provenance_model, "ID@VERSION");
+  provenance->add_option("--deployment", provenance_deployment,
+                         "Deployment id");
+  provenance->add_flag("--json", provenance_json, "Print JSON");
+  provenance->callback([&] {
+    rc = aigov::cli::LineageProvenance(target, provenance_model,
+                                       provenance_deployment, provenance_json);
+  });
 
   auto* journal = app.add_subcommand("journal", "Read the audit journal");
   journal->require_subcommand(1);

@@ -4,11 +4,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
 
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/ingest/event_validator.h"
+#include "nlohmann/json.hpp"
 
 namespace aigov::ingest {
 namespace {
@@ -62,7 +62,9 @@ bool IsUuid(absl::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < s.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    if (dash ? s[i] != '-'
+             : !absl::ascii_isxdigit(static_cast<unsigned char>(s[i])))
+      return false;
   }
   return true;
 }
@@ -91,12 +93,10 @@ absl::StatusOr<aigov::v1::RunEventType> EventType(const Json& event,
 }
 
 // Adds the datasets (or model versions) of `inputs` or `outputs`.
-absl::Status Datasets(const Json& event, absl::string_view path,
-                      const char* key,
-                      google::protobuf::RepeatedPtrField<aigov::v1::DatasetRef>*
-                          datasets,
-                      google::protobuf::RepeatedPtrField<
-                          aigov::v1::ModelVersionRef>* models) {
+absl::Status Datasets(
+    const Json& event, absl::string_view path, const char* key,
+    google::protobuf::RepeatedPtrField<aigov::v1::DatasetRef>* datasets,
+    google::protobuf::RepeatedPtrField<aigov::v1::ModelVersionRef>* models) {
   AIGOV_ASSIGN_OR_RETURN(const Json* list, Find(event, path, key, false));
   if (list == nullptr) return absl::OkStatus();
   const std::string lp = Member(path, key);
@@ -136,10 +136,9 @@ absl::Status Datasets(const Json& event, absl::string_view path,
       AIGOV_ASSIGN_OR_RETURN(const Json* version,
                              FindObject(*facets, fp, "version", false));
       if (version != nullptr) {
-        AIGOV_ASSIGN_OR_RETURN(
-            *ref->mutable_version(),
-            RequiredString(*version, Member(fp, "version"), "datasetVersion",
-                           true));
+        AIGOV_ASSIGN_OR_RETURN(*ref->mutable_version(),
+                               RequiredString(*version, Member(fp, "version"),
+                                              "datasetVersion", true));
       }
     }
   }
@@ -205,8 +204,8 @@ absl::StatusOr<ParsedRunEvent> ParseEvent(const Json& event,
   // would be a parser bug, reported against the event.
   AIGOV_RETURN_IF_ERROR(ValidateRunEvent(run, "run", now));
   out.event_id = absl::StrCat(
-      "openlineage:", common::HexEncode(common::Sha256(run.openlineage_json()))
-                          .substr(0, 40));
+      "openlineage:",
+      common::HexEncode(common::Sha256(run.openlineage_json())).substr(0, 40));
   return out;
 }
 

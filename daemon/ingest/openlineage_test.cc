@@ -36,8 +36,8 @@ std::string ErrorOf(absl::string_view body, bool batch = false) {
 }
 
 TEST(OpenLineageTest, AirflowStartEvent) {
-  auto parsed =
-      ParseOpenLineage(Golden("airflow_start.json"), false, kNow + absl::Hours(72));
+  auto parsed = ParseOpenLineage(Golden("airflow_start.json"), false,
+                                 kNow + absl::Hours(72));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   ASSERT_EQ(parsed->size(), 1u);
   const aigov::v1::RunEvent& run = (*parsed)[0].run;
@@ -52,12 +52,14 @@ TEST(OpenLineageTest, AirflowStartEvent) {
   EXPECT_EQ(run.inputs(0).dataset_id(),
             "postgres://loans-db.internal:5432/loans.public.applications");
   EXPECT_EQ(run.inputs(0).version(), "2026-11-20");
-  EXPECT_EQ(run.inputs(1).dataset_id(), "s3://credit-bureau-drop/bureau/2026-11");
+  EXPECT_EQ(run.inputs(1).dataset_id(),
+            "s3://credit-bureau-drop/bureau/2026-11");
   EXPECT_EQ(run.inputs(1).version(), "7");
   // Facets are kept verbatim, in their order.
-  EXPECT_NE(run.openlineage_json().find(
-                R"("nominalTime":{"_producer":"https://github.com/apache/airflow)"),
-            std::string::npos);
+  EXPECT_NE(
+      run.openlineage_json().find(
+          R"("nominalTime":{"_producer":"https://github.com/apache/airflow)"),
+      std::string::npos);
   EXPECT_EQ((*parsed)[0].event_id.rfind("openlineage:", 0), 0u);
 }
 
@@ -88,7 +90,8 @@ TEST(OpenLineageTest, AbsentEventTypeMeansOther) {
 
 TEST(OpenLineageTest, DatasetsWithoutVersionFacetAreUnversioned) {
   auto parsed = ParseOpenLineage(
-      Minimal(R"(, "outputs": [{"namespace": "file://etl-host", "name": "/data/out.csv"}])"),
+      Minimal(
+          R"(, "outputs": [{"namespace": "file://etl-host", "name": "/data/out.csv"}])"),
       false, kNow + absl::Hours(72));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ((*parsed)[0].run.outputs(0).dataset_id(),
@@ -115,8 +118,9 @@ TEST(OpenLineageTest, ErrorsNameTheJsonPath) {
             "$.eventTime: expected an RFC 3339 date-time such as ");
   EXPECT_EQ(ErrorOf(R"({"eventTime": "2026-11-20T08:00:00Z"})"),
             "$.producer: required");
-  EXPECT_EQ(ErrorOf(R"({"eventTime": "2026-11-20T08:00:00Z", "producer": "p"})"),
-            "$.schemaURL: required");
+  EXPECT_EQ(
+      ErrorOf(R"({"eventTime": "2026-11-20T08:00:00Z", "producer": "p"})"),
+      "$.schemaURL: required");
   EXPECT_EQ(ErrorOf(Minimal(R"(, "eventType": "DONE")")),
             "$.eventType: \"DONE\" is not one of START, RUNNING, COMPLETE, "
             "ABORT, FAIL, OTHER");
@@ -144,7 +148,8 @@ TEST(OpenLineageTest, ErrorsNameTheJsonPath) {
 }
 
 TEST(OpenLineageTest, EventTimeInTheFarFutureIsRefused) {
-  auto parsed = ParseOpenLineage(Minimal(), false, absl::FromUnixSeconds(1700000000));
+  auto parsed =
+      ParseOpenLineage(Minimal(), false, absl::FromUnixSeconds(1700000000));
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().message().substr(0, 37),
             "$.eventTime: is in the far future (20");

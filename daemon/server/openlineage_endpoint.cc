@@ -7,9 +7,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "nlohmann/json.hpp"
 
 #include "daemon/ingest/openlineage.h"
+#include "nlohmann/json.hpp"
 
 namespace aigov::server {
 namespace {
@@ -21,8 +21,7 @@ HttpReply Error(int status, absl::string_view message) {
   nlohmann::ordered_json body;
   // "path: reason" → separate fields, so tools can point at the field.
   const size_t colon = message.find(": ");
-  if (status == 400 && colon != absl::string_view::npos &&
-      message[0] == '$') {
+  if (status == 400 && colon != absl::string_view::npos && message[0] == '$') {
     body["error"] = std::string(message.substr(colon + 2));
     body["path"] = std::string(message.substr(0, colon));
   } else {
@@ -95,10 +94,10 @@ HttpReply OpenLineageEndpoint::Post(absl::string_view body, bool batch) {
   for (size_t i = 0; i < waiter.outcomes.size(); ++i) {
     const journal::AppendOutcome& out = waiter.outcomes[i];
     if (out.status.ok()) {
-      metrics_.Record(IngestKind::kRunEvent,
-                      out.deduplicated ? IngestResult::kDuplicate
-                                       : IngestResult::kAccepted,
-                      seconds);
+      metrics_.Record(
+          IngestKind::kRunEvent,
+          out.deduplicated ? IngestResult::kDuplicate : IngestResult::kAccepted,
+          seconds);
       sequences.push_back(out.sequence);
       continue;
     }
@@ -109,8 +108,9 @@ HttpReply OpenLineageEndpoint::Post(absl::string_view body, bool batch) {
                         ? IngestResult::kRejected
                         : IngestResult::kFailed,
                     seconds);
-    failures.push_back(batch ? absl::StrCat("$[", i, "]: ", out.status.message())
-                             : std::string(out.status.message()));
+    failures.push_back(batch
+                           ? absl::StrCat("$[", i, "]: ", out.status.message())
+                           : std::string(out.status.message()));
   }
   if (!failures.empty()) {
     // Events before the failure may be stored: say which, so that a retry of
