@@ -28,10 +28,9 @@ namespace {
 constexpr int kRpcTimeoutSeconds = 30;
 
 std::string Describe(const grpc::Status& s, const std::string& target) {
-  std::string out =
-      absl::StrCat(absl::StatusCodeToString(
-                       static_cast<absl::StatusCode>(s.error_code())),
-                   ": ", s.error_message());
+  std::string out = absl::StrCat(
+      absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
+      ": ", s.error_message());
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
       s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     absl::StrAppend(&out, " (is aigovd running at ", target,
@@ -221,19 +220,19 @@ bool SplitVersioned(const std::string& in, std::string* id,
 }
 
 const std::map<std::string, aigov::v1::EventKind>& RegistryKinds() {
-  static const auto* const kinds = new std::map<std::string,
-                                                aigov::v1::EventKind>{
-      {"AiSystem", aigov::v1::EVENT_KIND_AI_SYSTEM},
-      {"ModelVersion", aigov::v1::EVENT_KIND_MODEL_VERSION},
-      {"DatasetVersion", aigov::v1::EVENT_KIND_DATASET_VERSION},
-      {"Deployment", aigov::v1::EVENT_KIND_DEPLOYMENT},
-      {"EvidenceDocument", aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT},
-      {"OversightAction", aigov::v1::EVENT_KIND_OVERSIGHT_ACTION},
-      {"Incident", aigov::v1::EVENT_KIND_INCIDENT},
-      {"PersonalDataBreach", aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH},
-      {"DataSubjectRequest", aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST},
-      {"Notification", aigov::v1::EVENT_KIND_NOTIFICATION},
-  };
+  static const auto* const kinds =
+      new std::map<std::string, aigov::v1::EventKind>{
+          {"AiSystem", aigov::v1::EVENT_KIND_AI_SYSTEM},
+          {"ModelVersion", aigov::v1::EVENT_KIND_MODEL_VERSION},
+          {"DatasetVersion", aigov::v1::EVENT_KIND_DATASET_VERSION},
+          {"Deployment", aigov::v1::EVENT_KIND_DEPLOYMENT},
+          {"EvidenceDocument", aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT},
+          {"OversightAction", aigov::v1::EVENT_KIND_OVERSIGHT_ACTION},
+          {"Incident", aigov::v1::EVENT_KIND_INCIDENT},
+          {"PersonalDataBreach", aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH},
+          {"DataSubjectRequest", aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST},
+          {"Notification", aigov::v1::EVENT_KIND_NOTIFICATION},
+      };
   return *kinds;
 }
 
@@ -264,11 +263,12 @@ std::string DatasetName(const aigov::v1::DatasetRef& d) {
 
 std::string DatasetLine(const aigov::v1::DatasetSummary& d) {
   std::string out = DatasetName(d.dataset());
-  absl::StrAppend(&out, "  licence=", d.licence().empty() ? "-" : d.licence(),
-                  "  personal-data=", d.contains_personal_data() ? "yes" : "no");
+  absl::StrAppend(
+      &out, "  licence=", d.licence().empty() ? "-" : d.licence(),
+      "  personal-data=", d.contains_personal_data() ? "yes" : "no");
   if (!d.special_categories().empty()) {
-    absl::StrAppend(&out, "  special=",
-                    absl::StrJoin(d.special_categories(), ","));
+    absl::StrAppend(&out,
+                    "  special=", absl::StrJoin(d.special_categories(), ","));
   }
   if (!d.registered()) absl::StrAppend(&out, "  (not registered)");
   if (d.declared_by_lineage()) absl::StrAppend(&out, "  declared by lineage");
@@ -390,8 +390,8 @@ int GetRecords(const std::string& target, const std::string& kind,
   std::vector<aigov::v1::RegistryRecord> records;
   const bool versioned = kind == "ModelVersion" || kind == "DatasetVersion";
   std::string record_id = id, version;
-  const bool one = !id.empty() && (!versioned || SplitVersioned(id, &record_id,
-                                                                &version));
+  const bool one =
+      !id.empty() && (!versioned || SplitVersioned(id, &record_id, &version));
   if (one) {
     aigov::v1::GetRecordRequest req;
     req.set_kind(it->second);
@@ -507,9 +507,9 @@ int LineageProvenance(const std::string& target, const std::string& model,
     std::printf("%s\n", ToJson(resp).c_str());
     return 0;
   }
-  std::printf("provenance of %s\n",
-              model.empty() ? ("deployment " + deployment).c_str()
-                            : ("model version " + model).c_str());
+  std::printf("provenance of %s\n", model.empty()
+                                        ? ("deployment " + deployment).c_str()
+                                        : ("model version " + model).c_str());
   std::printf("source datasets (%d)\n", resp.source_datasets_size());
   for (const auto& d : resp.source_datasets()) {
     std::printf("  %s\n", DatasetLine(d).c_str());

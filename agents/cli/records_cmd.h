@@ -11,7 +11,8 @@ namespace aigov::cli {
 // aigovctl apply -f FILE...: parses every file first (a malformed one sends
 // nothing), then records each document in order, printing per document
 // "<Kind> <id> created|unchanged (sequence N)".
-int ApplyFiles(const std::string& target, const std::vector<std::string>& files);
+int ApplyFiles(const std::string& target,
+               const std::vector<std::string>& files);
 
 // aigovctl get KIND [ID[@VERSION]]: one record, or every record of the kind
 // (of the id, for versioned kinds). `unregistered`: only records named but

@@ -17,6 +17,9 @@
 #include <sstream>
 #include <thread>
 
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+
 namespace aigov::testing {
 namespace {
 
@@ -61,6 +64,58 @@ int DecodeWaitStatus(int status) {
 
 }  // namespace
 
+// Every key and value of one column family of a stopped daemon's RocksDB.
+std::map<std::string, std::string> DumpFamily(const std::string& data_dir,
+                                              const std::string& family) {
+  std::map<std::string, std::string> out;
+  rocksdb::DBOptions options;
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& n : names)
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(options, data_dir, families, &handles, &db);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!s.ok()) return out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != family) continue;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out[it->key().ToString()] = it->value().ToString();
+    }
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return out;
+}
+
+void DamageFamily(const std::string& data_dir, const std::string& family,
+                  const std::string& key) {
+  rocksdb::DBOptions options;
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& n : names) {
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(
+      rocksdb::DB::Open(options, data_dir, families, &handles, &db).ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != family) continue;
+    EXPECT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], key).ok());
+    EXPECT_TRUE(
+        db->Put(rocksdb::WriteOptions(), handles[i], "\x7fstray", "junk").ok());
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+}
+
 const char* AigovdPath() { return AIGOVD_PATH; }
 const char* AigovctlPath() { return AIGOVCTL_PATH; }
 
@@ -79,7 +134,10 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-HttpResponse HttpGet(int port, const std::string& path) {
+namespace {
+
+HttpResponse HttpRequest(int port, const std::string& head,
+                         const std::string& payload) {
   HttpResponse r;
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return r;
@@ -91,8 +149,7 @@ HttpResponse HttpGet(int port, const std::string& path) {
     ::close(fd);
     return r;
   }
-  const std::string req =
-      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string req = head + payload;
   if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) {
     ::close(fd);
     return r;
@@ -111,6 +168,24 @@ HttpResponse HttpGet(int port, const std::string& path) {
   r.status = std::atoi(raw.c_str() + sp + 1);
   r.body = raw.substr(body + 4);
   return r;
+}
+
+}  // namespace
+
+HttpResponse HttpGet(int port, const std::string& path) {
+  return HttpRequest(
+      port, "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", "");
+}
+
+HttpResponse HttpPost(int port, const std::string& path,
+                      const std::string& body) {
+  return HttpRequest(port,
+                     "POST " + path +
+                         " HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                         "Content-Type: application/json\r\n"
+                         "Content-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n",
+                     body);
 }
 
 double MetricValue(const std::string& exposition, const std::string& series) {

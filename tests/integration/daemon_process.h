@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct HttpResponse {
 
 // GET http://127.0.0.1:port/path. Never throws.
 HttpResponse HttpGet(int port, const std::string& path);
+// POST of a JSON body to http://127.0.0.1:port/path. Never throws.
+HttpResponse HttpPost(int port, const std::string& path,
+                      const std::string& body);
 
 // Returns the value of the sample `series` (exact text before the value,
 // e.g. `aigov_journal_tree_size` or `x_total{a="b"}`) in a text exposition,
@@ -80,6 +84,14 @@ class DaemonProcess {
   int grpc_port_ = 0;
   int http_port_ = 0;
 };
+
+// Every key and value of one column family of a stopped daemon's RocksDB.
+std::map<std::string, std::string> DumpFamily(const std::string& data_dir,
+                                              const std::string& family);
+// Damages a column family of a stopped daemon: deletes `key` and adds a
+// stray record, so that only a real rebuild restores it.
+void DamageFamily(const std::string& data_dir, const std::string& family,
+                  const std::string& key);
 
 // Paths of the binaries under test, from the build.
 const char* AigovdPath();

@@ -11,7 +11,6 @@
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
-#include "rocksdb/db.h"
 
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "tests/integration/daemon_process.h"
@@ -29,59 +28,6 @@ std::unique_ptr<grpc::ClientContext> Context() {
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(60));
   return ctx;
-}
-
-// Every key and value of one column family of a stopped daemon's RocksDB.
-std::map<std::string, std::string> DumpFamily(const std::string& data_dir,
-                                              const std::string& family) {
-  std::map<std::string, std::string> out;
-  rocksdb::DBOptions options;
-  std::vector<std::string> names;
-  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& n : names)
-    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  const rocksdb::Status s =
-      rocksdb::DB::OpenForReadOnly(options, data_dir, families, &handles, &db);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  if (!s.ok()) return out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] != family) continue;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), handles[i]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      out[it->key().ToString()] = it->value().ToString();
-    }
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
-  return out;
-}
-
-// Damages the registry family of a stopped daemon: deletes `key` and adds a
-// stray record, so that only a real rebuild restores it.
-void DamageRegistry(const std::string& data_dir, const std::string& key) {
-  rocksdb::DBOptions options;
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& n : names) {
-    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(
-      rocksdb::DB::Open(options, data_dir, families, &handles, &db).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] != "registry") continue;
-    EXPECT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], key).ok());
-    EXPECT_TRUE(
-        db->Put(rocksdb::WriteOptions(), handles[i], "Sstray", "junk").ok());
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
 }
 
 class RegistryTest : public ::testing::Test {
@@ -205,7 +151,7 @@ TEST_F(RegistryTest, ReferencesAreCheckedShadowSystemsCountedViewsRebuilt) {
 
   const auto before = DumpFamily(DataDir(), "registry");
   ASSERT_EQ(before.size(), 4u);  // system, two versions, deployment
-  DamageRegistry(DataDir(), before.begin()->first);
+  DamageFamily(DataDir(), "registry", before.begin()->first);
   ASSERT_NE(DumpFamily(DataDir(), "registry"), before);
   const CommandResult r =
       RunCommand({AigovdPath(), "--data_dir=" + DataDir(), "--rebuild_views"});
