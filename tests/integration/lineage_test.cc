@@ -137,14 +137,20 @@ TEST_F(LineageTest, CreditScoringFixtureImpactProvenanceErasure) {
               "loans-prod\n");
     r = Ctl(d, {"get", "DataSubjectRequest", "dsr-0042", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr(R"("erased_fields":["data_subject_request.subject"])"));
-    EXPECT_THAT(r.out, HasSubstr(R"("affected_datasets":[{"dataset_id":"applicant-features","version":"3"},{"dataset_id":"loan-applications","version":"2026-09"}])"));
+    EXPECT_THAT(
+        r.out,
+        HasSubstr(R"("erased_fields":["data_subject_request.subject"])"));
+    EXPECT_THAT(
+        r.out,
+        HasSubstr(
+            R"("affected_datasets":[{"dataset_id":"applicant-features","version":"3"},{"dataset_id":"loan-applications","version":"2026-09"}])"));
     EXPECT_THAT(r.out, Not(HasSubstr("applicant-58113")));
     r = Ctl(d, {"journal", "get", "14"});
     EXPECT_THAT(r.out, HasSubstr("SubjectErasure"));
     // Records read back with their personal data (not the erased subject's).
     r = Ctl(d, {"get", "Deployment", "loans-prod", "--json"});
-    EXPECT_THAT(r.out, HasSubstr(R"("approver":"credit-risk-lead@bank.example")"));
+    EXPECT_THAT(r.out,
+                HasSubstr(R"("approver":"credit-risk-lead@bank.example")"));
     r = Ctl(d, {"get", "Incident"});
     EXPECT_EQ(r.out, "Incident inc-2026-10-21  sequences 11\n");
     ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
@@ -243,9 +249,8 @@ TEST_F(LineageTest, OpenLineageGoldenEvents) {
   EXPECT_THAT(r.out, HasSubstr("nominalStartTime"));
 
   // Malformed events: 400 with the JSON path, nothing stored.
-  const std::string size_before =
-      std::to_string(MetricValue(HttpGet(d.http_port(), "/metrics").body,
-                                 "aigov_journal_tree_size"));
+  const std::string size_before = std::to_string(MetricValue(
+      HttpGet(d.http_port(), "/metrics").body, "aigov_journal_tree_size"));
   h = HttpPost(d.http_port(), "/api/v1/lineage", "{\"eventTime\": ");
   EXPECT_EQ(h.status, 400);
   EXPECT_THAT(h.body, HasSubstr("\"path\":\"$\""));
@@ -261,8 +266,9 @@ TEST_F(LineageTest, OpenLineageGoldenEvents) {
   metrics = HttpGet(d.http_port(), "/metrics").body;
   EXPECT_EQ(std::to_string(MetricValue(metrics, "aigov_journal_tree_size")),
             size_before);
-  EXPECT_EQ(MetricValue(metrics, "aigov_ingest_events_total{kind=\"run_event\","
-                                 "result=\"invalid\"}"),
+  EXPECT_EQ(MetricValue(metrics,
+                        "aigov_ingest_events_total{kind=\"run_event\","
+                        "result=\"invalid\"}"),
             3);
   ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
@@ -292,8 +298,7 @@ class ValidationTest : public LineageTest {
     aigov::v1::Incident i;
     i.set_incident_id("inc-1");
     i.set_system_id("loans");
-    *i.mutable_aware_at() =
-        google::protobuf::util::TimeUtil::GetCurrentTime();
+    *i.mutable_aware_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
     i.set_category(aigov::v1::INCIDENT_CATEGORY_HEALTH);
     return i;
   }
@@ -378,8 +383,7 @@ TEST_F(ValidationTest, TimeInTheFarFuture) {
 
 TEST_F(ValidationTest, UnregisteredSystemIsAcceptedAndCounted) {
   ASSERT_TRUE(Incident("e1", ValidIncident()).ok());
-  const std::string metrics =
-      HttpGet(daemon_->http_port(), "/metrics").body;
+  const std::string metrics = HttpGet(daemon_->http_port(), "/metrics").body;
   EXPECT_EQ(MetricValue(metrics, "aigov_unregistered_systems"), 1);
   const CommandResult r = Ctl(*daemon_, {"get", "AiSystem", "--unregistered"});
   EXPECT_EQ(r.out, "AiSystem loans  sequences 0  UNREGISTERED\n");
