@@ -56,10 +56,9 @@ int Run(const Options& o) {
   // models/domains model versions; a fifth of the models are deployed.
   const int domains = o.datasets / 100;
   const int models_per_domain = std::max(1, o.models / domains);
-  const std::string dir =
-      (std::filesystem::temp_directory_path() /
-       absl::StrCat("aigov-lineage-bench-", ::getpid()))
-          .string();
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           absl::StrCat("aigov-lineage-bench-", ::getpid()))
+                              .string();
   std::filesystem::remove_all(dir);
   aigov::common::RealClock clock;
   aigov::registry::RegistryProjection registry;
@@ -105,8 +104,7 @@ int Run(const Options& o) {
         *dv->add_parents() = Ref(d, "raw", static_cast<int>(rng() % 20));
       } else if (i >= 60) {
         for (int p = 0; p < 2; ++p) {
-          *dv->add_parents() =
-              Ref(d, "stg", 20 + static_cast<int>(rng() % 40));
+          *dv->add_parents() = Ref(d, "stg", 20 + static_cast<int>(rng() % 40));
         }
       }
       if (!add(std::move(e))) return 1;
@@ -142,11 +140,12 @@ int Run(const Options& o) {
   }
   if (!flush(true)) return 1;
   std::fprintf(stderr, "\n");
-  std::printf("graph: %d datasets, %d model versions, %llu entries, built in "
-              "%.1f s\n",
-              domains * 100, domains * models_per_domain,
-              static_cast<unsigned long long>((*journal)->tree_size()),
-              absl::ToDoubleSeconds(absl::Now() - build_start));
+  std::printf(
+      "graph: %d datasets, %d model versions, %llu entries, built in "
+      "%.1f s\n",
+      domains * 100, domains * models_per_domain,
+      static_cast<unsigned long long>((*journal)->tree_size()),
+      absl::ToDoubleSeconds(absl::Now() - build_start));
 
   std::vector<double> impact_ms, provenance_ms;
   size_t impact_nodes = 0, provenance_nodes = 0;
@@ -166,8 +165,8 @@ int Run(const Options& o) {
                                         impact->deployments_size());
     aigov::v1::GetProvenanceRequest req;
     req.mutable_model_version()->set_model_id(absl::StrCat("model", d));
-    req.mutable_model_version()->set_version(absl::StrCat(
-        rng() % static_cast<uint64_t>(models_per_domain)));
+    req.mutable_model_version()->set_version(
+        absl::StrCat(rng() % static_cast<uint64_t>(models_per_domain)));
     t = absl::Now();
     auto provenance = aigov::lineage::Provenance(registry, lineage, req);
     provenance_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t));
