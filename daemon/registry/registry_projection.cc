@@ -139,8 +139,10 @@ absl::StatusOr<std::string> RecordKey(EventKind kind, absl::string_view id,
     return absl::InvalidArgumentError(
         absl::StrCat("kind: ", aigov::v1::EventKind_Name(kind),
                      " is not a registry record (expected AI_SYSTEM, "
-                     "MODEL_VERSION, DATASET_VERSION, DEPLOYMENT or "
-                     "EVIDENCE_DOCUMENT)"));
+                     "MODEL_VERSION, DATASET_VERSION, DEPLOYMENT, "
+                     "EVIDENCE_DOCUMENT, OVERSIGHT_ACTION, INCIDENT, "
+                     "PERSONAL_DATA_BREACH, DATA_SUBJECT_REQUEST or "
+                     "NOTIFICATION; runs are read with LineageService)"));
   }
   return Key(tag, id, Versioned(kind) ? version : "");
 }
