@@ -1,11 +1,13 @@
 #include "agents/cli/documents.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "agents/cli/records_cmd.h"
 #include "aigov/v1/records.pb.h"
 
 namespace aigov::cli {
@@ -106,6 +108,13 @@ inputs: [{dataset_id: features, version: "3"}]
   const auto& run =
       static_cast<const aigov::v1::RunEvent&>(*(*docs)[1].message);
   EXPECT_EQ(run.inputs(0).version(), "3");
+}
+
+TEST(DocumentsTest, EveryKindThatParsesCanBeSent) {
+  std::vector<std::string> parsed = SupportedKinds();
+  std::vector<std::string> sent = WritableKinds();
+  std::sort(parsed.begin(), parsed.end());
+  EXPECT_EQ(parsed, sent);  // WritableKinds comes sorted from a std::map
 }
 
 }  // namespace

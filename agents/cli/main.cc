@@ -30,6 +30,7 @@
 #include "grpcpp/security/credentials.h"
 
 #include "agents/cli/bundle.h"
+#include "agents/cli/client.h"
 #include "agents/cli/documents.h"
 #include "agents/cli/records_cmd.h"
 #include "aigov/v1/journal_service.grpc.pb.h"
@@ -44,37 +45,11 @@
 
 namespace {
 
-constexpr int kRpcTimeoutSeconds = 30;
-
-// gRPC and abseil share the google.rpc.Code numbering.
-std::string StatusCodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
-std::string Describe(const grpc::Status& s, const std::string& target) {
-  std::string out =
-      absl::StrCat(StatusCodeName(s.error_code()), ": ", s.error_message());
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    absl::StrAppend(&out, " (is aigovd running at ", target,
-                    "? set --target or AIGOV_TARGET)");
-  }
-  return out;
-}
-
-// A plaintext channel to aigovd that accepts replies up to 64 MiB (a
-// journal page is at most 3 MiB; the headroom is for single large entries).
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
-}
-
-void SetDeadline(grpc::ClientContext* ctx) {
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(kRpcTimeoutSeconds));
-}
+using aigov::cli::Describe;
+using aigov::cli::kRpcTimeoutSeconds;
+using aigov::cli::MakeChannel;
+using aigov::cli::SetDeadline;
+using aigov::cli::ToJson;
 
 // Calls `method` of JournalService at `target` with the standard deadline.
 // Prints the error (with a hint when aigovd is unreachable) and returns
@@ -92,14 +67,6 @@ bool CallJournal(
   const grpc::Status s = ((*stub).*method)(&ctx, request, response);
   if (!s.ok()) std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
   return s.ok();
-}
-
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
-  return out;
 }
 
 std::string EntryJson(const aigov::v1::JournalEntry& e) {

@@ -17,6 +17,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
+#include "agents/cli/client.h"
 #include "agents/cli/documents.h"
 #include "aigov/v1/governance_service.grpc.pb.h"
 #include "aigov/v1/lineage_service.grpc.pb.h"
@@ -25,42 +26,10 @@
 namespace aigov::cli {
 namespace {
 
-constexpr int kRpcTimeoutSeconds = 30;
-
-std::string Describe(const grpc::Status& s, const std::string& target) {
-  std::string out = absl::StrCat(
-      absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
-      ": ", s.error_message());
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    absl::StrAppend(&out, " (is aigovd running at ", target,
-                    "? set --target or AIGOV_TARGET)");
-  }
-  return out;
-}
-
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(kRpcTimeoutSeconds));
+  SetDeadline(ctx.get());
   return ctx;
-}
-
-std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
-}
-
-std::string ToJson(const google::protobuf::Message& m, bool pretty = false) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.add_whitespace = pretty;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
-  if (pretty && !out.empty() && out.back() == '\n') out.pop_back();
-  return out;
 }
 
 bool ReadInput(const std::string& path, std::string* text) {
@@ -114,99 +83,88 @@ Written Send(Stub* stub,
   return out;
 }
 
-// Records one document with the RPC of its kind.
-Written Write(const std::shared_ptr<grpc::Channel>& channel,
-              const Document& doc) {
-  auto registry = aigov::v1::RegistryService::NewStub(channel);
-  auto lineage = aigov::v1::LineageService::NewStub(channel);
-  auto governance = aigov::v1::GovernanceService::NewStub(channel);
-  const google::protobuf::Message& m = *doc.message;
-  // Builds the request of a kind: event_id, and the record copied into the
-  // request's record field (field 2 of every write request).
-  const auto request = [&](auto* req) {
-    req->set_event_id(doc.event_id);
-    const auto* field = req->GetDescriptor()->FindFieldByNumber(2);
-    req->GetReflection()->MutableMessage(req, field)->CopyFrom(m);
-    return *req;
+// The stubs a document may be sent through.
+struct Stubs {
+  explicit Stubs(const std::shared_ptr<grpc::Channel>& channel)
+      : registry(aigov::v1::RegistryService::NewStub(channel)),
+        lineage(aigov::v1::LineageService::NewStub(channel)),
+        governance(aigov::v1::GovernanceService::NewStub(channel)) {}
+  std::unique_ptr<aigov::v1::RegistryService::Stub> registry;
+  std::unique_ptr<aigov::v1::LineageService::Stub> lineage;
+  std::unique_ptr<aigov::v1::GovernanceService::Stub> governance;
+};
+
+// The request of a write: event_id, and the document's record in field 2
+// (every write request has that shape).
+template <typename Request>
+Request RequestFor(const Document& doc) {
+  Request req;
+  req.set_event_id(doc.event_id);
+  req.GetReflection()
+      ->MutableMessage(&req, req.GetDescriptor()->FindFieldByNumber(2))
+      ->CopyFrom(*doc.message);
+  return req;
+}
+
+// A writer for a kind whose answer is only sequence and deduplicated.
+template <typename Stub, typename Request, typename Response>
+std::function<Written(Stubs&, const Document&)> Simple(
+    std::unique_ptr<Stub> Stubs::*stub,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*)) {
+  return [stub, method](Stubs& stubs, const Document& doc) {
+    return Send((stubs.*stub).get(), method, RequestFor<Request>(doc));
   };
-  using namespace aigov::v1;  // NOLINT(build/namespaces): request names
-  if (doc.kind == "ModelVersion") {
-    RegisterModelVersionRequest r;
-    return Send(registry.get(), &RegistryService::Stub::RegisterModelVersion,
-                request(&r));
-  }
-  if (doc.kind == "AiSystem") {
-    RegisterAiSystemRequest r;
-    return Send(registry.get(), &RegistryService::Stub::RegisterAiSystem,
-                request(&r));
-  }
-  if (doc.kind == "DatasetVersion") {
-    RegisterDatasetVersionRequest r;
-    return Send(registry.get(), &RegistryService::Stub::RegisterDatasetVersion,
-                request(&r));
-  }
-  if (doc.kind == "Deployment") {
-    RegisterDeploymentRequest r;
-    return Send(registry.get(), &RegistryService::Stub::RegisterDeployment,
-                request(&r));
-  }
-  if (doc.kind == "EvidenceDocument") {
-    RegisterEvidenceDocumentRequest r;
-    return Send(registry.get(),
-                &RegistryService::Stub::RegisterEvidenceDocument, request(&r));
-  }
-  if (doc.kind == "Run") {
-    RecordRunRequest r;
-    return Send(lineage.get(), &LineageService::Stub::RecordRun, request(&r));
-  }
-  if (doc.kind == "OversightAction") {
-    RecordOversightActionRequest r;
-    return Send(governance.get(),
-                &GovernanceService::Stub::RecordOversightAction, request(&r));
-  }
-  if (doc.kind == "Incident") {
-    RecordIncidentRequest r;
-    return Send(governance.get(), &GovernanceService::Stub::RecordIncident,
-                request(&r));
-  }
-  if (doc.kind == "PersonalDataBreach") {
-    RecordBreachRequest r;
-    return Send(governance.get(), &GovernanceService::Stub::RecordBreach,
-                request(&r));
-  }
-  if (doc.kind == "Notification") {
-    RecordNotificationRequest r;
-    return Send(governance.get(), &GovernanceService::Stub::RecordNotification,
-                request(&r));
-  }
-  if (doc.kind == "DataSubjectRequest") {
-    RecordDataSubjectRequestRequest r;
-    RecordDataSubjectRequestResponse response;
-    Written out;
-    out.status = governance->RecordDataSubjectRequest(Context().get(),
-                                                      request(&r), &response);
-    out.sequence = response.sequence();
-    out.deduplicated = response.deduplicated();
-    if (!response.erased_subject_id().empty()) {
-      std::vector<std::string> models;
-      for (const auto& mv : response.affected_model_versions()) {
-        models.push_back(absl::StrCat(mv.model_id(), "@", mv.version()));
-      }
-      out.detail = absl::StrCat(
-          "; subject erased (erasure sequence ", response.erasure_sequence(),
-          "); affected model versions: ",
-          models.empty() ? "none" : absl::StrJoin(models, ", "),
-          "; deployments: ",
-          response.affected_deployments().empty()
-              ? "none"
-              : absl::StrJoin(response.affected_deployments(), ", "));
+}
+
+Written WriteDataSubjectRequest(Stubs& stubs, const Document& doc) {
+  aigov::v1::RecordDataSubjectRequestResponse response;
+  Written out;
+  out.status = stubs.governance->RecordDataSubjectRequest(
+      Context().get(),
+      RequestFor<aigov::v1::RecordDataSubjectRequestRequest>(doc), &response);
+  out.sequence = response.sequence();
+  out.deduplicated = response.deduplicated();
+  if (!response.erased_subject_id().empty()) {
+    std::vector<std::string> models;
+    for (const auto& mv : response.affected_model_versions()) {
+      models.push_back(absl::StrCat(mv.model_id(), "@", mv.version()));
     }
-    return out;
+    out.detail = absl::StrCat(
+        "; subject erased (erasure sequence ", response.erasure_sequence(),
+        "); affected model versions: ",
+        models.empty() ? "none" : absl::StrJoin(models, ", "),
+        "; deployments: ",
+        response.affected_deployments().empty()
+            ? "none"
+            : absl::StrJoin(response.affected_deployments(), ", "));
   }
-  Written unknown;
-  unknown.status = grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                absl::StrCat("no RPC for kind ", doc.kind));
-  return unknown;
+  return out;
+}
+
+// How each kind of document is recorded.
+const std::map<std::string, std::function<Written(Stubs&, const Document&)>>&
+Writers() {
+  using R = aigov::v1::RegistryService::Stub;
+  using L = aigov::v1::LineageService::Stub;
+  using G = aigov::v1::GovernanceService::Stub;
+  static const auto* const writers = new std::map<
+      std::string, std::function<Written(Stubs&, const Document&)>>{
+      {"ModelVersion", Simple(&Stubs::registry, &R::RegisterModelVersion)},
+      {"AiSystem", Simple(&Stubs::registry, &R::RegisterAiSystem)},
+      {"DatasetVersion", Simple(&Stubs::registry, &R::RegisterDatasetVersion)},
+      {"Deployment", Simple(&Stubs::registry, &R::RegisterDeployment)},
+      {"EvidenceDocument",
+       Simple(&Stubs::registry, &R::RegisterEvidenceDocument)},
+      {"Run", Simple(&Stubs::lineage, &L::RecordRun)},
+      {"OversightAction",
+       Simple(&Stubs::governance, &G::RecordOversightAction)},
+      {"Incident", Simple(&Stubs::governance, &G::RecordIncident)},
+      {"PersonalDataBreach", Simple(&Stubs::governance, &G::RecordBreach)},
+      {"Notification", Simple(&Stubs::governance, &G::RecordNotification)},
+      {"DataSubjectRequest", WriteDataSubjectRequest},
+  };
+  return *writers;
 }
 
 // Splits "ID@VERSION" at its last '@'.
@@ -277,6 +235,12 @@ std::string DatasetLine(const aigov::v1::DatasetSummary& d) {
 
 }  // namespace
 
+std::vector<std::string> WritableKinds() {
+  std::vector<std::string> out;
+  for (const auto& [kind, writer] : Writers()) out.push_back(kind);
+  return out;
+}
+
 int ApplyFiles(const std::string& target,
                const std::vector<std::string>& files) {
   std::vector<std::pair<std::string, std::vector<Document>>> parsed;
@@ -301,13 +265,24 @@ int ApplyFiles(const std::string& target,
     std::fprintf(stderr, "nothing was applied\n");
     return 1;
   }
-  const auto channel = Channel(target);
+  // Every kind documents.cc parses has a writer (cli_test compares
+  // WritableKinds with SupportedKinds); a gap is refused before any send.
+  for (const auto& [file, docs] : parsed) {
+    for (const Document& doc : docs) {
+      if (Writers().count(doc.kind) == 0) {
+        std::fprintf(stderr, "error: aigovctl cannot send kind %s (a bug)\n",
+                     doc.kind.c_str());
+        return 1;
+      }
+    }
+  }
+  Stubs stubs(MakeChannel(target));
   int failures = 0;
   int applied = 0;
   for (const auto& [file, docs] : parsed) {
     for (const Document& doc : docs) {
       const std::string name = Name(doc.kind, *doc.message);
-      const Written w = Write(channel, doc);
+      const Written w = Writers().at(doc.kind)(stubs, doc);
       if (!w.status.ok()) {
         std::fprintf(stderr, "%s:%d: %s: %s\n", file.c_str(), doc.line,
                      name.c_str(), Describe(w.status, target).c_str());
@@ -333,7 +308,7 @@ int ApplyFiles(const std::string& target,
 int GetRecords(const std::string& target, const std::string& kind,
                const std::string& id, bool json, bool unregistered,
                bool unfinished) {
-  const auto channel = Channel(target);
+  const auto channel = MakeChannel(target);
   if (kind == "Run") {
     auto lineage = aigov::v1::LineageService::NewStub(channel);
     std::vector<aigov::v1::LineageRun> runs;
@@ -446,7 +421,7 @@ int LineageImpact(const std::string& target, const std::string& dataset,
                  dataset.c_str());
     return 2;
   }
-  auto stub = aigov::v1::LineageService::NewStub(Channel(target));
+  auto stub = aigov::v1::LineageService::NewStub(MakeChannel(target));
   aigov::v1::GetImpactResponse resp;
   const grpc::Status s = stub->GetImpact(Context().get(), req, &resp);
   if (!s.ok()) {
@@ -496,7 +471,7 @@ int LineageProvenance(const std::string& target, const std::string& model,
     return 2;
   }
   if (!deployment.empty()) req.set_deployment_id(deployment);
-  auto stub = aigov::v1::LineageService::NewStub(Channel(target));
+  auto stub = aigov::v1::LineageService::NewStub(MakeChannel(target));
   aigov::v1::GetProvenanceResponse resp;
   const grpc::Status s = stub->GetProvenance(Context().get(), req, &resp);
   if (!s.ok()) {

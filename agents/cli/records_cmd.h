@@ -14,6 +14,9 @@ namespace aigov::cli {
 int ApplyFiles(const std::string& target,
                const std::vector<std::string>& files);
 
+// Kinds apply can send (each must be one of SupportedKinds()).
+std::vector<std::string> WritableKinds();
+
 // aigovctl get KIND [ID[@VERSION]]: one record, or every record of the kind
 // (of the id, for versioned kinds). `unregistered`: only records named but
 // never registered. `unfinished`: Run only, runs without a terminal event.

@@ -1,0 +1,63 @@
+// What every aigovctl command shares when talking to aigovd: the channel,
+// the deadline, how an RPC error is described, and JSON output.
+//
+// Thread-compatible: free functions.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace aigov::cli {
+
+inline constexpr int kRpcTimeoutSeconds = 30;
+
+// "CODE: message", with a hint when aigovd is unreachable.
+inline std::string Describe(const grpc::Status& s, const std::string& target) {
+  // gRPC and abseil share the google.rpc.Code numbering.
+  std::string out = absl::StrCat(
+      absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
+      ": ", s.error_message());
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    absl::StrAppend(&out, " (is aigovd running at ", target,
+                    "? set --target or AIGOV_TARGET)");
+  }
+  return out;
+}
+
+// A plaintext channel to aigovd that accepts replies up to 64 MiB (a
+// journal page is at most 3 MiB; the headroom is for single large entries).
+inline std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+inline void SetDeadline(grpc::ClientContext* ctx) {
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(kRpcTimeoutSeconds));
+}
+
+// JSON with proto field names (snake_case), as documents are written.
+inline std::string ToJson(const google::protobuf::Message& m,
+                          bool pretty = false) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = pretty;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  if (pretty && !out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace aigov::cli
