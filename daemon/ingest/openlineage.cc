@@ -5,15 +5,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
+#include "daemon/common/json.h"
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/ingest/event_validator.h"
-#include "nlohmann/json.hpp"
 
 namespace aigov::ingest {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using common::Json;
 
 absl::Status Invalid(absl::string_view path, absl::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", reason));
@@ -199,7 +199,7 @@ absl::StatusOr<ParsedRunEvent> ParseEvent(const Json& event,
   AIGOV_RETURN_IF_ERROR(Datasets(event, path, "outputs", run.mutable_outputs(),
                                  run.mutable_output_models()));
 
-  run.set_openlineage_json(event.dump());
+  run.set_openlineage_json(common::DumpJson(event));
   // What the validator checks of every run event holds here; a failure
   // would be a parser bug, reported against the event.
   AIGOV_RETURN_IF_ERROR(ValidateRunEvent(run, "run", now));
@@ -213,13 +213,9 @@ absl::StatusOr<ParsedRunEvent> ParseEvent(const Json& event,
 
 absl::StatusOr<std::vector<ParsedRunEvent>> ParseOpenLineage(
     absl::string_view body, bool batch, absl::Time now) {
-  Json doc;
-  try {
-    doc = Json::parse(body.begin(), body.end());
-  } catch (const Json::parse_error& e) {
-    return Invalid("$", absl::StrCat("malformed JSON at byte ", e.byte, " (",
-                                     e.what(), ")"));
-  }
+  auto parsed = common::ParseJson(body);
+  if (!parsed.ok()) return Invalid("$", parsed.status().message());
+  const Json doc = std::move(*parsed);
   std::vector<ParsedRunEvent> out;
   if (!batch) {
     AIGOV_ASSIGN_OR_RETURN(ParsedRunEvent event, ParseEvent(doc, "$", now));

@@ -1,20 +1,29 @@
 #include "daemon/server/http_server.h"
 
 #include <exception>
+#include <utility>
 #include <vector>
 
 #include "CivetServer.h"
 #include "absl/strings/str_cat.h"
 
+#include "daemon/common/json.h"
+#include "daemon/common/logging.h"
 #include "daemon/config/config_loader.h"
+#include "daemon/server/http_body.h"
 
 namespace aigov::server {
 namespace {
 
+// Sends a whole response; `extra_header` ("Name", "value") when not null.
 void Send(mg_connection* conn, int status, const char* content_type,
-          const std::string& body) {
+          const std::string& body,
+          const std::pair<const char*, const char*>* extra_header = nullptr) {
   mg_response_header_start(conn, status);
   mg_response_header_add(conn, "Content-Type", content_type, -1);
+  if (extra_header != nullptr) {
+    mg_response_header_add(conn, extra_header->first, extra_header->second, -1);
+  }
   mg_response_header_add(conn, "Content-Length",
                          std::to_string(body.size()).c_str(), -1);
   mg_response_header_add(conn, "Cache-Control", "no-store", -1);
@@ -22,10 +31,45 @@ void Send(mg_connection* conn, int status, const char* content_type,
   mg_write(conn, body.data(), body.size());
 }
 
-class MetricsHandler : public CivetHandler {
+// A handler that no exception escapes: civetweb calls handlers from C, and
+// an exception crossing it terminates aigovd. Whatever a handler throws is
+// logged and answered 500, and the worker goes on serving.
+class SafeHandler : public CivetHandler {
+ public:
+  bool handleGet(CivetServer*, mg_connection* conn) final {
+    return Guard(conn, [&] { return Get(conn); });
+  }
+  bool handlePost(CivetServer*, mg_connection* conn) final {
+    return Guard(conn, [&] { return Post(conn); });
+  }
+
+ protected:
+  // Each returns false for a method the path does not serve.
+  virtual bool Get(mg_connection*) { return false; }
+  virtual bool Post(mg_connection*) { return false; }
+
+ private:
+  template <typename F>
+  static bool Guard(mg_connection* conn, F&& f) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      common::Log(common::LogLevel::kError, "HTTP handler failed",
+                  {{"error", common::EscapeForMessage(e.what())}});
+    } catch (...) {
+      common::Log(common::LogLevel::kError, "HTTP handler failed",
+                  {{"error", "unknown exception"}});
+    }
+    Send(conn, 500, "application/json",
+         "{\"error\":\"internal error; see aigovd's log\"}\n");
+    return true;
+  }
+};
+
+class MetricsHandler : public SafeHandler {
  public:
   explicit MetricsHandler(const HttpHandlers& h) : h_(h) {}
-  bool handleGet(CivetServer*, mg_connection* conn) override {
+  bool Get(mg_connection* conn) override {
     Send(conn, 200, "text/plain; version=0.0.4; charset=utf-8",
          h_.render_metrics());
     return true;
@@ -35,59 +79,85 @@ class MetricsHandler : public CivetHandler {
   const HttpHandlers& h_;
 };
 
+void SendError(
+    mg_connection* conn, int status, absl::string_view message,
+    const std::pair<const char*, const char*>* extra_header = nullptr) {
+  common::Json body;
+  body["error"] = std::string(message);
+  Send(conn, status, "application/json", common::DumpJson(body) + "\n",
+       extra_header);
+}
+
 // POST /api/v1/lineage and /api/v1/lineage/batch.
-class LineageHandler : public CivetHandler {
+class LineageHandler : public SafeHandler {
  public:
   LineageHandler(const HttpHandlers& h, bool batch) : h_(h), batch_(batch) {}
-  bool handlePost(CivetServer*, mg_connection* conn) override {
+  bool Post(mg_connection* conn) override {
     const mg_request_info* info = mg_get_request_info(conn);
     const long long length = info == nullptr ? -1 : info->content_length;
     if (length > static_cast<long long>(kMaxHttpBodyBytes)) {
-      Send(conn, 413, "application/json",
-           absl::StrCat("{\"error\":\"body larger than ", kMaxHttpBodyBytes,
-                        " bytes; split it into several requests\"}\n"));
+      SendError(conn, 413, TooLarge());
       return true;
     }
+    // Read into the heap: a worker thread has about 100 KiB of stack.
     std::string body;
-    char buf[65536];
+    std::string chunk(64 << 10, '\0');
     for (;;) {
-      const int n = mg_read(conn, buf, sizeof(buf));
+      const int n = mg_read(conn, chunk.data(), chunk.size());
       if (n <= 0) break;
-      body.append(buf, static_cast<size_t>(n));
+      body.append(chunk.data(), static_cast<size_t>(n));
       if (body.size() > kMaxHttpBodyBytes) {
-        Send(conn, 413, "application/json",
-             absl::StrCat("{\"error\":\"body larger than ", kMaxHttpBodyBytes,
-                          " bytes; split it into several requests\"}\n"));
+        SendError(conn, 413, TooLarge());
         return true;
       }
     }
-    const auto [status, json] = h_.post_lineage(body, batch_);
+    const char* encoding = mg_get_header(conn, "Content-Encoding");
+    auto decoded = DecodeBody(encoding == nullptr ? "" : encoding,
+                              std::move(body), kMaxHttpBodyBytes);
+    if (!decoded.ok()) {
+      const absl::StatusCode code = decoded.status().code();
+      if (code == absl::StatusCode::kUnimplemented) {
+        const std::pair<const char*, const char*> accept{"Accept-Encoding",
+                                                         "gzip, identity"};
+        SendError(conn, 415, decoded.status().message(), &accept);
+        return true;
+      }
+      SendError(conn, code == absl::StatusCode::kResourceExhausted ? 413 : 400,
+                decoded.status().message());
+      return true;
+    }
+    const auto [status, json] = h_.post_lineage(*decoded, batch_);
     Send(conn, status, "application/json", json);
     return true;
   }
-  bool handleGet(CivetServer*, mg_connection* conn) override {
+  bool Get(mg_connection* conn) override {
     Send(conn, 405, "application/json",
-         "{\"error\":\"POST OpenLineage RunEvent JSON here\"}\n");
+         "{\"error\":\"POST OpenLineage events (JSON) here\"}\n");
     return true;
   }
 
  private:
+  static std::string TooLarge() {
+    return absl::StrCat("body larger than ", kMaxHttpBodyBytes,
+                        " bytes; split it into several requests");
+  }
+
   const HttpHandlers& h_;
   const bool batch_;
 };
 
-class HealthHandler : public CivetHandler {
+class HealthHandler : public SafeHandler {
  public:
-  bool handleGet(CivetServer*, mg_connection* conn) override {
+  bool Get(mg_connection* conn) override {
     Send(conn, 200, "text/plain; charset=utf-8", "ok\n");
     return true;
   }
 };
 
-class ReadyHandler : public CivetHandler {
+class ReadyHandler : public SafeHandler {
  public:
   explicit ReadyHandler(const HttpHandlers& h) : h_(h) {}
-  bool handleGet(CivetServer*, mg_connection* conn) override {
+  bool Get(mg_connection* conn) override {
     if (h_.ready()) {
       Send(conn, 200, "text/plain; charset=utf-8", "ready\n");
     } else {
@@ -100,10 +170,10 @@ class ReadyHandler : public CivetHandler {
   const HttpHandlers& h_;
 };
 
-class LandingHandler : public CivetHandler {
+class LandingHandler : public SafeHandler {
  public:
   explicit LandingHandler(const HttpHandlers& h) : h_(h) {}
-  bool handleGet(CivetServer*, mg_connection* conn) override {
+  bool Get(mg_connection* conn) override {
     const mg_request_info* info = mg_get_request_info(conn);
     if (info != nullptr && info->local_uri != nullptr &&
         std::string(info->local_uri) != "/") {

@@ -8,8 +8,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
+#include "daemon/common/json.h"
 #include "daemon/ingest/openlineage.h"
-#include "nlohmann/json.hpp"
 
 namespace aigov::server {
 namespace {
@@ -18,7 +18,7 @@ using metrics::IngestKind;
 using metrics::IngestResult;
 
 HttpReply Error(int status, absl::string_view message) {
-  nlohmann::ordered_json body;
+  common::Json body;
   // "path: reason" → separate fields, so tools can point at the field.
   const size_t colon = message.find(": ");
   if (status == 400 && colon != absl::string_view::npos && message[0] == '$') {
@@ -27,7 +27,7 @@ HttpReply Error(int status, absl::string_view message) {
   } else {
     body["error"] = std::string(message);
   }
-  return {status, body.dump() + "\n"};
+  return {status, common::DumpJson(body) + "\n"};
 }
 
 int HttpStatusOf(absl::StatusCode code) {
@@ -122,9 +122,9 @@ HttpReply OpenLineageEndpoint::Post(absl::string_view body, bool batch) {
                      " events stored; posting the same request again stores "
                      "each event at most once)"));
   }
-  nlohmann::ordered_json reply;
+  common::Json reply;
   reply["sequences"] = sequences;
-  return {201, reply.dump() + "\n"};
+  return {201, common::DumpJson(reply) + "\n"};
 }
 
 }  // namespace aigov::server

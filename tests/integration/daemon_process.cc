@@ -178,14 +178,15 @@ HttpResponse HttpGet(int port, const std::string& path) {
 }
 
 HttpResponse HttpPost(int port, const std::string& path,
-                      const std::string& body) {
-  return HttpRequest(port,
-                     "POST " + path +
-                         " HTTP/1.0\r\nHost: 127.0.0.1\r\n"
-                         "Content-Type: application/json\r\n"
-                         "Content-Length: " +
-                         std::to_string(body.size()) + "\r\n\r\n",
-                     body);
+                      const std::string& body,
+                      const std::vector<std::string>& extra_headers) {
+  std::string head = "POST " + path +
+                     " HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: " +
+                     std::to_string(body.size()) + "\r\n";
+  for (const std::string& h : extra_headers) head += h + "\r\n";
+  return HttpRequest(port, head + "\r\n", body);
 }
 
 double MetricValue(const std::string& exposition, const std::string& series) {

@@ -33,9 +33,11 @@ struct HttpResponse {
 
 // GET http://127.0.0.1:port/path. Never throws.
 HttpResponse HttpGet(int port, const std::string& path);
-// POST of a JSON body to http://127.0.0.1:port/path. Never throws.
+// POST of a JSON body to http://127.0.0.1:port/path, with `extra_headers`
+// ("Name: value" lines without CRLF) added. Never throws.
 HttpResponse HttpPost(int port, const std::string& path,
-                      const std::string& body);
+                      const std::string& body,
+                      const std::vector<std::string>& extra_headers = {});
 
 // Returns the value of the sample `series` (exact text before the value,
 // e.g. `aigov_journal_tree_size` or `x_total{a="b"}`) in a text exposition,
