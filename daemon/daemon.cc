@@ -86,17 +86,21 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
                                     absl::ToDoubleSeconds(elapsed), ok);
       });
 
+  journal::RocksDbJournal* journal = d->journal_.get();
+  d->purger_ = std::make_unique<journal::KeyPurger>(
+      [journal] { return journal->PurgeErasedKeys(); });
+
   d->writes_ = std::make_unique<server::WritePath>(
       *d->sequencer_, d->metrics_->ingest(), d->inflight_);
   d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
       *d->writes_, *d->registry_, *d->journal_);
   d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
-      *d->journal_, *d->checkpointer_, *d->signer_, *d->writes_);
+      *d->journal_, *d->checkpointer_, *d->signer_, *d->writes_, *d->purger_);
   d->lineage_service_ = std::make_unique<server::LineageServiceImpl>(
       *d->writes_, *d->registry_, *d->lineage_, clock);
   d->governance_service_ = std::make_unique<server::GovernanceServiceImpl>(
       *d->writes_, *d->sequencer_, *d->journal_, *d->registry_, *d->lineage_,
-      clock);
+      clock, *d->purger_);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;
@@ -153,7 +157,11 @@ void Daemon::Shutdown() {
   // Every admitted write has been answered; what remains are reads and idle
   // connections, which need no grace period.
   if (grpc_) grpc_->Shutdown(absl::ZeroDuration());
+  // Stops accepting and waits for running handlers (a scrape reads the
+  // views): the journal must stay open until it returns.
+  if (http_) http_->Stop();
   if (sequencer_) sequencer_->Stop();
+  if (purger_) purger_->Stop();
   if (retention_) retention_->Stop();
   if (checkpointer_) checkpointer_->Stop();
   if (journal_) {
@@ -164,7 +172,6 @@ void Daemon::Shutdown() {
     }
     journal_.reset();
   }
-  if (http_) http_->Stop();
 }
 
 }  // namespace aigov

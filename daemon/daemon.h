@@ -2,10 +2,12 @@
 //
 // Start order: metrics → journal (open, head check) → signing key and
 // checkpointer (last checkpoint checked consistent with the journal) →
-// sequencer → HTTP listener → gRPC listener → ready. Shutdown order: not ready
-// (readiness 503, gRPC health NOT_SERVING) → drain delay → gRPC stops accepting
-// and finishes in-flight calls → sequencer writes what is queued → journal
-// flushed and closed → HTTP listener stops.
+// sequencer → key purger → HTTP listener → gRPC listener → ready. Shutdown
+// order: not ready (readiness 503, gRPC health NOT_SERVING) → drain delay →
+// admitted writes answered (new ones UNAVAILABLE) → gRPC stops → HTTP stops
+// (its handlers, metrics scrapes included, have returned) → sequencer writes
+// what is queued → background threads (retention, checkpointer, key purger)
+// joined → journal flushed and closed, once nothing can read it.
 //
 // Thread-safety: Create() and Shutdown() are called from the main thread;
 // everything else runs on server threads.
@@ -21,6 +23,7 @@
 #include "daemon/common/clock.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/checkpointer.h"
+#include "daemon/journal/key_purger.h"
 #include "daemon/journal/retention_sweeper.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
@@ -81,6 +84,7 @@ class Daemon {
   std::unique_ptr<journal::Checkpointer> checkpointer_;
   std::unique_ptr<journal::RetentionSweeper> retention_;
   std::unique_ptr<journal::Sequencer> sequencer_;
+  std::unique_ptr<journal::KeyPurger> purger_;
   server::InflightTracker inflight_;
   std::unique_ptr<server::WritePath> writes_;
   std::unique_ptr<server::RegistryServiceImpl> registry_service_;

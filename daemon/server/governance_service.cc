@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -145,7 +144,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
   const std::string principal = PrincipalOf(*context);
   const std::string erasure_event_id = ErasureEventId(request->event_id());
   journal::Sequencer& sequencer = sequencer_;
-  journal::RocksDbJournal& journal = journal_;
+  journal::KeyPurger& purger = purger_;
   return writes_.Run(
       context, metrics::IngestKind::kDataSubjectRequest, valid,
       request->event_id(),
@@ -153,8 +152,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
         *e->mutable_data_subject_request() = dsr;
       },
       [response, erasure, dsr, principal, erasure_event_id, &sequencer,
-       &journal](const journal::AppendOutcome& out,
-                 const WriteCompletion& done) {
+       &purger](const journal::AppendOutcome& out,
+                const WriteCompletion& done) {
         response->set_sequence(out.sequence);
         response->set_deduplicated(out.deduplicated);
         response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
@@ -176,19 +175,18 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
         erase.entry.mutable_subject_erasure()->set_subject_id(
             dsr.erased_subject_id());
         const absl::Status queued = sequencer.Submit(
-            std::move(erase), [response, done, result,
-                               &journal](const journal::AppendOutcome& e) {
+            std::move(erase),
+            [response, done, result, &purger](const journal::AppendOutcome& e) {
               if (!e.status.ok()) {
                 done(ToGrpcStatus(e.status), metrics::IngestResult::kFailed);
                 return;
               }
               response->set_erasure_sequence(e.sequence);
-              // The purge flushes and compacts: off the sequencer thread.
-              std::thread([done, result, &journal] {
-                const absl::Status purged = journal.PurgeErasedKeys();
+              // The purge flushes and compacts: on the purger's thread.
+              purger.Request([done, result](const absl::Status& purged) {
                 done(ToGrpcStatus(purged),
                      purged.ok() ? result : metrics::IngestResult::kFailed);
-              }).detach();
+              });
             });
         if (!queued.ok()) {
           done(

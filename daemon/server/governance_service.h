@@ -14,6 +14,7 @@
 
 #include "aigov/v1/governance_service.grpc.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/journal/key_purger.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/lineage/lineage_projection.h"
@@ -29,13 +30,14 @@ class GovernanceServiceImpl final
                         journal::RocksDbJournal& journal,
                         const registry::RegistryProjection& registry,
                         const lineage::LineageProjection& lineage,
-                        const common::Clock& clock)
+                        const common::Clock& clock, journal::KeyPurger& purger)
       : writes_(writes),
         sequencer_(sequencer),
         journal_(journal),
         registry_(registry),
         lineage_(lineage),
-        clock_(clock) {}
+        clock_(clock),
+        purger_(purger) {}
 
   grpc::ServerUnaryReactor* RecordOversightAction(
       grpc::CallbackServerContext* context,
@@ -70,6 +72,7 @@ class GovernanceServiceImpl final
   const registry::RegistryProjection& registry_;
   const lineage::LineageProjection& lineage_;
   const common::Clock& clock_;
+  journal::KeyPurger& purger_;
 };
 
 }  // namespace aigov::server

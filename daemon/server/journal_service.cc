@@ -1,7 +1,6 @@
 #include "daemon/server/journal_service.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 
@@ -217,28 +216,28 @@ grpc::ServerUnaryReactor* JournalServiceImpl::EraseSubject(
   }
   const std::string subject_id =
       valid.ok() ? journal_.SubjectIdOf(request->subject()) : "";
-  journal::RocksDbJournal& journal = journal_;
+  journal::KeyPurger& purger = purger_;
   return writes_.Run(
       context, metrics::IngestKind::kSubjectErasure, valid, request->event_id(),
       [&subject_id](aigov::v1::JournalEntry* entry) {
         entry->mutable_subject_erasure()->set_subject_id(subject_id);
       },
-      [response, subject_id, &journal](const journal::AppendOutcome& out,
-                                       const WriteCompletion& done) {
+      [response, subject_id, &purger](const journal::AppendOutcome& out,
+                                      const WriteCompletion& done) {
         response->set_sequence(out.sequence);
         response->set_leaf_hash(Bytes(out.leaf_hash));
         response->set_subject_id(subject_id);
         response->set_key_existed(out.subject_key_existed);
-        // The purge (flush and compaction) takes milliseconds to seconds: off
-        // the sequencer thread. Shutdown waits for it (the write is in flight
+        // The purge (flush and compaction) takes milliseconds to seconds: on
+        // the purger's thread. Shutdown waits for it (the write is in flight
         // until `done`).
-        std::thread([done, &journal, deduplicated = out.deduplicated] {
-          const absl::Status purged = journal.PurgeErasedKeys();
+        purger.Request([done, deduplicated = out.deduplicated](
+                           const absl::Status& purged) {
           done(purged.ok() ? grpc::Status::OK : ToGrpcStatus(purged),
                !purged.ok()   ? metrics::IngestResult::kFailed
                : deduplicated ? metrics::IngestResult::kDuplicate
                               : metrics::IngestResult::kAccepted);
-        }).detach();
+        });
       });
 }
 

@@ -9,6 +9,7 @@
 
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "daemon/journal/checkpointer.h"
+#include "daemon/journal/key_purger.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/server/write_path.h"
 
@@ -26,11 +27,13 @@ class JournalServiceImpl final
  public:
   JournalServiceImpl(journal::RocksDbJournal& journal,
                      journal::Checkpointer& checkpointer,
-                     const journal::NoteSigner& signer, WritePath& writes)
+                     const journal::NoteSigner& signer, WritePath& writes,
+                     journal::KeyPurger& purger)
       : journal_(journal),
         checkpointer_(checkpointer),
         signer_(signer),
-        writes_(writes) {}
+        writes_(writes),
+        purger_(purger) {}
 
   grpc::ServerUnaryReactor* GetEntry(
       grpc::CallbackServerContext* context,
@@ -71,6 +74,7 @@ class JournalServiceImpl final
   journal::Checkpointer& checkpointer_;
   const journal::NoteSigner& signer_;
   WritePath& writes_;
+  journal::KeyPurger& purger_;
 };
 
 }  // namespace aigov::server

@@ -3,9 +3,12 @@
 // stack, numbers beyond a double, a NUL byte taken for the end of the body)
 // and OpenLineage as producers send it (gzip, other encodings). After each,
 // the daemon still answers and nothing of a refused request was stored.
+#include <signal.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -210,6 +213,27 @@ TEST_F(EdgeTest, UnsupportedEncodingIs415NotMalformedJson) {
   EXPECT_THAT(r.body,
               HasSubstr("Content-Encoding \\\"br\\\" is not supported"));
   ExpectAlive();
+}
+
+TEST_F(EdgeTest, ScrapesDuringShutdownNeverReadAClosedJournal) {
+  // Shutdown once closed the journal before the HTTP server stopped: a
+  // scrape in that window read a deleted database. Scrape without pause
+  // from two threads while aigovd drains and exits.
+  std::atomic<bool> done{false};
+  std::atomic<int> scrapes{0};
+  std::vector<std::thread> scrapers;
+  for (int i = 0; i < 2; ++i) {
+    scrapers.emplace_back([&] {
+      while (!done.load()) {
+        if (HttpGet(daemon_->http_port(), "/metrics").status == 200) ++scrapes;
+      }
+    });
+  }
+  while (scrapes.load() < 10) std::this_thread::yield();
+  const int code = daemon_->Stop(SIGTERM);
+  done = true;
+  for (std::thread& t : scrapers) t.join();
+  EXPECT_EQ(code, 0) << daemon_->log();
 }
 
 }  // namespace
