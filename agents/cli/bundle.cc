@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
+#include "daemon/common/json.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/journal/checkpoint.h"
 
@@ -25,30 +26,19 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return buf.str();
 }
 
-// Returns the text after `"key":` up to the next ',' or '}' (strings keep
-// their quotes), or false when the key is absent.
-bool Field(absl::string_view line, absl::string_view key,
-           absl::string_view* value) {
-  const std::string needle = absl::StrCat("\"", key, "\":");
-  const size_t at = line.find(needle);
-  if (at == absl::string_view::npos) return false;
-  absl::string_view rest = line.substr(at + needle.size());
-  size_t end = 0;
-  if (!rest.empty() && rest[0] == '"') {
-    end = rest.find('"', 1);
-    if (end == absl::string_view::npos) return false;
-    *value = rest.substr(1, end - 1);
-    return true;
-  }
-  end = rest.find_first_of(",}");
-  if (end == absl::string_view::npos) return false;
-  *value = rest.substr(0, end);
-  return true;
+// A line that is not what a bundle line must be; `expected` is the entry
+// index the line should hold (lines are in index order from 0).
+absl::Status Malformed(uint64_t line, uint64_t expected,
+                       absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "entries.jsonl line ", line, " (entry ", expected, "): ", why));
 }
 
-absl::Status Malformed(uint64_t line, absl::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("entries.jsonl line ", line, ": ", why));
+// A string member of a bundle line, or nullptr when absent or not a string.
+const std::string* StringMember(const common::Json& line, const char* key) {
+  const common::Json* member = common::FindMember(line, key);
+  if (member == nullptr || !member->is_string()) return nullptr;
+  return member->get_ptr<const std::string*>();
 }
 
 }  // namespace
@@ -156,24 +146,39 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
   while (std::getline(in, line)) {
     ++line_no;
     const uint64_t expected = range.size();
-    absl::string_view v;
-    uint64_t index = 0;
-    if (!Field(line, "index", &v) || !absl::SimpleAtoi(v, &index)) {
-      return Malformed(line_no, "no \"index\"");
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    auto parsed = common::ParseJson(line);
+    if (!parsed.ok()) {
+      return Malformed(line_no, expected, parsed.status().message());
     }
+    const common::Json& obj = *parsed;
+    if (!obj.is_object()) {
+      return Malformed(line_no, expected, "expected a JSON object");
+    }
+    const common::Json* index_member = common::FindMember(obj, "index");
+    if (index_member == nullptr || !index_member->is_number_unsigned()) {
+      return Malformed(line_no, expected,
+                       "no \"index\" (a non-negative integer)");
+    }
+    const uint64_t index = index_member->get<uint64_t>();
     if (index != expected) {
-      return Malformed(line_no,
+      return Malformed(line_no, expected,
                        absl::StrCat("index ", index, " where ", expected,
                                     " was expected (entries must be complete "
                                     "and in order)"));
     }
     Hash recorded{};
-    if (!Field(line, "leaf_hash", &v) || !journal::HashFromHex(v, &recorded)) {
-      return Malformed(line_no, "no valid \"leaf_hash\"");
+    const std::string* leaf_hash = StringMember(obj, "leaf_hash");
+    if (leaf_hash == nullptr || !journal::HashFromHex(*leaf_hash, &recorded)) {
+      return Malformed(line_no, expected,
+                       "no valid \"leaf_hash\" (64 hex characters)");
     }
-    if (Field(line, "entry_b64", &v)) {
-      auto bytes = journal::Base64Decode(v);
-      if (!bytes.ok()) return Malformed(line_no, "\"entry_b64\" is not base64");
+    const common::Json* pruned = common::FindMember(obj, "pruned");
+    if (const std::string* b64 = StringMember(obj, "entry_b64")) {
+      auto bytes = journal::Base64Decode(*b64);
+      if (!bytes.ok()) {
+        return Malformed(line_no, expected, "\"entry_b64\" is not base64");
+      }
       if (journal::HashLeaf(*bytes) != recorded) {
         return absl::DataLossError(
             absl::StrCat("entry ", index, ": its bytes hash to ",
@@ -181,10 +186,12 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
                          " but its leaf hash is ", journal::HashHex(recorded),
                          " (the entry was altered)"));
       }
-    } else if (Field(line, "pruned", &v) && v == "true") {
+    } else if (pruned != nullptr && pruned->is_boolean() &&
+               pruned->get<bool>()) {
       ++summary.pruned;
     } else {
-      return Malformed(line_no, "neither \"entry_b64\" nor \"pruned\": true");
+      return Malformed(line_no, expected,
+                       "neither \"entry_b64\" nor \"pruned\": true");
     }
     range.Append(recorded, nullptr);
     AIGOV_RETURN_IF_ERROR(check_previous());

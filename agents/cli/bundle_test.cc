@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "daemon/common/json.h"
 #include "daemon/journal/checkpoint.h"
 
 namespace aigov::cli {
@@ -126,11 +127,51 @@ TEST_F(BundleTest, TruncatedOrReorderedBundlesAreRefused) {
   std::swap(lines[2], lines[3]);
   WriteLines(b + "/entries.jsonl", lines);
   EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
-              HasSubstr("line 3: index 3 where 2 was expected"));
+              HasSubstr("line 3 (entry 2): index 3 where 2 was expected"));
   lines[2] = "not json";
   WriteLines(b + "/entries.jsonl", lines);
   EXPECT_EQ(VerifyBundle(b, {}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// Any JSON tool may re-serialize a bundle: other spacing, another key order,
+// members the verifier does not know. It still verifies, and tampering still
+// names the entry index.
+TEST_F(BundleTest, AReserializedBundleVerifiesAndTamperingNamesTheIndex) {
+  const std::string b = Write(30, /*pruned_index=*/4);
+  std::vector<std::string> lines;
+  for (const std::string& l : Lines(b + "/entries.jsonl")) {
+    auto j = common::ParseJson(l);
+    ASSERT_TRUE(j.ok()) << j.status();
+    std::string out = "{ \"note\" : \"re-serialized\"";
+    // Members in reverse order, spaced as a pretty-printer would.
+    std::vector<std::pair<std::string, common::Json>> members;
+    for (const auto& [k, v] : j->items()) members.emplace_back(k, v);
+    for (auto it = members.rbegin(); it != members.rend(); ++it) {
+      out += ",\t\"" + it->first + "\" :  " + common::DumpJson(it->second);
+    }
+    lines.push_back(out + " }");
+  }
+  WriteLines(b + "/entries.jsonl", lines);
+  auto ok = VerifyBundle(b, {});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->tree_size, 30u);
+  EXPECT_EQ(ok->pruned, 1u);
+
+  const std::string original = journal::Base64Encode(Entry(17));
+  const size_t at = lines[17].find(original);
+  ASSERT_NE(at, std::string::npos);
+  lines[17].replace(at, original.size(),
+                    journal::Base64Encode("entry bytes #71"));
+  WriteLines(b + "/entries.jsonl", lines);
+  auto bad = VerifyBundle(b, {});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("entry 17:"));
+
+  lines[17] = "{\"index\": 17, \"leaf_hash\": 5}";
+  WriteLines(b + "/entries.jsonl", lines);
+  EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
+              HasSubstr("line 18 (entry 17): no valid \"leaf_hash\""));
 }
 
 TEST_F(BundleTest, ABundleSignedByAnotherKeyIsRefused) {

@@ -25,6 +25,13 @@ std::string DumpScalar(const Json& value) {
 
 }  // namespace
 
+const Json* FindMember(const Json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  if (it == object.end()) return nullptr;
+  return &it.value();
+}
+
 std::string EscapeForMessage(absl::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -52,6 +52,10 @@ absl::StatusOr<Json> ParseJson(absl::string_view text,
 // have each bad byte replaced by U+FFFD instead of throwing.
 std::string DumpJson(const Json& value);
 
+// The member `key` of `object`, or nullptr when `object` is not an object or
+// has no such member. The pointer lives as long as `object` is unchanged.
+const Json* FindMember(const Json& object, const char* key);
+
 // `text` with every byte outside printable ASCII written as \xNN: safe to put
 // in an error message, a log line or a JSON string.
 std::string EscapeForMessage(absl::string_view text);
