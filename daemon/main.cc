@@ -137,8 +137,13 @@ int RebuildViews(const aigov::v1::DaemonConfig& config,
 int main(int argc, char** argv) {
   aigov::common::KeepFreedMemoryForReuse();
   absl::FlagsUsageConfig usage;
+  // Help names the program, never the build tree's path of main.cc.
   usage.contains_help_flags = [](absl::string_view file) {
-    return absl::EndsWith(file, "daemon/main.cc");
+    return file == "aigovd" || absl::EndsWith(file, "daemon/main.cc");
+  };
+  usage.normalize_filename = [](absl::string_view file) {
+    return absl::EndsWith(file, "daemon/main.cc") ? std::string("aigovd")
+                                                  : std::string(file);
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] {
@@ -147,9 +152,10 @@ int main(int argc, char** argv) {
   };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
-      "AI governance daemon. Records model versions in a "
-      "tamper-evident audit journal and serves gRPC (aigov.v1) and HTTP "
-      "(/metrics, /healthz, /readyz).\n\n"
+      "AI governance daemon. Records AI systems, model versions, datasets, "
+      "lineage, deployments and governance events in a tamper-evident audit "
+      "journal and serves gRPC (aigov.v1) and HTTP (/metrics, /healthz, "
+      "/readyz, OpenLineage at /api/v1/lineage).\n\n"
       "Usage: aigovd [--config FILE] [--data_dir DIR] [--grpc_listen "
       "HOST:PORT] [--http_listen HOST:PORT]\n"
       "Flags override the config file; the file overrides defaults.");

@@ -69,9 +69,14 @@ bool CallJournal(
   return s.ok();
 }
 
-std::string EntryJson(const aigov::v1::JournalEntry& e) {
+// The entry's event (whatever its kind) as JSON, "{}" when it has none.
+std::string EventJson(const aigov::v1::JournalEntry& e) {
   const google::protobuf::Message* message = aigov::journal::EventOf(e);
-  const std::string event = message == nullptr ? "{}" : ToJson(*message);
+  return message == nullptr ? "{}" : ToJson(*message);
+}
+
+std::string EntryJson(const aigov::v1::JournalEntry& e) {
+  const std::string event = EventJson(e);
   std::string erased;
   if (e.erased_fields_size() > 0) {
     erased = ",\"erased_fields\":[";
@@ -92,6 +97,8 @@ std::string EntryJson(const aigov::v1::JournalEntry& e) {
       ",\"event\":", event, erased, "}");
 }
 
+// A short description of an entry for the table: the record's id fields
+// (the leading string fields of its event, `model_id@version` style).
 std::string EntrySummary(const aigov::v1::JournalEntry& e) {
   if (e.has_subject_erasure()) {
     return absl::StrCat("subject ",
@@ -102,22 +109,32 @@ std::string EntrySummary(const aigov::v1::JournalEntry& e) {
     return absl::StrCat(mv.model_id(), "@", mv.version(),
                         " system=", mv.system_id());
   }
-  return "";
+  const google::protobuf::Message* event = aigov::journal::EventOf(e);
+  if (event == nullptr) return "";
+  const google::protobuf::Descriptor* d = event->GetDescriptor();
+  const google::protobuf::Reflection* r = event->GetReflection();
+  std::string out;
+  for (int i = 0; i < d->field_count() && i < 2; ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    if (f->is_repeated() ||
+        f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+      break;
+    }
+    const std::string value = r->GetString(*event, f);
+    if (value.empty()) break;
+    absl::StrAppend(&out, out.empty() ? "" : " ", f->name(), "=", value);
+  }
+  return out;
 }
 
 int JournalList(const std::string& target, bool json, const std::string& model,
                 const std::string& kind, uint64_t from, uint64_t limit) {
   aigov::v1::EventKind kind_value = aigov::v1::EVENT_KIND_UNSPECIFIED;
-  if (!kind.empty()) {
-    if (kind == "ModelVersion" || kind == "model_version") {
-      kind_value = aigov::v1::EVENT_KIND_MODEL_VERSION;
-    } else {
-      std::fprintf(stderr,
-                   "error: --kind: unknown kind \"%s\" (supported: %s)\n",
-                   kind.c_str(),
-                   absl::StrJoin(aigov::cli::SupportedKinds(), ", ").c_str());
-      return 2;
-    }
+  if (!kind.empty() && !aigov::journal::KindFromName(kind, &kind_value)) {
+    std::fprintf(stderr, "error: --kind: unknown kind \"%s\" (one of %s)\n",
+                 kind.c_str(),
+                 absl::StrJoin(aigov::journal::KindNames(), ", ").c_str());
+    return 2;
   }
   auto channel = MakeChannel(target);
   auto stub = aigov::v1::JournalService::NewStub(channel);
@@ -186,9 +203,7 @@ int JournalGet(const std::string& target, uint64_t sequence, bool json) {
         aigov::journal::KindName(aigov::journal::EventKindOf(resp.entry()))
             .c_str(),
         resp.entry().event_id().c_str(), resp.entry().principal().c_str(),
-        resp.entry().has_model_version()
-            ? ToJson(resp.entry().model_version()).c_str()
-            : "{}");
+        EventJson(resp.entry()).c_str());
   }
   return 0;
 }
@@ -424,7 +439,8 @@ int JournalEraseSubject(const std::string& target, const std::string& subject,
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "aigovctl: command-line client of aigovd, the AI governance daemon"};
+      "aigovctl: command-line client of aigovd, the AI governance daemon",
+      "aigovctl"};
   std::string target = "127.0.0.1:7420";
   if (const char* env = std::getenv("AIGOV_TARGET"); env != nullptr && *env)
     target = env;
@@ -515,7 +531,10 @@ int main(int argc, char** argv) {
       "--json", list_json,
       "Print a JSON array of {sequence, recorded_at, kind, event_id, event}");
   list->add_option("--model", model, "Only entries about this model id");
-  list->add_option("--kind", kind, "Only entries of this kind (ModelVersion)");
+  list->add_option(
+      "--kind", kind,
+      absl::StrCat("Only entries of this kind: ",
+                   absl::StrJoin(aigov::journal::KindNames(), ", ")));
   list->add_option("--from", from, "First sequence number")
       ->capture_default_str();
   list->add_option("--limit", limit, "Most entries to print; 0 means all")

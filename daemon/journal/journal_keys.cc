@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -193,6 +194,32 @@ std::string KindName(aigov::v1::EventKind kind) {
     default:
       return "Unspecified";
   }
+}
+
+bool KindFromName(absl::string_view name, aigov::v1::EventKind* kind) {
+  const google::protobuf::EnumDescriptor* d = aigov::v1::EventKind_descriptor();
+  const std::string upper = absl::AsciiStrToUpper(name);
+  for (int i = 0; i < d->value_count(); ++i) {
+    const auto k = static_cast<aigov::v1::EventKind>(d->value(i)->number());
+    if (k == aigov::v1::EVENT_KIND_UNSPECIFIED) continue;
+    const std::string& full = d->value(i)->name();
+    if (name == KindName(k) || upper == full ||
+        absl::StrCat("EVENT_KIND_", upper) == full) {
+      *kind = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> KindNames() {
+  const google::protobuf::EnumDescriptor* d = aigov::v1::EventKind_descriptor();
+  std::vector<std::string> out;
+  for (int i = 0; i < d->value_count(); ++i) {
+    const auto k = static_cast<aigov::v1::EventKind>(d->value(i)->number());
+    if (k != aigov::v1::EVENT_KIND_UNSPECIFIED) out.push_back(KindName(k));
+  }
+  return out;
 }
 
 const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry) {

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -95,6 +96,14 @@ RetentionClass RetentionClassOf(aigov::v1::EventKind kind);
 
 // Returns the document kind name ("ModelVersion"), as aigovctl writes it.
 std::string KindName(aigov::v1::EventKind kind);
+
+// The kind named `name`: its KindName ("ModelVersion", "Run"), or its
+// EventKind enumerator in any case with or without the EVENT_KIND_ prefix
+// ("model_version", "RUN_EVENT"). False when no kind has that name.
+bool KindFromName(absl::string_view name, aigov::v1::EventKind* kind);
+
+// Every kind's KindName, in enum order (for help and error messages).
+std::vector<std::string> KindNames();
 
 // Returns SHA-256 over the deterministic serialization of the entry's event
 // alone (sequence, time, principal and event_id excluded): two submissions

@@ -3,6 +3,7 @@
 // HTTP, every validation error over gRPC, restart and --rebuild_views.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -176,6 +177,52 @@ TEST_F(LineageTest, CreditScoringFixtureImpactProvenanceErasure) {
   EXPECT_THAT(r.out, HasSubstr("views rebuilt from 15 entries"));
   EXPECT_EQ(DumpFamily(DataDir(), "lineage"), lineage_view);
   EXPECT_EQ(DumpFamily(DataDir(), "registry"), registry_view);
+}
+
+TEST_F(LineageTest, JournalListAndGetWorkForEveryKind) {
+  DaemonProcess d(DataDir());
+  ASSERT_TRUE(d.Start()) << d.log();
+  ASSERT_EQ(Ctl(d, {"apply", "-f", kFixture + "01_registry.yaml", "-f",
+                    kFixture + "02_governance.yaml"})
+                .exit_code,
+            0);
+  CommandResult r = Ctl(d, {"journal", "list", "--kind", "Incident"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Incident       incident_id=inc-2026-10-21 "
+                               "system_id=loans-credit-scoring"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+  // Enumerator spellings name the same kind.
+  r = Ctl(d, {"journal", "list", "--kind", "dataset_version", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count_if(r.out.begin(), r.out.end(),
+                          [](char c) { return c == '\n'; }),
+            6)
+      << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"kind\":\"DatasetVersion\""));
+  EXPECT_THAT(r.out, Not(HasSubstr("\"kind\":\"AiSystem\"")));
+  r = Ctl(d, {"journal", "get", "11"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("kind:        Incident"));
+  EXPECT_THAT(r.out, HasSubstr("\"incident_id\":\"inc-2026-10-21\""));
+  r = Ctl(d, {"journal", "list", "--kind", "Bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown kind \"Bogus\" (one of ModelVersion"));
+}
+
+TEST(HelpTest, HelpShowsNoBuildPaths) {
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{AigovdPath(), "--help"},
+        std::vector<std::string>{AigovdPath(), "--helpfull"},
+        std::vector<std::string>{AigovctlPath(), "--help"},
+        std::vector<std::string>{AigovctlPath(), "journal", "list",
+                                 "--help"}}) {
+    const CommandResult r = RunCommand(argv);
+    const std::string text = r.out + r.err;
+    EXPECT_THAT(text, HasSubstr("aigov")) << argv[1];
+    EXPECT_THAT(text, Not(HasSubstr(AIGOV_SOURCE_DIR))) << argv[1];
+    EXPECT_THAT(text, Not(HasSubstr("/build/"))) << argv[1];
+    EXPECT_THAT(text, Not(HasSubstr("main.cc"))) << argv[1];
+  }
 }
 
 TEST_F(LineageTest, OpenLineageGoldenEvents) {
