@@ -83,6 +83,52 @@ absl::Status BundleWriter::Finish() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
+                                           uint64_t line_no,
+                                           uint64_t expected) {
+  auto parsed = common::ParseJson(line);
+  if (!parsed.ok()) {
+    return Malformed(line_no, expected, parsed.status().message());
+  }
+  const common::Json& obj = *parsed;
+  if (!obj.is_object()) {
+    return Malformed(line_no, expected, "expected a JSON object");
+  }
+  BundleLine out;
+  const common::Json* index = common::FindMember(obj, "index");
+  if (index == nullptr || !index->is_number_unsigned()) {
+    return Malformed(line_no, expected,
+                     "no \"index\" (a non-negative integer)");
+  }
+  out.index = index->get<uint64_t>();
+  if (out.index != expected) {
+    return Malformed(line_no, expected,
+                     absl::StrCat("index ", out.index, " where ", expected,
+                                  " was expected (entries must be complete "
+                                  "and in order)"));
+  }
+  const std::string* leaf_hash = StringMember(obj, "leaf_hash");
+  if (leaf_hash == nullptr ||
+      !journal::HashFromHex(*leaf_hash, &out.leaf_hash)) {
+    return Malformed(line_no, expected,
+                     "no valid \"leaf_hash\" (64 hex characters)");
+  }
+  const common::Json* pruned = common::FindMember(obj, "pruned");
+  if (const std::string* b64 = StringMember(obj, "entry_b64")) {
+    auto bytes = journal::Base64Decode(*b64);
+    if (!bytes.ok()) {
+      return Malformed(line_no, expected, "\"entry_b64\" is not base64");
+    }
+    out.entry = std::move(*bytes);
+  } else if (pruned != nullptr && pruned->is_boolean() && pruned->get<bool>()) {
+    out.pruned = true;
+  } else {
+    return Malformed(line_no, expected,
+                     "neither \"entry_b64\" nor \"pruned\": true");
+  }
+  return out;
+}
+
 absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
                                            const VerifyOptions& options) {
   std::string key = options.key;
@@ -147,52 +193,17 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     ++line_no;
     const uint64_t expected = range.size();
     if (absl::StripAsciiWhitespace(line).empty()) continue;
-    auto parsed = common::ParseJson(line);
-    if (!parsed.ok()) {
-      return Malformed(line_no, expected, parsed.status().message());
+    AIGOV_ASSIGN_OR_RETURN(const BundleLine parsed,
+                           ParseBundleLine(line, line_no, expected));
+    if (!parsed.pruned && journal::HashLeaf(parsed.entry) != parsed.leaf_hash) {
+      return absl::DataLossError(absl::StrCat(
+          "entry ", parsed.index, ": its bytes hash to ",
+          journal::HashHex(journal::HashLeaf(parsed.entry)),
+          " but its leaf hash is ", journal::HashHex(parsed.leaf_hash),
+          " (the entry was altered)"));
     }
-    const common::Json& obj = *parsed;
-    if (!obj.is_object()) {
-      return Malformed(line_no, expected, "expected a JSON object");
-    }
-    const common::Json* index_member = common::FindMember(obj, "index");
-    if (index_member == nullptr || !index_member->is_number_unsigned()) {
-      return Malformed(line_no, expected,
-                       "no \"index\" (a non-negative integer)");
-    }
-    const uint64_t index = index_member->get<uint64_t>();
-    if (index != expected) {
-      return Malformed(line_no, expected,
-                       absl::StrCat("index ", index, " where ", expected,
-                                    " was expected (entries must be complete "
-                                    "and in order)"));
-    }
-    Hash recorded{};
-    const std::string* leaf_hash = StringMember(obj, "leaf_hash");
-    if (leaf_hash == nullptr || !journal::HashFromHex(*leaf_hash, &recorded)) {
-      return Malformed(line_no, expected,
-                       "no valid \"leaf_hash\" (64 hex characters)");
-    }
-    const common::Json* pruned = common::FindMember(obj, "pruned");
-    if (const std::string* b64 = StringMember(obj, "entry_b64")) {
-      auto bytes = journal::Base64Decode(*b64);
-      if (!bytes.ok()) {
-        return Malformed(line_no, expected, "\"entry_b64\" is not base64");
-      }
-      if (journal::HashLeaf(*bytes) != recorded) {
-        return absl::DataLossError(
-            absl::StrCat("entry ", index, ": its bytes hash to ",
-                         journal::HashHex(journal::HashLeaf(*bytes)),
-                         " but its leaf hash is ", journal::HashHex(recorded),
-                         " (the entry was altered)"));
-      }
-    } else if (pruned != nullptr && pruned->is_boolean() &&
-               pruned->get<bool>()) {
-      ++summary.pruned;
-    } else {
-      return Malformed(line_no, expected,
-                       "neither \"entry_b64\" nor \"pruned\": true");
-    }
+    if (parsed.pruned) ++summary.pruned;
+    const Hash& recorded = parsed.leaf_hash;
     range.Append(recorded, nullptr);
     AIGOV_RETURN_IF_ERROR(check_previous());
     if (options.progress && range.size() % 65536 == 0) {

@@ -45,6 +45,21 @@ class BundleWriter {
   std::ofstream entries_;
 };
 
+// One line of entries.jsonl, parsed (with any JSON spacing, key order and
+// extra members).
+struct BundleLine {
+  uint64_t index = 0;
+  journal::Hash leaf_hash{};
+  bool pruned = false;
+  std::string entry;  // the entry's bytes, empty when pruned
+};
+
+// Parses line `line_no` (from 1) of entries.jsonl, which must hold entry
+// `expected`. Returns kInvalidArgument "entries.jsonl line N (entry I): ..."
+// for a malformed line or another index; does not check the leaf hash.
+absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
+                                           uint64_t line_no, uint64_t expected);
+
 struct VerifyOptions {
   // Verifier key given by the auditor; when empty, DIR/public_key is used.
   std::string key;
