@@ -124,6 +124,16 @@ DaemonMetrics::DaemonMetrics(const BuildInfo& build)
                         "Lineage runs without a COMPLETE, FAIL or ABORT "
                         "event, by OpenLineage job namespace.")
                     .Register(*registry_);
+  runs_open_other_ = &runs_open_->Add({{"job_namespace", kOtherJobNamespace}});
+  namespaces_folded_ =
+      &prometheus::BuildGauge()
+           .Name("aigov_lineage_job_namespaces_folded")
+           .Help(
+               "Job namespaces with unfinished runs counted under "
+               "aigov_lineage_runs_open{job_namespace=\"_other\"}: beyond "
+               "the first 100 namespaces seen, series are not created.")
+           .Register(*registry_)
+           .Add({});
 }
 
 void DaemonMetrics::SetUnfinishedRuns(
@@ -131,13 +141,26 @@ void DaemonMetrics::SetUnfinishedRuns(
   absl::MutexLock lock(&runs_open_mu_);
   // A namespace seen once keeps its series, at 0 once its runs finish.
   for (auto& [job_namespace, gauge] : runs_open_by_namespace_) gauge->Set(0);
+  uint64_t other = 0;
+  uint64_t folded = 0;
   for (const auto& [job_namespace, count] : by_namespace) {
-    prometheus::Gauge*& gauge = runs_open_by_namespace_[job_namespace];
-    if (gauge == nullptr) {
-      gauge = &runs_open_->Add({{"job_namespace", job_namespace}});
+    auto it = runs_open_by_namespace_.find(job_namespace);
+    if (it == runs_open_by_namespace_.end()) {
+      if (runs_open_by_namespace_.size() >= kMaxJobNamespaceSeries ||
+          job_namespace == kOtherJobNamespace) {
+        other += count;
+        ++folded;
+        continue;
+      }
+      it = runs_open_by_namespace_
+               .emplace(job_namespace,
+                        &runs_open_->Add({{"job_namespace", job_namespace}}))
+               .first;
     }
-    gauge->Set(static_cast<double>(count));
+    it->second->Set(static_cast<double>(count));
   }
+  runs_open_other_->Set(static_cast<double>(other));
+  namespaces_folded_->Set(static_cast<double>(folded));
 }
 
 void DaemonMetrics::SetUnregisteredSystems(uint64_t count) {

@@ -105,8 +105,16 @@ class DaemonMetrics {
   // registered (shadow AI).
   void SetUnregisteredSystems(uint64_t count);
 
-  // Sets aigov_lineage_runs_open{job_namespace}: runs not finished.
+  // Sets aigov_lineage_runs_open{job_namespace}: runs not finished. Job
+  // namespaces come from producers, so series are bounded: the first
+  // kMaxJobNamespaceSeries namespaces seen keep their own series; runs of any
+  // other are counted under job_namespace="_other", and how many namespaces
+  // are folded there is aigov_lineage_job_namespaces_folded.
   void SetUnfinishedRuns(const std::map<std::string, uint64_t>& by_namespace);
+
+  // Most job_namespace series aigov_lineage_runs_open keeps (plus "_other").
+  static constexpr size_t kMaxJobNamespaceSeries = 100;
+  static constexpr char kOtherJobNamespace[] = "_other";
 
   // Returns the Prometheus text exposition (format 0.0.4) of every metric.
   std::string Render() const;
@@ -119,6 +127,8 @@ class DaemonMetrics {
   std::unique_ptr<JournalMetrics> journal_;
   prometheus::Gauge* unregistered_systems_;
   prometheus::Family<prometheus::Gauge>* runs_open_;
+  prometheus::Gauge* runs_open_other_;
+  prometheus::Gauge* namespaces_folded_;
   absl::Mutex runs_open_mu_;
   std::map<std::string, prometheus::Gauge*> runs_open_by_namespace_
       ABSL_GUARDED_BY(runs_open_mu_);

@@ -1,5 +1,8 @@
 #include "daemon/metrics/daemon_metrics.h"
 
+#include <map>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -7,6 +10,7 @@ namespace aigov::metrics {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(DaemonMetricsTest, ExportsEverySeriesFromTheStart) {
   auto m = DaemonMetrics::Create({"0.1.0", "abc"});
@@ -38,6 +42,34 @@ TEST(DaemonMetricsTest, RecordingMovesCounters) {
   EXPECT_THAT(text, HasSubstr("aigov_ingest_duration_seconds_count 1"));
   EXPECT_THAT(text, HasSubstr("aigov_journal_tree_size 42"));
   EXPECT_THAT(text, HasSubstr("aigov_journal_group_events_sum 3"));
+}
+
+TEST(DaemonMetricsTest, JobNamespaceSeriesAreBoundedAndWhatIsCutIsCounted) {
+  auto m = DaemonMetrics::Create({"v", "r"});
+  ASSERT_TRUE(m.ok());
+  std::map<std::string, uint64_t> runs;
+  for (size_t i = 0; i < DaemonMetrics::kMaxJobNamespaceSeries + 5; ++i) {
+    runs["ns" + std::to_string(1000 + i)] = 2;
+  }
+  runs["_other"] = 1;  // a producer's own "_other" is folded too
+  (*m)->SetUnfinishedRuns(runs);
+  std::string text = (*m)->Render();
+  EXPECT_THAT(text,
+              HasSubstr("aigov_lineage_runs_open{job_namespace=\"ns1000\"} 2"));
+  EXPECT_THAT(text,
+              HasSubstr("aigov_lineage_runs_open{job_namespace=\"ns1099\"} 2"));
+  EXPECT_THAT(text, Not(HasSubstr("job_namespace=\"ns1100\"")));
+  EXPECT_THAT(
+      text, HasSubstr("aigov_lineage_runs_open{job_namespace=\"_other\"} 11"));
+  EXPECT_THAT(text, HasSubstr("aigov_lineage_job_namespaces_folded 6"));
+  // Namespaces with series keep them, at 0, once their runs finish.
+  (*m)->SetUnfinishedRuns({{"ns1001", 1}});
+  text = (*m)->Render();
+  EXPECT_THAT(text,
+              HasSubstr("aigov_lineage_runs_open{job_namespace=\"ns1000\"} 0"));
+  EXPECT_THAT(text,
+              HasSubstr("aigov_lineage_runs_open{job_namespace=\"ns1001\"} 1"));
+  EXPECT_THAT(text, HasSubstr("aigov_lineage_job_namespaces_folded 0"));
 }
 
 }  // namespace
