@@ -1,7 +1,9 @@
 #include "daemon/lineage/lineage_projection.h"
 
+#include <algorithm>
 #include <deque>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -21,11 +23,14 @@ using aigov::v1::LineageNode;
 using aigov::v1::LineageRelation;
 using aigov::v1::LineageRun;
 using aigov::v1::ModelVersionRef;
+using google::protobuf::Timestamp;
 
 constexpr char kForward = 'F';
 constexpr char kBackward = 'B';
 constexpr char kRun = 'R';
 constexpr char kUnfinished = 'O';
+// Node type of a run (never in an answer: walks pass through runs).
+constexpr char kRunNode = 'r';
 
 std::string EncodeNode(char type, absl::string_view id,
                        absl::string_view version) {
@@ -192,6 +197,45 @@ class GroupWrites {
   std::map<std::string, std::optional<std::string>> overlay_;
 };
 
+// (terminal, event time, type): the event that decides a run's state is the
+// greatest, so the state does not depend on the order events arrive in.
+bool DecidesOver(aigov::v1::RunEventType type, const Timestamp& time,
+                 aigov::v1::RunEventType current,
+                 const Timestamp& current_time) {
+  const auto key = [](aigov::v1::RunEventType t, const Timestamp& at) {
+    return std::make_tuple(IsTerminal(t), at.seconds(), at.nanos(),
+                           static_cast<int>(t));
+  };
+  return key(type, time) > key(current, current_time);
+}
+
+bool Before(const Timestamp& a, const Timestamp& b) {
+  return std::make_pair(a.seconds(), a.nanos()) <
+         std::make_pair(b.seconds(), b.nanos());
+}
+
+// Sorts references by id, then version.
+void SortRefs(google::protobuf::RepeatedPtrField<DatasetRef>* refs) {
+  std::sort(refs->begin(), refs->end(),
+            [](const DatasetRef& a, const DatasetRef& b) {
+              return std::tie(a.dataset_id(), a.version()) <
+                     std::tie(b.dataset_id(), b.version());
+            });
+}
+void SortRefs(google::protobuf::RepeatedPtrField<ModelVersionRef>* refs) {
+  std::sort(refs->begin(), refs->end(),
+            [](const ModelVersionRef& a, const ModelVersionRef& b) {
+              return std::tie(a.model_id(), a.version()) <
+                     std::tie(b.model_id(), b.version());
+            });
+}
+
+// The node of a run in the graph: inputs → run → outputs, as OpenLineage
+// models it, so a run costs |inputs| + |outputs| edges, not their product.
+std::string RunNodeKey(absl::string_view run_id) {
+  return EncodeNode(kRunNode, run_id, "");
+}
+
 absl::Status ApplyRun(const JournalEntry& e, GroupWrites* w) {
   const aigov::v1::RunEvent& ev = e.run_event();
   const std::string run_key = std::string(1, kRun) + ev.run_id();
@@ -200,18 +244,26 @@ absl::Status ApplyRun(const JournalEntry& e, GroupWrites* w) {
   LineageRun run;
   if (stored) {
     if (!run.ParseFromString(*stored)) return Corrupt();
+    if (Before(ev.event_time(), run.started_at())) {
+      *run.mutable_started_at() = ev.event_time();
+    }
+    if (Before(run.updated_at(), ev.event_time())) {
+      *run.mutable_updated_at() = ev.event_time();
+    }
   } else {
     run.set_run_id(ev.run_id());
     run.set_job_namespace(ev.job_namespace());
     run.set_job_name(ev.job_name());
     *run.mutable_started_at() = ev.event_time();
+    *run.mutable_updated_at() = ev.event_time();
     run.set_source(ev.source());
   }
-  if (!run.finished() || IsTerminal(ev.event_type())) {
+  if (!stored || DecidesOver(ev.event_type(), ev.event_time(), run.state(),
+                             run.state_at())) {
     run.set_state(ev.event_type());
+    *run.mutable_state_at() = ev.event_time();
   }
   run.set_finished(run.finished() || IsTerminal(ev.event_type()));
-  *run.mutable_updated_at() = ev.event_time();
   for (const auto& d : ev.inputs()) {
     AddUnique(run.mutable_inputs(), d, SameDataset);
   }
@@ -224,21 +276,29 @@ absl::Status ApplyRun(const JournalEntry& e, GroupWrites* w) {
   for (const auto& m : ev.output_models()) {
     AddUnique(run.mutable_output_models(), m, SameModel);
   }
+  SortRefs(run.mutable_inputs());
+  SortRefs(run.mutable_outputs());
+  SortRefs(run.mutable_input_models());
+  SortRefs(run.mutable_output_models());
   run.add_sequences(e.sequence());
 
-  std::vector<std::string> ins, outs;
-  for (const auto& d : run.inputs()) ins.push_back(NodeKey(DatasetNode(d)));
-  for (const auto& m : run.input_models()) ins.push_back(NodeKey(ModelNode(m)));
-  for (const auto& d : run.outputs()) outs.push_back(NodeKey(DatasetNode(d)));
-  for (const auto& m : run.output_models()) {
-    outs.push_back(NodeKey(ModelNode(m)));
+  // This event's own inputs and outputs: edges of earlier events are stored.
+  const std::string run_node = RunNodeKey(run.run_id());
+  for (const auto& d : ev.inputs()) {
+    w->AddEdge(NodeKey(DatasetNode(d)), aigov::v1::LINEAGE_RELATION_RUN,
+               run_node, run.run_id());
   }
-  for (const std::string& in : ins) {
-    for (const std::string& out : outs) {
-      if (in != out) {
-        w->AddEdge(in, aigov::v1::LINEAGE_RELATION_RUN, out, run.run_id());
-      }
-    }
+  for (const auto& m : ev.input_models()) {
+    w->AddEdge(NodeKey(ModelNode(m)), aigov::v1::LINEAGE_RELATION_RUN, run_node,
+               run.run_id());
+  }
+  for (const auto& d : ev.outputs()) {
+    w->AddEdge(run_node, aigov::v1::LINEAGE_RELATION_RUN,
+               NodeKey(DatasetNode(d)), run.run_id());
+  }
+  for (const auto& m : ev.output_models()) {
+    w->AddEdge(run_node, aigov::v1::LINEAGE_RELATION_RUN, NodeKey(ModelNode(m)),
+               run.run_id());
   }
   const std::string open_key = std::string(1, kUnfinished) + ev.run_id();
   if (run.finished()) {
@@ -291,6 +351,41 @@ absl::Status LineageProjection::Attach(rocksdb::DB* db,
   db_ = db;
   family_ = family;
   return absl::OkStatus();
+}
+
+namespace {
+
+std::string JobOf(absl::string_view job_namespace, absl::string_view name) {
+  return absl::StrCat(job_namespace, "/", name);
+}
+
+}  // namespace
+
+absl::Status LineageProjection::Check(const JournalEntry& entry) {
+  if (!entry.has_run_event()) return absl::OkStatus();
+  const aigov::v1::RunEvent& ev = entry.run_event();
+  const std::string job = JobOf(ev.job_namespace(), ev.job_name());
+  std::string owner;
+  if (auto it = group_jobs_.find(ev.run_id()); it != group_jobs_.end()) {
+    owner = it->second;
+  } else {
+    AIGOV_ASSIGN_OR_RETURN(const std::optional<LineageRun> run,
+                           GetRun(ev.run_id()));
+    if (!run) return absl::OkStatus();
+    owner = JobOf(run->job_namespace(), run->job_name());
+  }
+  if (owner == job) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "run.run_id: run ", ev.run_id(), " is a run of job \"", owner,
+      "\"; this event names job \"", job,
+      "\" (a runId identifies one run of one job: give this run a new "
+      "UUID)"));
+}
+
+void LineageProjection::Admitted(const JournalEntry& entry) {
+  if (!entry.has_run_event()) return;
+  const aigov::v1::RunEvent& ev = entry.run_event();
+  group_jobs_.emplace(ev.run_id(), JobOf(ev.job_namespace(), ev.job_name()));
 }
 
 absl::Status LineageProjection::Apply(
@@ -364,35 +459,64 @@ absl::StatusOr<Walk> LineageProjection::Traverse(const LineageNode& start,
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), family_));
   const char direction = downstream ? kForward : kBackward;
-  while (!queue.empty()) {
-    const std::string node = std::move(queue.front());
-    queue.pop_front();
+  // One edge out of a node in the walk's direction.
+  struct Step {
+    LineageRelation relation;
+    std::string other;  // node key
+    std::string run_id;
+  };
+  const auto steps_from = [&](const std::string& node,
+                              std::vector<Step>* out) -> absl::Status {
     const std::string prefix = std::string(1, direction) + node;
-    LineageNode here;
-    absl::string_view here_key = node;
-    if (!ParseNode(&here_key, &here)) return Corrupt();
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
          it->Next()) {
       absl::string_view rest(it->key().data() + prefix.size(),
                              it->key().size() - prefix.size());
-      if (rest.empty()) return Corrupt();
-      const auto relation = static_cast<LineageRelation>(rest[0]);
-      rest.remove_prefix(1);
-      const std::string other(rest);
+      if (rest.size() < 2) return Corrupt();
+      out->push_back({static_cast<LineageRelation>(rest[0]),
+                      std::string(rest.substr(1)), it->value().ToString()});
+    }
+    return common::FromRocksDb(it->status(), "walking the lineage view");
+  };
+  while (!queue.empty()) {
+    const std::string node = std::move(queue.front());
+    queue.pop_front();
+    LineageNode here;
+    absl::string_view here_key = node;
+    if (!ParseNode(&here_key, &here)) return Corrupt();
+    std::vector<Step> direct;
+    AIGOV_RETURN_IF_ERROR(steps_from(node, &direct));
+    std::vector<Step> reached;
+    for (Step& step : direct) {
+      if (step.other[0] != kRunNode) {
+        reached.push_back(std::move(step));
+        continue;
+      }
+      // Through a run to its other side, once per walk: a run's inputs and
+      // outputs are reported as edges between them, named by the run.
+      if (!seen.insert(step.other).second) continue;
+      std::vector<Step> through;
+      AIGOV_RETURN_IF_ERROR(steps_from(step.other, &through));
+      for (Step& t : through) {
+        if (t.other != node && t.other[0] != kRunNode) {
+          reached.push_back(std::move(t));
+        }
+      }
+    }
+    for (Step& step : reached) {
+      absl::string_view rest = step.other;
       LineageNode there;
       if (!ParseNode(&rest, &there)) return Corrupt();
       LineageEdge* edge = &walk.edges.emplace_back();
       *edge->mutable_from() = downstream ? here : there;
       *edge->mutable_to() = downstream ? there : here;
-      edge->set_relation(relation);
-      edge->set_run_id(it->value().ToString());
-      if (seen.insert(other).second) {
+      edge->set_relation(step.relation);
+      edge->set_run_id(std::move(step.run_id));
+      if (seen.insert(step.other).second) {
         walk.nodes.push_back(std::move(there));
-        queue.push_back(other);
+        queue.push_back(std::move(step.other));
       }
     }
-    AIGOV_RETURN_IF_ERROR(
-        common::FromRocksDb(it->status(), "walking the lineage view"));
   }
   return walk;
 }

@@ -3,13 +3,18 @@
 // journal into the column family "lineage" (DESIGN.md "one journal, many
 // projections").
 //
-// Edges come from run events (every input to every output of a run), from
-// DatasetVersion.parents, from ModelVersion training and evaluation datasets,
-// and from a deployment's current model version. Edges a record defines are
-// replaced when the record changes; run edges accumulate.
+// Edges come from run events (each input to the run's node, the run's node
+// to each output, as OpenLineage models a run: a run costs its inputs plus
+// its outputs, not their product), from DatasetVersion.parents, from
+// ModelVersion training and evaluation datasets, and from a deployment's
+// current model version. Walks pass through run nodes and report an edge
+// input → output named by the run. Edges a record defines are replaced when
+// the record changes; run edges accumulate. A run is the same whatever order
+// its events arrive in (times from the events, inputs and outputs sorted).
+// Check refuses an event whose runId is already a run of another job.
 //
-// Keys (nodes encode as a type byte 'd', 'm' or 'p', the id, '\0', the
-// version, '\0' — self-delimiting, since ids never hold '\0'):
+// Keys (nodes encode as a type byte 'd', 'm', 'p' or 'r' (a run), the id,
+// '\0', the version, '\0' — self-delimiting, since ids never hold '\0'):
 //   'F' node(from) relation node(to) → run id    (forward edges)
 //   'B' node(to) relation node(from) → run id    (backward edges)
 //   'R' run_id                       → LineageRun
@@ -53,6 +58,12 @@ class LineageProjection final : public journal::Projection {
   std::string column_family() const override { return kLineageFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;
+  // A run event whose run_id is already a run of another job (stored, or
+  // admitted earlier in this group): kFailedPrecondition naming both jobs.
+  absl::Status Check(const aigov::v1::JournalEntry& entry) override;
+  void Admitted(const aigov::v1::JournalEntry& entry) override;
+  void EndGroup() override { group_jobs_.clear(); }
+
   absl::Status Apply(absl::Span<const journal::SequencedEntry> entries,
                      rocksdb::ColumnFamilyHandle* family,
                      rocksdb::WriteBatch* batch) override;
@@ -86,6 +97,9 @@ class LineageProjection final : public journal::Projection {
 
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* family_ = nullptr;
+  // run_id → "namespace/name" of runs admitted in the current group
+  // (sequencer thread only).
+  std::map<std::string, std::string> group_jobs_;
 };
 
 }  // namespace aigov::lineage

@@ -72,15 +72,17 @@ PendingEvent Deploy(const std::string& event_id, const std::string& model,
 PendingEvent RunEv(const std::string& event_id, const std::string& run_id,
                    aigov::v1::RunEventType type,
                    std::vector<aigov::v1::DatasetRef> inputs,
-                   std::vector<aigov::v1::DatasetRef> outputs) {
+                   std::vector<aigov::v1::DatasetRef> outputs,
+                   int64_t seconds = 1767225600,
+                   const std::string& job = "features") {
   PendingEvent e;
   e.entry.set_event_id(event_id);
   auto* r = e.entry.mutable_run_event();
   r->set_run_id(run_id);
   r->set_job_namespace("airflow");
-  r->set_job_name("features");
+  r->set_job_name(job);
   r->set_event_type(type);
-  r->mutable_event_time()->set_seconds(1767225600);
+  r->mutable_event_time()->set_seconds(seconds);
   r->set_source(aigov::v1::RUN_SOURCE_OPENLINEAGE);
   for (auto& i : inputs) *r->add_inputs() = i;
   for (auto& o : outputs) *r->add_outputs() = o;
@@ -117,6 +119,15 @@ class LineageProjectionTest : public ::testing::Test {
     auto j = journal::RocksDbJournal::Open(options, clock_);
     EXPECT_TRUE(j.ok()) << j.status();
     journal_ = std::move(*j);
+  }
+
+  // Appends `group` and returns each event's outcome.
+  std::vector<journal::AppendOutcome> TryAppend(
+      std::vector<PendingEvent> group) {
+    std::vector<journal::AppendOutcome> out;
+    const absl::Status s = journal_->AppendGroup(std::move(group), &out);
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
   }
 
   void Append(std::vector<PendingEvent> group) {
@@ -219,6 +230,86 @@ TEST_F(LineageProjectionTest, CyclesEndTheWalk) {
           RunEv("e2", "r2", aigov::v1::RUN_EVENT_TYPE_COMPLETE, {D("b", "1")},
                 {D("a", "1")})});
   EXPECT_EQ(Downstream(D("a", "1")), (std::vector<std::string>{"d:b@1"}));
+}
+
+TEST_F(LineageProjectionTest, OutOfOrderEventsGiveTheSameRun) {
+  using aigov::v1::RUN_EVENT_TYPE_COMPLETE;
+  using aigov::v1::RUN_EVENT_TYPE_RUNNING;
+  using aigov::v1::RUN_EVENT_TYPE_START;
+  const int64_t t0 = 1767225600;
+  const auto events = [&](const std::string& run_id) {
+    std::vector<PendingEvent> v;
+    v.push_back(RunEv(run_id + "-s", run_id, RUN_EVENT_TYPE_START,
+                      {D("raw", "2"), D("raw", "1")}, {}, t0));
+    v.push_back(RunEv(run_id + "-r", run_id, RUN_EVENT_TYPE_RUNNING,
+                      {D("crm", "1")}, {}, t0 + 60));
+    v.push_back(RunEv(run_id + "-c", run_id, RUN_EVENT_TYPE_COMPLETE, {},
+                      {D("out", "2"), D("out", "1")}, t0 + 120));
+    return v;
+  };
+  // In order, one event per group.
+  for (PendingEvent& e : events("in-order")) Append({std::move(e)});
+  // COMPLETE first, then RUNNING, then START, then a retried START.
+  std::vector<PendingEvent> reversed = events("reversed");
+  std::reverse(reversed.begin(), reversed.end());
+  for (PendingEvent& e : reversed) Append({std::move(e)});
+  Append({RunEv("reversed-s-retry", "reversed", RUN_EVENT_TYPE_START,
+                {D("raw", "1")}, {}, t0 + 1)});
+
+  auto a = lineage_.GetRun("in-order").value();
+  auto b = lineage_.GetRun("reversed").value();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->state(), RUN_EVENT_TYPE_COMPLETE);
+  EXPECT_TRUE(b->finished());
+  EXPECT_EQ(b->started_at().seconds(), t0);
+  EXPECT_EQ(b->updated_at().seconds(), t0 + 120);
+  EXPECT_EQ(b->state_at().seconds(), t0 + 120);
+  EXPECT_EQ(b->sequences_size(), 4);
+  a->clear_run_id();
+  b->clear_run_id();
+  a->clear_sequences();
+  b->clear_sequences();
+  EXPECT_EQ(a->DebugString(), b->DebugString());
+  EXPECT_TRUE(lineage_.CountUnfinishedRuns().value().empty());
+}
+
+TEST_F(LineageProjectionTest, ARunIdOfAnotherJobIsRefused) {
+  Append(
+      {RunEv("e1", "r1", aigov::v1::RUN_EVENT_TYPE_START, {D("a", "1")}, {})});
+  auto out = TryAppend({RunEv("e2", "r1", aigov::v1::RUN_EVENT_TYPE_COMPLETE,
+                              {}, {D("b", "1")}, 1767225660, "other-job")});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(out[0].status.message(),
+            "run.run_id: run r1 is a run of job \"airflow/features\"; this "
+            "event names job \"airflow/other-job\" (a runId identifies one "
+            "run of one job: give this run a new UUID)");
+  // Within one group too; the first event of the group is kept.
+  out = TryAppend({RunEv("e3", "r2", aigov::v1::RUN_EVENT_TYPE_START, {}, {}),
+                   RunEv("e4", "r2", aigov::v1::RUN_EVENT_TYPE_START, {}, {},
+                         1767225600, "other-job")});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].status.ok());
+  EXPECT_EQ(out[1].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Downstream(D("a", "1")).empty());
+  EXPECT_EQ(lineage_.GetRun("r1").value()->job_name(), "features");
+}
+
+TEST_F(LineageProjectionTest, AWideRunIsANodeBetweenItsInputsAndOutputs) {
+  std::vector<aigov::v1::DatasetRef> ins, outs;
+  for (int i = 0; i < 2000; ++i) {
+    ins.push_back(D(absl::StrCat("in", i), "1"));
+    outs.push_back(D(absl::StrCat("out", i), "1"));
+  }
+  Append({RunEv("wide", "wide-run", aigov::v1::RUN_EVENT_TYPE_COMPLETE, ins,
+                outs)});
+  auto down = lineage_.Downstream(DatasetNode(D("in7", "1"))).value();
+  EXPECT_EQ(down.nodes.size(), 2000u);
+  ASSERT_EQ(down.edges.size(), 2000u);
+  EXPECT_EQ(down.edges[0].from().dataset().dataset_id(), "in7");
+  EXPECT_EQ(down.edges[0].run_id(), "wide-run");
+  auto up = lineage_.Upstream(DatasetNode(D("out1999", "1"))).value();
+  EXPECT_EQ(up.nodes.size(), 2000u);
 }
 
 TEST_F(LineageProjectionTest, PagesOfRuns) {

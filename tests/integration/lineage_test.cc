@@ -320,6 +320,81 @@ TEST_F(LineageTest, OpenLineageGoldenEvents) {
   ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
 
+// Producers retry and transports reorder: the out_of_order/ events of one
+// Spark run posted COMPLETE, RUNNING, START make the same run as the same
+// events posted in order (under another runId). A runId already used by
+// another job is refused with 409 naming both jobs.
+TEST_F(LineageTest, OpenLineageOutOfOrderEventsAndAReusedRunId) {
+  DaemonProcess d(DataDir());
+  ASSERT_TRUE(d.Start()) << d.log();
+  const std::string dir =
+      std::string(AIGOV_TESTDATA_DIR) + "/openlineage/out_of_order/";
+  const std::string reordered_id = "0193f7b1-2d4e-7a10-8c3b-5f6e7d8c9a01";
+  const std::string in_order_id = "0193f7b1-2d4e-7a10-8c3b-5f6e7d8c9a02";
+  const std::vector<std::string> files = {"1_complete.json", "2_running.json",
+                                          "3_start.json"};
+  for (const std::string& f : files) {
+    const HttpResponse r =
+        HttpPost(d.http_port(), "/api/v1/lineage", ReadFile(dir + f));
+    ASSERT_EQ(r.status, 201) << f << ": " << r.body;
+  }
+  for (auto f = files.rbegin(); f != files.rend(); ++f) {
+    std::string event = ReadFile(dir + *f);
+    event.replace(event.find(reordered_id), reordered_id.size(), in_order_id);
+    const HttpResponse r = HttpPost(d.http_port(), "/api/v1/lineage", event);
+    ASSERT_EQ(r.status, 201) << *f << ": " << r.body;
+  }
+  auto stub = aigov::v1::LineageService::NewStub(
+      grpc::CreateChannel(d.grpc_target(), grpc::InsecureChannelCredentials()));
+  const auto get = [&](const std::string& id) {
+    aigov::v1::GetRunRequest req;
+    req.set_run_id(id);
+    aigov::v1::LineageRun run;
+    const grpc::Status s = stub->GetRun(Context().get(), req, &run);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return run;
+  };
+  aigov::v1::LineageRun reordered = get(reordered_id);
+  aigov::v1::LineageRun in_order = get(in_order_id);
+  EXPECT_EQ(reordered.state(), aigov::v1::RUN_EVENT_TYPE_COMPLETE);
+  EXPECT_TRUE(reordered.finished());
+  EXPECT_EQ(google::protobuf::util::TimeUtil::ToString(reordered.started_at()),
+            "2026-11-21T02:05:00.001Z");
+  EXPECT_EQ(google::protobuf::util::TimeUtil::ToString(reordered.updated_at()),
+            "2026-11-21T02:14:09.880Z");
+  EXPECT_EQ(reordered.inputs_size(), 2);
+  EXPECT_EQ(reordered.inputs(0).dataset_id(),
+            "s3://credit-features/features/applicant_features");
+  // A name starting with '/' joins its namespace without a second slash.
+  EXPECT_EQ(reordered.inputs(1).dataset_id(),
+            "s3://credit-models/registry/credit-scoring");
+  reordered.clear_run_id();
+  reordered.clear_sequences();
+  in_order.clear_run_id();
+  in_order.clear_sequences();
+  EXPECT_EQ(reordered.DebugString(), in_order.DebugString());
+  EXPECT_EQ(MetricValue(HttpGet(d.http_port(), "/metrics").body,
+                        "aigov_lineage_runs_open{job_namespace=\"credit-"
+                        "spark\"}"),
+            -1);
+
+  const double size = MetricValue(HttpGet(d.http_port(), "/metrics").body,
+                                  "aigov_journal_tree_size");
+  const HttpResponse r = HttpPost(d.http_port(), "/api/v1/lineage",
+                                  ReadFile(std::string(AIGOV_TESTDATA_DIR) +
+                                           "/openlineage/reused_run_id.json"));
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_THAT(r.body,
+              HasSubstr("run 0193f7b1-2d4e-7a10-8c3b-5f6e7d8c9a01 is a run of "
+                        "job \\\"credit-spark/score_backfill.write_scores\\\"; "
+                        "this event names job "
+                        "\\\"credit-airflow/nightly_export\\\""));
+  EXPECT_EQ(MetricValue(HttpGet(d.http_port(), "/metrics").body,
+                        "aigov_journal_tree_size"),
+            size);
+  ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
+}
+
 class ValidationTest : public LineageTest {
  protected:
   void SetUp() override {
