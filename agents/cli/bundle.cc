@@ -203,8 +203,7 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
           " (the entry was altered)"));
     }
     if (parsed.pruned) ++summary.pruned;
-    const Hash& recorded = parsed.leaf_hash;
-    range.Append(recorded, nullptr);
+    range.Append(parsed.leaf_hash, nullptr);
     AIGOV_RETURN_IF_ERROR(check_previous());
     if (options.progress && range.size() % 65536 == 0) {
       options.progress(range.size(), checkpoint.size);

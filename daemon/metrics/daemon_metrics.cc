@@ -128,10 +128,12 @@ DaemonMetrics::DaemonMetrics(const BuildInfo& build)
   namespaces_folded_ =
       &prometheus::BuildGauge()
            .Name("aigov_lineage_job_namespaces_folded")
-           .Help(
+           .Help(absl::StrCat(
                "Job namespaces with unfinished runs counted under "
                "aigov_lineage_runs_open{job_namespace=\"_other\"}: beyond "
-               "the first 100 namespaces seen, series are not created.")
+               "the first ",
+               kMaxJobNamespaceSeries,
+               " namespaces seen, series are not created."))
            .Register(*registry_)
            .Add({});
 }

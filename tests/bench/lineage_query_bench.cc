@@ -28,6 +28,7 @@
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/lineage/lineage_queries.h"
 #include "daemon/registry/registry_projection.h"
+#include "tests/bench/views_journal.h"
 
 namespace {
 
@@ -56,21 +57,14 @@ int Run(const Options& o) {
   // models/domains model versions; a fifth of the models are deployed.
   const int domains = o.datasets / 100;
   const int models_per_domain = std::max(1, o.models / domains);
-  const std::string dir = (std::filesystem::temp_directory_path() /
-                           absl::StrCat("aigov-lineage-bench-", ::getpid()))
-                              .string();
-  std::filesystem::remove_all(dir);
-  aigov::common::RealClock clock;
-  aigov::registry::RegistryProjection registry;
-  aigov::lineage::LineageProjection lineage;
-  aigov::journal::JournalOptions options;
-  options.path = dir;
-  options.projections = {&registry, &lineage};
-  auto journal = aigov::journal::RocksDbJournal::Open(options, clock);
-  if (!journal.ok()) {
-    std::fprintf(stderr, "open: %s\n", journal.status().ToString().c_str());
+  auto views = aigov::bench::ViewsJournal::Open("aigov-lineage-bench");
+  if (!views.ok()) {
+    std::fprintf(stderr, "open: %s\n", views.status().ToString().c_str());
     return 1;
   }
+  aigov::journal::RocksDbJournal& journal = *(*views)->journal;
+  const aigov::registry::RegistryProjection& registry = (*views)->registry;
+  const aigov::lineage::LineageProjection& lineage = (*views)->lineage;
   std::mt19937_64 rng(42);
   std::vector<PendingEvent> group;
   uint64_t events = 0;
@@ -78,7 +72,7 @@ int Run(const Options& o) {
   const auto flush = [&](bool force) {
     if (group.empty() || (!force && group.size() < 1024)) return true;
     std::vector<aigov::journal::AppendOutcome> out;
-    const absl::Status s = (*journal)->AppendGroup(std::move(group), &out);
+    const absl::Status s = journal.AppendGroup(std::move(group), &out);
     group.clear();
     if (!s.ok()) {
       std::fprintf(stderr, "append: %s\n", s.ToString().c_str());
@@ -144,7 +138,7 @@ int Run(const Options& o) {
       "graph: %d datasets, %d model versions, %llu entries, built in "
       "%.1f s\n",
       domains * 100, domains * models_per_domain,
-      static_cast<unsigned long long>((*journal)->tree_size()),
+      static_cast<unsigned long long>(journal.tree_size()),
       absl::ToDoubleSeconds(absl::Now() - build_start));
 
   std::vector<double> impact_ms, provenance_ms;
@@ -187,8 +181,6 @@ int Run(const Options& o) {
       "ms\n",
       o.queries, static_cast<double>(provenance_nodes) / o.queries,
       Percentile(provenance_ms, 0.5), Percentile(provenance_ms, 0.99));
-  journal->reset();
-  std::filesystem::remove_all(dir);
   return 0;
 }
 
