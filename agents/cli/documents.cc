@@ -1,9 +1,12 @@
 #include "agents/cli/documents.h"
 
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/yaml.h"
 
 #include "aigov/v1/records.pb.h"
@@ -90,6 +93,68 @@ absl::Status ParseOne(const YAML::Node& node, absl::string_view source,
   return absl::OkStatus();
 }
 
+// Walks a YAML stream's documents without building nodes, to find the one
+// input on which yaml-cpp 0.7's LoadAll never returns: a document whose root
+// starts with ',' (a flow entry outside any flow collection, after optional
+// node properties: ",", "!t ,", "---\n,"). The parser then reports the same
+// empty document at the same position forever. A real document always
+// consumes input, so a document starting where the previous one started is
+// that case. Not thread-compatible state beyond the instance.
+class DocumentStartWatch : public YAML::EventHandler {
+ public:
+  // True once a document started where the previous one did.
+  bool stuck() const { return stuck_; }
+  // Line (0-based) of the stuck document.
+  int line() const { return line_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (started_ && mark.pos == last_pos_) {
+      stuck_ = true;
+      line_ = mark.line;
+    }
+    started_ = true;
+    last_pos_ = mark.pos;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  bool started_ = false;
+  bool stuck_ = false;
+  int last_pos_ = 0;
+  int line_ = 0;
+};
+
+// OK when YAML::LoadAll(text) terminates; the stuck document's line
+// otherwise. Syntax errors are left to LoadAll, which reports them.
+absl::Status CheckDocumentsTerminate(const std::string& text,
+                                     absl::string_view source) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStartWatch watch;
+  try {
+    while (parser.HandleNextDocument(watch)) {
+      if (watch.stuck()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            source, ":", watch.line() + 1,
+            ": invalid YAML/JSON: ',' outside a flow collection ([...] or "
+            "{...}) where a document should start"));
+      }
+    }
+  } catch (const YAML::Exception&) {
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<std::string> SupportedKinds() {
@@ -100,9 +165,11 @@ std::vector<std::string> SupportedKinds() {
 
 absl::StatusOr<std::vector<Document>> ParseDocuments(absl::string_view text,
                                                      absl::string_view source) {
+  const std::string owned(text);
+  AIGOV_RETURN_IF_ERROR(CheckDocumentsTerminate(owned, source));
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(std::string(text));
+    nodes = YAML::LoadAll(owned);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         source, ":", e.mark.line + 1, ": invalid YAML/JSON: ", e.msg));

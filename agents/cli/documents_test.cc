@@ -117,5 +117,29 @@ TEST(DocumentsTest, EveryKindThatParsesCanBeSent) {
   EXPECT_EQ(parsed, sent);  // WritableKinds comes sorted from a std::map
 }
 
+// Found by yaml_documents_fuzzer in CI (",#tr"): yaml-cpp 0.7's LoadAll
+// never returns on a document whose root starts with ','.
+TEST(DocumentsTest, AFlowEntryWhereADocumentStartsIsAnErrorNotAHang) {
+  for (const char* text : {",#tr", ",", "!t ,", " ,\n",
+                           "kind: ModelVersion\nmodel_id: a\nversion: '1'\n"
+                           "---\n,\n"}) {
+    auto docs = ParseDocuments(text, "m.yaml");
+    ASSERT_FALSE(docs.ok()) << text;
+    EXPECT_THAT(std::string(docs.status().message()),
+                HasSubstr("',' outside a flow collection"))
+        << text;
+  }
+  auto last = ParseDocuments(
+      "kind: ModelVersion\nmodel_id: a\nversion: '1'\n---\n,\n", "m.yaml");
+  EXPECT_THAT(std::string(last.status().message()), HasSubstr("m.yaml:5:"));
+  // Commas where YAML allows them still parse.
+  auto ok = ParseDocuments(
+      "kind: ModelVersion\nmodel_id: 'a,b'\nversion: '1'\nhyperparameters: {x: "
+      "y, "
+      "z: w}\n",
+      "m.yaml");
+  EXPECT_TRUE(ok.ok()) << ok.status();
+}
+
 }  // namespace
 }  // namespace aigov::cli
