@@ -315,13 +315,13 @@ int GetRecords(const std::string& target, const std::string& kind,
     if (!id.empty()) {
       aigov::v1::GetRunRequest req;
       req.set_run_id(id);
-      aigov::v1::LineageRun run;
-      const grpc::Status s = lineage->GetRun(Context().get(), req, &run);
+      aigov::v1::GetRunResponse resp;
+      const grpc::Status s = lineage->GetRun(Context().get(), req, &resp);
       if (!s.ok()) {
         std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
         return 1;
       }
-      runs.push_back(std::move(run));
+      runs.push_back(std::move(*resp.mutable_run()));
     } else {
       aigov::v1::ListRunsRequest req;
       req.set_unfinished_only(unfinished);
@@ -372,12 +372,13 @@ int GetRecords(const std::string& target, const std::string& kind,
     req.set_kind(it->second);
     req.set_id(record_id);
     req.set_version(version);
-    aigov::v1::RegistryRecord record;
-    const grpc::Status s = registry->GetRecord(Context().get(), req, &record);
+    aigov::v1::GetRecordResponse resp;
+    const grpc::Status s = registry->GetRecord(Context().get(), req, &resp);
     if (!s.ok()) {
       std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
       return 1;
     }
+    const aigov::v1::RegistryRecord& record = resp.record();
     if (json) {
       std::printf("%s\n", ToJson(record).c_str());
     } else {

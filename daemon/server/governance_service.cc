@@ -39,7 +39,7 @@ std::string ErasureEventId(const std::string& request_event_id) {
 grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordOversightAction(
     grpc::CallbackServerContext* context,
     const aigov::v1::RecordOversightActionRequest* request,
-    aigov::v1::RegisterResponse* response) {
+    aigov::v1::RecordOversightActionResponse* response) {
   return writes_.Run(
       context, metrics::IngestKind::kOversightAction,
       ingest::ValidateRecordOversightAction(*request, clock_.Now()),
@@ -53,7 +53,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordOversightAction(
 grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordIncident(
     grpc::CallbackServerContext* context,
     const aigov::v1::RecordIncidentRequest* request,
-    aigov::v1::RegisterResponse* response) {
+    aigov::v1::RecordIncidentResponse* response) {
   return writes_.Run(
       context, metrics::IngestKind::kIncident,
       ingest::ValidateRecordIncident(*request, clock_.Now()),
@@ -67,7 +67,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordIncident(
 grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordBreach(
     grpc::CallbackServerContext* context,
     const aigov::v1::RecordBreachRequest* request,
-    aigov::v1::RegisterResponse* response) {
+    aigov::v1::RecordBreachResponse* response) {
   return writes_.Run(
       context, metrics::IngestKind::kPersonalDataBreach,
       ingest::ValidateRecordBreach(*request, clock_.Now()), request->event_id(),
@@ -80,7 +80,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordBreach(
 grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordNotification(
     grpc::CallbackServerContext* context,
     const aigov::v1::RecordNotificationRequest* request,
-    aigov::v1::RegisterResponse* response) {
+    aigov::v1::RecordNotificationResponse* response) {
   return writes_.Run(
       context, metrics::IngestKind::kNotification,
       ingest::ValidateRecordNotification(*request, clock_.Now()),

@@ -42,15 +42,15 @@ class GovernanceServiceImpl final
   grpc::ServerUnaryReactor* RecordOversightAction(
       grpc::CallbackServerContext* context,
       const aigov::v1::RecordOversightActionRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RecordOversightActionResponse* response) override;
   grpc::ServerUnaryReactor* RecordIncident(
       grpc::CallbackServerContext* context,
       const aigov::v1::RecordIncidentRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RecordIncidentResponse* response) override;
   grpc::ServerUnaryReactor* RecordBreach(
       grpc::CallbackServerContext* context,
       const aigov::v1::RecordBreachRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RecordBreachResponse* response) override;
   grpc::ServerUnaryReactor* RecordDataSubjectRequest(
       grpc::CallbackServerContext* context,
       const aigov::v1::RecordDataSubjectRequestRequest* request,
@@ -58,7 +58,7 @@ class GovernanceServiceImpl final
   grpc::ServerUnaryReactor* RecordNotification(
       grpc::CallbackServerContext* context,
       const aigov::v1::RecordNotificationRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RecordNotificationResponse* response) override;
 
  private:
   // Sets the affected_* fields of an erasure request from a lineage walk

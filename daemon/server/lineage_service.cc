@@ -29,7 +29,7 @@ absl::Status ValidateRef(const std::string& id, const std::string& version,
 grpc::ServerUnaryReactor* LineageServiceImpl::RecordRun(
     grpc::CallbackServerContext* context,
     const aigov::v1::RecordRunRequest* request,
-    aigov::v1::RegisterResponse* response) {
+    aigov::v1::RecordRunResponse* response) {
   return writes_.Run(
       context, metrics::IngestKind::kRunEvent,
       ingest::ValidateRecordRun(*request, clock_.Now()), request->event_id(),
@@ -76,7 +76,8 @@ grpc::ServerUnaryReactor* LineageServiceImpl::GetProvenance(
 
 grpc::ServerUnaryReactor* LineageServiceImpl::GetRun(
     grpc::CallbackServerContext* context,
-    const aigov::v1::GetRunRequest* request, aigov::v1::LineageRun* response) {
+    const aigov::v1::GetRunRequest* request,
+    aigov::v1::GetRunResponse* response) {
   const absl::Status valid = ingest::ValidateId(request->run_id(), "run_id");
   if (!valid.ok()) return FinishUnary(context, valid);
   auto run = lineage_.GetRun(request->run_id());
@@ -86,7 +87,7 @@ grpc::ServerUnaryReactor* LineageServiceImpl::GetRun(
         context, absl::NotFoundError(absl::StrCat("run ", request->run_id(),
                                                   " was never recorded")));
   }
-  *response = std::move(**run);
+  *response->mutable_run() = std::move(**run);
   return FinishUnary(context, absl::OkStatus());
 }
 

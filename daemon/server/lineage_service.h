@@ -31,7 +31,7 @@ class LineageServiceImpl final
   grpc::ServerUnaryReactor* RecordRun(
       grpc::CallbackServerContext* context,
       const aigov::v1::RecordRunRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RecordRunResponse* response) override;
   grpc::ServerUnaryReactor* GetImpact(
       grpc::CallbackServerContext* context,
       const aigov::v1::GetImpactRequest* request,
@@ -40,9 +40,10 @@ class LineageServiceImpl final
       grpc::CallbackServerContext* context,
       const aigov::v1::GetProvenanceRequest* request,
       aigov::v1::GetProvenanceResponse* response) override;
-  grpc::ServerUnaryReactor* GetRun(grpc::CallbackServerContext* context,
-                                   const aigov::v1::GetRunRequest* request,
-                                   aigov::v1::LineageRun* response) override;
+  grpc::ServerUnaryReactor* GetRun(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetRunRequest* request,
+      aigov::v1::GetRunResponse* response) override;
   grpc::ServerUnaryReactor* ListRuns(
       grpc::CallbackServerContext* context,
       const aigov::v1::ListRunsRequest* request,

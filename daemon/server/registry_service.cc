@@ -40,65 +40,56 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
       AnswerRegistered(response));
 }
 
-grpc::ServerUnaryReactor* RegistryServiceImpl::Register(
-    grpc::CallbackServerContext* context, metrics::IngestKind kind,
-    const absl::Status& valid, const std::string& event_id,
-    absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
-    aigov::v1::RegisterResponse* response) {
-  return writes_.Run(context, kind, valid, event_id, fill,
-                     AnswerRegistered(response));
-}
-
 grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterAiSystem(
     grpc::CallbackServerContext* context,
     const aigov::v1::RegisterAiSystemRequest* request,
-    aigov::v1::RegisterResponse* response) {
-  return Register(
+    aigov::v1::RegisterAiSystemResponse* response) {
+  return writes_.Run(
       context, metrics::IngestKind::kAiSystem,
       ingest::ValidateRegisterAiSystem(*request), request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_ai_system() = request->ai_system();
       },
-      response);
+      AnswerRegistered(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterDatasetVersion(
     grpc::CallbackServerContext* context,
     const aigov::v1::RegisterDatasetVersionRequest* request,
-    aigov::v1::RegisterResponse* response) {
-  return Register(
+    aigov::v1::RegisterDatasetVersionResponse* response) {
+  return writes_.Run(
       context, metrics::IngestKind::kDatasetVersion,
       ingest::ValidateRegisterDatasetVersion(*request), request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_dataset_version() = request->dataset_version();
       },
-      response);
+      AnswerRegistered(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterDeployment(
     grpc::CallbackServerContext* context,
     const aigov::v1::RegisterDeploymentRequest* request,
-    aigov::v1::RegisterResponse* response) {
-  return Register(
+    aigov::v1::RegisterDeploymentResponse* response) {
+  return writes_.Run(
       context, metrics::IngestKind::kDeployment,
       ingest::ValidateRegisterDeployment(*request), request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_deployment() = request->deployment();
       },
-      response);
+      AnswerRegistered(response));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterEvidenceDocument(
     grpc::CallbackServerContext* context,
     const aigov::v1::RegisterEvidenceDocumentRequest* request,
-    aigov::v1::RegisterResponse* response) {
-  return Register(
+    aigov::v1::RegisterEvidenceDocumentResponse* response) {
+  return writes_.Run(
       context, metrics::IngestKind::kEvidenceDocument,
       ingest::ValidateRegisterEvidenceDocument(*request), request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_evidence_document() = request->evidence_document();
       },
-      response);
+      AnswerRegistered(response));
 }
 
 absl::Status RegistryServiceImpl::Unseal(
@@ -126,7 +117,7 @@ absl::Status RegistryServiceImpl::Unseal(
 grpc::ServerUnaryReactor* RegistryServiceImpl::GetRecord(
     grpc::CallbackServerContext* context,
     const aigov::v1::GetRecordRequest* request,
-    aigov::v1::RegistryRecord* response) {
+    aigov::v1::GetRecordResponse* response) {
   auto key =
       registry::RecordKey(request->kind(), request->id(), request->version());
   if (!key.ok()) return FinishUnary(context, key.status());
@@ -142,8 +133,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::GetRecord(
                            request->id(), request->version().empty() ? "" : "@",
                            request->version(), " is not registered")));
   }
-  *response = std::move(**record);
-  return FinishUnary(context, Unseal(response));
+  *response->mutable_record() = std::move(**record);
+  return FinishUnary(context, Unseal(response->mutable_record()));
 }
 
 grpc::ServerUnaryReactor* RegistryServiceImpl::ListRecords(

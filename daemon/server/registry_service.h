@@ -32,36 +32,30 @@ class RegistryServiceImpl final
   grpc::ServerUnaryReactor* RegisterAiSystem(
       grpc::CallbackServerContext* context,
       const aigov::v1::RegisterAiSystemRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RegisterAiSystemResponse* response) override;
   grpc::ServerUnaryReactor* RegisterDatasetVersion(
       grpc::CallbackServerContext* context,
       const aigov::v1::RegisterDatasetVersionRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RegisterDatasetVersionResponse* response) override;
   grpc::ServerUnaryReactor* RegisterDeployment(
       grpc::CallbackServerContext* context,
       const aigov::v1::RegisterDeploymentRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RegisterDeploymentResponse* response) override;
   grpc::ServerUnaryReactor* RegisterEvidenceDocument(
       grpc::CallbackServerContext* context,
       const aigov::v1::RegisterEvidenceDocumentRequest* request,
-      aigov::v1::RegisterResponse* response) override;
+      aigov::v1::RegisterEvidenceDocumentResponse* response) override;
 
   grpc::ServerUnaryReactor* GetRecord(
       grpc::CallbackServerContext* context,
       const aigov::v1::GetRecordRequest* request,
-      aigov::v1::RegistryRecord* response) override;
+      aigov::v1::GetRecordResponse* response) override;
   grpc::ServerUnaryReactor* ListRecords(
       grpc::CallbackServerContext* context,
       const aigov::v1::ListRecordsRequest* request,
       aigov::v1::ListRecordsResponse* response) override;
 
  private:
-  // Runs a registry write whose event `fill` sets.
-  grpc::ServerUnaryReactor* Register(
-      grpc::CallbackServerContext* context, metrics::IngestKind kind,
-      const absl::Status& valid, const std::string& event_id,
-      absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
-      aigov::v1::RegisterResponse* response);
   // Decrypts the record's sealed fields in place.
   absl::Status Unseal(aigov::v1::RegistryRecord* record) const;
 

@@ -73,7 +73,7 @@ class WritePath {
 };
 
 // Answers a committed write with any response that has sequence,
-// deduplicated and leaf_hash (RegisterResponse and its kin).
+// deduplicated and leaf_hash (RegisterModelVersionResponse and its kin).
 template <typename Response>
 std::function<void(const journal::AppendOutcome&, const WriteCompletion&)>
 AnswerRegistered(Response* response) {

@@ -349,10 +349,10 @@ TEST_F(LineageTest, OpenLineageOutOfOrderEventsAndAReusedRunId) {
   const auto get = [&](const std::string& id) {
     aigov::v1::GetRunRequest req;
     req.set_run_id(id);
-    aigov::v1::LineageRun run;
-    const grpc::Status s = stub->GetRun(Context().get(), req, &run);
+    aigov::v1::GetRunResponse resp;
+    const grpc::Status s = stub->GetRun(Context().get(), req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
-    return run;
+    return resp.run();
   };
   aigov::v1::LineageRun reordered = get(reordered_id);
   aigov::v1::LineageRun in_order = get(in_order_id);
@@ -412,7 +412,7 @@ class ValidationTest : public LineageTest {
     aigov::v1::RecordIncidentRequest req;
     req.set_event_id(event_id);
     *req.mutable_incident() = incident;
-    aigov::v1::RegisterResponse resp;
+    aigov::v1::RecordIncidentResponse resp;
     return governance_->RecordIncident(Context().get(), req, &resp);
   }
 
@@ -444,7 +444,7 @@ TEST_F(ValidationTest, AGrpcRunReadingAnUnknownDatasetVersion) {
   auto* in = run->add_inputs();
   in->set_dataset_id("applications");
   in->set_version("9");
-  aigov::v1::RegisterResponse resp;
+  aigov::v1::RecordRunResponse resp;
   const grpc::Status s = lineage_->RecordRun(Context().get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(),
@@ -462,7 +462,7 @@ TEST_F(ValidationTest, EvidenceCoveringAnUnknownModelVersion) {
   auto* ref = doc->add_covers_model_versions();
   ref->set_model_id("scoring");
   ref->set_version("3.0");
-  aigov::v1::RegisterResponse resp;
+  aigov::v1::RegisterEvidenceDocumentResponse resp;
   const grpc::Status s =
       registry_->RegisterEvidenceDocument(Context().get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -486,7 +486,7 @@ TEST_F(ValidationTest, MalformedDigest) {
   req.mutable_dataset_version()->set_dataset_id("applications");
   req.mutable_dataset_version()->set_version("1");
   req.mutable_dataset_version()->set_content_sha256("ABC");
-  aigov::v1::RegisterResponse resp;
+  aigov::v1::RegisterDatasetVersionResponse resp;
   const grpc::Status s =
       registry_->RegisterDatasetVersion(Context().get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -516,7 +516,7 @@ TEST_F(ValidationTest, AnnexIII1aApprovalWithOneVerifier) {
   sys.set_event_id("s1");
   sys.mutable_ai_system()->set_system_id("border-id");
   sys.mutable_ai_system()->mutable_risk()->set_annex_iii_point("1(a)");
-  aigov::v1::RegisterResponse resp;
+  aigov::v1::RegisterAiSystemResponse resp;
   ASSERT_TRUE(registry_->RegisterAiSystem(Context().get(), sys, &resp).ok());
   aigov::v1::RecordOversightActionRequest req;
   req.set_event_id("a1");
@@ -528,14 +528,15 @@ TEST_F(ValidationTest, AnnexIII1aApprovalWithOneVerifier) {
   a->add_verifiers()->set_id("officer@example.com");
   *a->mutable_occurred_at() =
       google::protobuf::util::TimeUtil::GetCurrentTime();
+  aigov::v1::RecordOversightActionResponse action_resp;
   grpc::Status s =
-      governance_->RecordOversightAction(Context().get(), req, &resp);
+      governance_->RecordOversightAction(Context().get(), req, &action_resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(),
               HasSubstr("oversight_action.verifiers: system border-id is "
                         "Annex III 1(a)"));
   a->add_verifiers()->set_id("second@example.com");
-  s = governance_->RecordOversightAction(Context().get(), req, &resp);
+  s = governance_->RecordOversightAction(Context().get(), req, &action_resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
@@ -547,7 +548,7 @@ TEST_F(ValidationTest, NotificationAboutAnUnknownIncident) {
   n->set_recipient(aigov::v1::NOTIFICATION_RECIPIENT_SUPERVISORY_AUTHORITY);
   *n->mutable_sent_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   n->set_incident_id("inc-404");
-  aigov::v1::RegisterResponse resp;
+  aigov::v1::RecordNotificationResponse resp;
   const grpc::Status s =
       governance_->RecordNotification(Context().get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);

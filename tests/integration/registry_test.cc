@@ -65,7 +65,7 @@ class RegistryTest : public ::testing::Test {
     d->set_environment(aigov::v1::ENVIRONMENT_PROD);
     d->set_state(aigov::v1::DEPLOYMENT_STATE_ENABLED);
     d->set_traffic_share(1.0);
-    aigov::v1::RegisterResponse resp;
+    aigov::v1::RegisterDeploymentResponse resp;
     return stub_->RegisterDeployment(Context().get(), req, &resp);
   }
 
@@ -107,7 +107,7 @@ TEST_F(RegistryTest, ReferencesAreCheckedShadowSystemsCountedViewsRebuilt) {
     sys.mutable_ai_system()->set_system_id("loans");
     sys.mutable_ai_system()->set_intended_purpose("credit scoring");
     sys.mutable_ai_system()->mutable_risk()->set_annex_iii_point("5(b)");
-    aigov::v1::RegisterResponse resp;
+    aigov::v1::RegisterAiSystemResponse resp;
     ASSERT_TRUE(stub_->RegisterAiSystem(Context().get(), sys, &resp).ok());
     EXPECT_EQ(MetricValue(HttpGet(d.http_port(), "/metrics").body,
                           "aigov_unregistered_systems"),
@@ -118,21 +118,21 @@ TEST_F(RegistryTest, ReferencesAreCheckedShadowSystemsCountedViewsRebuilt) {
     get.set_kind(aigov::v1::EVENT_KIND_MODEL_VERSION);
     get.set_id("credit-scoring");
     get.set_version("1.0.0");
-    aigov::v1::RegistryRecord record;
-    ASSERT_TRUE(stub_->GetRecord(Context().get(), get, &record).ok());
-    EXPECT_EQ(record.model_version().created_by(), "alice@example.com");
-    ASSERT_EQ(record.sequences_size(), 1);
-    EXPECT_EQ(record.sequences(0), 0u);
+    aigov::v1::GetRecordResponse got;
+    ASSERT_TRUE(stub_->GetRecord(Context().get(), get, &got).ok());
+    EXPECT_EQ(got.record().model_version().created_by(), "alice@example.com");
+    ASSERT_EQ(got.record().sequences_size(), 1);
+    EXPECT_EQ(got.record().sequences(0), 0u);
     get.set_kind(aigov::v1::EVENT_KIND_DEPLOYMENT);
     get.set_id("loans-prod");
     get.clear_version();
-    ASSERT_TRUE(stub_->GetRecord(Context().get(), get, &record).ok());
-    EXPECT_EQ(record.deployment().model_version().version(), "1.0.0");
+    ASSERT_TRUE(stub_->GetRecord(Context().get(), get, &got).ok());
+    EXPECT_EQ(got.record().deployment().model_version().version(), "1.0.0");
     get.set_id("nowhere");
-    EXPECT_EQ(stub_->GetRecord(Context().get(), get, &record).error_code(),
+    EXPECT_EQ(stub_->GetRecord(Context().get(), get, &got).error_code(),
               grpc::StatusCode::NOT_FOUND);
     get.set_kind(aigov::v1::EVENT_KIND_SUBJECT_ERASURE);
-    EXPECT_EQ(stub_->GetRecord(Context().get(), get, &record).error_code(),
+    EXPECT_EQ(stub_->GetRecord(Context().get(), get, &got).error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);
 
     // A bad digest names its field; the daemon keeps serving.
@@ -141,7 +141,8 @@ TEST_F(RegistryTest, ReferencesAreCheckedShadowSystemsCountedViewsRebuilt) {
     doc.mutable_evidence_document()->set_document_id("dpia");
     doc.mutable_evidence_document()->set_type(aigov::v1::DOCUMENT_TYPE_DPIA);
     doc.mutable_evidence_document()->set_content_sha256("abc");
-    s = stub_->RegisterEvidenceDocument(Context().get(), doc, &resp);
+    aigov::v1::RegisterEvidenceDocumentResponse doc_resp;
+    s = stub_->RegisterEvidenceDocument(Context().get(), doc, &doc_resp);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(s.error_message(),
                 HasSubstr("evidence_document.content_sha256: expected 64 hex"));
