@@ -413,6 +413,50 @@ absl::Status ValidateRunEvent(const aigov::v1::RunEvent& run,
                       ValidateModelRef);
 }
 
+absl::Status ValidateLineageDeclaration(const aigov::v1::LineageDeclaration& d,
+                                        absl::string_view path,
+                                        absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(d.event_time(), d.has_event_time(),
+                                          true, Field(path, "event_time"),
+                                          now));
+  switch (d.type()) {
+    case aigov::v1::LINEAGE_DECLARATION_TYPE_JOB:
+      AIGOV_RETURN_IF_ERROR(
+          ValidateId(d.job_namespace(), Field(path, "job_namespace")));
+      AIGOV_RETURN_IF_ERROR(ValidateId(d.job_name(), Field(path, "job_name")));
+      if (d.has_dataset() || d.has_model_version()) {
+        return Invalid(Field(path, "dataset"),
+                       "a JOB declaration names its datasets in inputs and "
+                       "outputs");
+      }
+      AIGOV_RETURN_IF_ERROR(
+          ValidateRefs(d.inputs(), path, "inputs", ValidateDatasetRef));
+      AIGOV_RETURN_IF_ERROR(
+          ValidateRefs(d.outputs(), path, "outputs", ValidateDatasetRef));
+      AIGOV_RETURN_IF_ERROR(ValidateRefs(d.input_models(), path, "input_models",
+                                         ValidateModelRef));
+      return ValidateRefs(d.output_models(), path, "output_models",
+                          ValidateModelRef);
+    case aigov::v1::LINEAGE_DECLARATION_TYPE_DATASET:
+      if (!d.job_namespace().empty() || !d.job_name().empty() ||
+          !d.inputs().empty() || !d.outputs().empty() ||
+          !d.input_models().empty() || !d.output_models().empty()) {
+        return Invalid(Field(path, "job_namespace"),
+                       "a DATASET declaration has no job, inputs or outputs");
+      }
+      if (d.has_dataset() == d.has_model_version()) {
+        return Invalid(Field(path, "dataset"),
+                       "exactly one of dataset and model_version is required");
+      }
+      return d.has_dataset()
+                 ? ValidateDatasetRef(d.dataset(), Field(path, "dataset"))
+                 : ValidateModelRef(d.model_version(),
+                                    Field(path, "model_version"));
+    default:
+      return Invalid(Field(path, "type"), "expected JOB or DATASET");
+  }
+}
+
 absl::Status ValidateOversightAction(const aigov::v1::OversightAction& action,
                                      absl::string_view path, absl::Time now) {
   AIGOV_RETURN_IF_ERROR(

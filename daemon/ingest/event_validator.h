@@ -67,6 +67,11 @@ absl::Status ValidateEventTime(const google::protobuf::Timestamp& time,
 // Lineage and governance events; `now` is aigovd's clock, for the times.
 absl::Status ValidateRunEvent(const aigov::v1::RunEvent& run,
                               absl::string_view path, absl::Time now);
+// JOB: the job's ids and refs; DATASET: exactly one of dataset and
+// model_version, and no job, inputs or outputs.
+absl::Status ValidateLineageDeclaration(
+    const aigov::v1::LineageDeclaration& declaration, absl::string_view path,
+    absl::Time now);
 absl::Status ValidateOversightAction(const aigov::v1::OversightAction& action,
                                      absl::string_view path, absl::Time now);
 absl::Status ValidateIncident(const aigov::v1::Incident& incident,

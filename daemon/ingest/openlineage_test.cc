@@ -112,7 +112,9 @@ TEST(OpenLineageTest, TheSameEventHasTheSameEventId) {
 TEST(OpenLineageTest, ErrorsNameTheJsonPath) {
   EXPECT_EQ(ErrorOf(R"({"eventTime": )").substr(0, 30),
             "$: malformed JSON at byte 15 (");
-  EXPECT_EQ(ErrorOf(R"([])"), "$: expected a RunEvent object");
+  EXPECT_EQ(ErrorOf(R"([])"),
+            "$: expected an event object (RunEvent, JobEvent or "
+            "DatasetEvent)");
   EXPECT_EQ(ErrorOf(R"({"producer": "p"})"), "$.eventTime: required");
   EXPECT_EQ(ErrorOf(R"({"eventTime": "yesterday"})").substr(0, 52),
             "$.eventTime: expected an RFC 3339 date-time such as ");
@@ -144,7 +146,81 @@ TEST(OpenLineageTest, ErrorsNameTheJsonPath) {
   // In a batch the index leads the path.
   EXPECT_EQ(ErrorOf("[" + Minimal() + R"(, {"producer": "p"}])", true),
             "$[1].eventTime: required");
-  EXPECT_EQ(ErrorOf(Minimal(), true), "$: expected an array of RunEvents");
+  EXPECT_EQ(ErrorOf(Minimal(), true), "$: expected an array of events");
+}
+
+TEST(OpenLineageTest, JobEventIsAJobDeclaration) {
+  auto parsed = ParseOpenLineage(Golden("dbt_job_event.json"), false,
+                                 kNow + absl::Hours(72));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_TRUE((*parsed)[0].is_declaration());
+  const aigov::v1::LineageDeclaration& d = (*parsed)[0].declaration;
+  EXPECT_EQ(d.type(), aigov::v1::LINEAGE_DECLARATION_TYPE_JOB);
+  EXPECT_EQ(d.job_namespace(), "credit-dbt");
+  EXPECT_EQ(d.job_name(), "credit_marts.applicant_features");
+  ASSERT_EQ(d.inputs_size(), 2);
+  EXPECT_EQ(d.inputs(0).dataset_id(),
+            "postgres://loans-db.internal:5432/loans.public.applications");
+  EXPECT_EQ(d.inputs(0).version(), "2026-11-20");
+  EXPECT_EQ(d.inputs(1).version(), kUnversioned);
+  ASSERT_EQ(d.outputs_size(), 1);
+  EXPECT_EQ(d.event_time().seconds(), 1795161300);
+  EXPECT_NE(d.openlineage_json().find("\"jobType\":\"MODEL\""),
+            std::string::npos);
+  EXPECT_EQ((*parsed)[0].event_id.rfind("openlineage:", 0), 0u);
+  EXPECT_TRUE((*parsed)[0].run.run_id().empty());
+}
+
+TEST(OpenLineageTest, DatasetEventIsADatasetDeclaration) {
+  auto parsed = ParseOpenLineage(Golden("dataset_event.json"), false,
+                                 kNow + absl::Hours(72));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const aigov::v1::LineageDeclaration& d = (*parsed)[0].declaration;
+  EXPECT_EQ(d.type(), aigov::v1::LINEAGE_DECLARATION_TYPE_DATASET);
+  EXPECT_EQ(d.dataset().dataset_id(), "s3://credit-bureau-drop/bureau/2026-12");
+  EXPECT_EQ(d.dataset().version(), "1");
+  EXPECT_FALSE(d.has_model_version());
+  EXPECT_TRUE(d.job_name().empty());
+
+  // The aigov_modelVersion facet declares a model version instead.
+  parsed = ParseOpenLineage(
+      R"({"eventTime": "2026-11-20T08:00:00Z", "producer": "p",
+          "schemaURL": "s", "dataset": {"namespace": "mlflow", "name": "m",
+          "facets": {"aigov_modelVersion": {"modelId": "scoring",
+                                            "version": "3"}}}})",
+      false, kNow + absl::Hours(72));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ((*parsed)[0].declaration.model_version().model_id(), "scoring");
+  EXPECT_FALSE((*parsed)[0].declaration.has_dataset());
+}
+
+TEST(OpenLineageTest, StaticEventErrorsNameTheJsonPath) {
+  const std::string head =
+      R"({"eventTime": "2026-11-20T08:00:00Z", "producer": "p", "schemaURL": "s")";
+  EXPECT_EQ(ErrorOf(head + "}"),
+            "$.run: required (a RunEvent has run and job, a JobEvent job, a "
+            "DatasetEvent dataset)");
+  EXPECT_EQ(
+      ErrorOf(
+          head +
+          R"(, "eventType": "START", "job": {"namespace": "n", "name": "j"}})"),
+      "$.run: required (an event with an eventType is a RunEvent; a "
+      "JobEvent has no eventType)");
+  EXPECT_EQ(ErrorOf(head + R"(, "job": {"namespace": "n"}})"),
+            "$.job.name: required");
+  EXPECT_EQ(
+      ErrorOf(head +
+              R"(, "job": {"namespace": "n", "name": "j"}, "outputs": [{}]})"),
+      "$.outputs[0].namespace: required");
+  EXPECT_EQ(ErrorOf(head + R"(, "dataset": {"namespace": "n"}})"),
+            "$.dataset.name: required");
+  EXPECT_EQ(ErrorOf(head + R"(, "dataset": []})"),
+            "$.dataset: expected an object");
+  EXPECT_EQ(ErrorOf("[" + head +
+                        R"(, "dataset": {"namespace": "n", "name": "d"}}, )" +
+                        head + R"(, "job": 1}])",
+                    true),
+            "$[1].job: expected an object");
 }
 
 TEST(OpenLineageTest, EventTimeInTheFarFutureIsRefused) {

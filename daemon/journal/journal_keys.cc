@@ -127,6 +127,8 @@ aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
       return aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST;
     case E::kNotification:
       return aigov::v1::EVENT_KIND_NOTIFICATION;
+    case E::kLineageDeclaration:
+      return aigov::v1::EVENT_KIND_LINEAGE_DECLARATION;
     case E::EVENT_NOT_SET:
       break;
   }
@@ -158,6 +160,7 @@ RetentionClass RetentionClassOf(aigov::v1::EventKind kind) {
     case aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH:
     case aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST:
     case aigov::v1::EVENT_KIND_NOTIFICATION:
+    case aigov::v1::EVENT_KIND_LINEAGE_DECLARATION:
       return RetentionClass::kDocumentation;
     // Oversight actions are operating logs (Art. 12, 26(5)-(6)).
     default:
@@ -191,6 +194,8 @@ std::string KindName(aigov::v1::EventKind kind) {
       return "DataSubjectRequest";
     case aigov::v1::EVENT_KIND_NOTIFICATION:
       return "Notification";
+    case aigov::v1::EVENT_KIND_LINEAGE_DECLARATION:
+      return "LineageDeclaration";
     default:
       return "Unspecified";
   }

@@ -29,8 +29,17 @@ constexpr char kForward = 'F';
 constexpr char kBackward = 'B';
 constexpr char kRun = 'R';
 constexpr char kUnfinished = 'O';
-// Node type of a run (never in an answer: walks pass through runs).
+constexpr char kJob = 'J';
+constexpr char kDeclared = 'N';
+// Node types of a run and of a job's static lineage (never in an answer:
+// walks pass through them).
 constexpr char kRunNode = 'r';
+constexpr char kJobNode = 'j';
+
+bool IsPassThrough(const std::string& node_key) {
+  return !node_key.empty() &&
+         (node_key[0] == kRunNode || node_key[0] == kJobNode);
+}
 
 std::string EncodeNode(char type, absl::string_view id,
                        absl::string_view version) {
@@ -310,6 +319,79 @@ absl::Status ApplyRun(const JournalEntry& e, GroupWrites* w) {
   return absl::OkStatus();
 }
 
+// The node of a job's static lineage: inputs → job → outputs.
+std::string JobNodeKey(absl::string_view job_namespace,
+                       absl::string_view job_name) {
+  return EncodeNode(kJobNode, job_namespace, job_name);
+}
+
+// Adds (or, with `remove`, deletes) the edges of a job's declared lineage.
+void JobEdges(const aigov::v1::LineageJob& job, bool remove, GroupWrites* w) {
+  const std::string job_node = JobNodeKey(job.job_namespace(), job.job_name());
+  const std::string name =
+      absl::StrCat(job.job_namespace(), "/", job.job_name());
+  const auto edge = [&](const std::string& from, const std::string& to) {
+    constexpr LineageRelation kRelation = aigov::v1::LINEAGE_RELATION_JOB;
+    if (remove) {
+      w->Delete(EdgeKey(kForward, from, kRelation, to));
+      w->Delete(EdgeKey(kBackward, to, kRelation, from));
+    } else {
+      w->AddEdge(from, kRelation, to, name);
+    }
+  };
+  for (const auto& d : job.inputs()) edge(NodeKey(DatasetNode(d)), job_node);
+  for (const auto& m : job.input_models())
+    edge(NodeKey(ModelNode(m)), job_node);
+  for (const auto& d : job.outputs()) edge(job_node, NodeKey(DatasetNode(d)));
+  for (const auto& m : job.output_models()) {
+    edge(job_node, NodeKey(ModelNode(m)));
+  }
+}
+
+// A JobEvent replaces the job's declared inputs and outputs when it is the
+// latest declaration by event time (and names any); a DatasetEvent makes its
+// dataset a node of the graph.
+absl::Status ApplyDeclaration(const JournalEntry& e, GroupWrites* w) {
+  const aigov::v1::LineageDeclaration& d = e.lineage_declaration();
+  if (d.type() == aigov::v1::LINEAGE_DECLARATION_TYPE_DATASET) {
+    const LineageNode node = d.has_model_version()
+                                 ? ModelNode(d.model_version())
+                                 : DatasetNode(d.dataset());
+    w->Put(std::string(1, kDeclared) + NodeKey(node), "");
+    return absl::OkStatus();
+  }
+  const std::string job_key =
+      std::string(1, kJob) + JobNodeKey(d.job_namespace(), d.job_name());
+  AIGOV_ASSIGN_OR_RETURN(const std::optional<std::string> stored,
+                         w->Get(job_key));
+  aigov::v1::LineageJob job;
+  if (stored && !job.ParseFromString(*stored)) return Corrupt();
+  const bool names_any = !d.inputs().empty() || !d.outputs().empty() ||
+                         !d.input_models().empty() ||
+                         !d.output_models().empty();
+  const bool latest = !stored || !Before(d.event_time(), job.declared_at());
+  if (latest) {
+    if (names_any) {
+      JobEdges(job, /*remove=*/true, w);
+      *job.mutable_inputs() = d.inputs();
+      *job.mutable_outputs() = d.outputs();
+      *job.mutable_input_models() = d.input_models();
+      *job.mutable_output_models() = d.output_models();
+      SortRefs(job.mutable_inputs());
+      SortRefs(job.mutable_outputs());
+      SortRefs(job.mutable_input_models());
+      SortRefs(job.mutable_output_models());
+    }
+    job.set_job_namespace(d.job_namespace());
+    job.set_job_name(d.job_name());
+    *job.mutable_declared_at() = d.event_time();
+    JobEdges(job, /*remove=*/false, w);
+  }
+  job.add_sequences(e.sequence());
+  w->Put(job_key, journal::SerializeDeterministic(job));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string NodeKey(const LineageNode& node) {
@@ -398,6 +480,9 @@ absl::Status LineageProjection::Apply(
       case JournalEntry::kRunEvent:
         AIGOV_RETURN_IF_ERROR(ApplyRun(e, &w));
         break;
+      case JournalEntry::kLineageDeclaration:
+        AIGOV_RETURN_IF_ERROR(ApplyDeclaration(e, &w));
+        break;
       case JournalEntry::kDatasetVersion: {
         std::vector<std::pair<LineageRelation, std::string>> from;
         for (const DatasetRef& p : e.dataset_version().parents()) {
@@ -462,8 +547,8 @@ absl::StatusOr<Walk> LineageProjection::Traverse(const LineageNode& start,
   // One edge out of a node in the walk's direction.
   struct Step {
     LineageRelation relation;
-    std::string other;  // node key
-    std::string run_id;
+    std::string other;   // node key
+    std::string run_id;  // or, for LINEAGE_RELATION_JOB, the job
   };
   const auto steps_from = [&](const std::string& node,
                               std::vector<Step>* out) -> absl::Status {
@@ -488,17 +573,17 @@ absl::StatusOr<Walk> LineageProjection::Traverse(const LineageNode& start,
     AIGOV_RETURN_IF_ERROR(steps_from(node, &direct));
     std::vector<Step> reached;
     for (Step& step : direct) {
-      if (step.other[0] != kRunNode) {
+      if (!IsPassThrough(step.other)) {
         reached.push_back(std::move(step));
         continue;
       }
-      // Through a run to its other side, once per walk: a run's inputs and
-      // outputs are reported as edges between them, named by the run.
+      // Through a run (or a job) to its other side, once per walk: its
+      // inputs and outputs are reported as edges between them, named by it.
       if (!seen.insert(step.other).second) continue;
       std::vector<Step> through;
       AIGOV_RETURN_IF_ERROR(steps_from(step.other, &through));
       for (Step& t : through) {
-        if (t.other != node && t.other[0] != kRunNode) {
+        if (t.other != node && !IsPassThrough(t.other)) {
           reached.push_back(std::move(t));
         }
       }
@@ -511,7 +596,11 @@ absl::StatusOr<Walk> LineageProjection::Traverse(const LineageNode& start,
       *edge->mutable_from() = downstream ? here : there;
       *edge->mutable_to() = downstream ? there : here;
       edge->set_relation(step.relation);
-      edge->set_run_id(std::move(step.run_id));
+      if (step.relation == aigov::v1::LINEAGE_RELATION_JOB) {
+        edge->set_job(std::move(step.run_id));
+      } else {
+        edge->set_run_id(std::move(step.run_id));
+      }
       if (seen.insert(step.other).second) {
         walk.nodes.push_back(std::move(there));
         queue.push_back(std::move(step.other));
@@ -535,7 +624,7 @@ absl::StatusOr<bool> LineageProjection::HasNode(const LineageNode& node) const {
   const std::string key = NodeKey(node);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), family_));
-  for (const char direction : {kForward, kBackward}) {
+  for (const char direction : {kForward, kBackward, kDeclared}) {
     const std::string prefix = std::string(1, direction) + key;
     it->Seek(prefix);
     if (it->Valid() && it->key().starts_with(prefix)) return true;

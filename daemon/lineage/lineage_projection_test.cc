@@ -89,6 +89,24 @@ PendingEvent RunEv(const std::string& event_id, const std::string& run_id,
   return e;
 }
 
+// A JobEvent: job `name` reads `inputs` and writes `outputs`, declared at
+// `seconds`.
+PendingEvent JobDecl(const std::string& event_id, const std::string& name,
+                     std::vector<aigov::v1::DatasetRef> inputs,
+                     std::vector<aigov::v1::DatasetRef> outputs,
+                     int64_t seconds) {
+  PendingEvent e;
+  e.entry.set_event_id(event_id);
+  auto* d = e.entry.mutable_lineage_declaration();
+  d->set_type(aigov::v1::LINEAGE_DECLARATION_TYPE_JOB);
+  d->set_job_namespace("dbt");
+  d->set_job_name(name);
+  d->mutable_event_time()->set_seconds(seconds);
+  for (auto& i : inputs) *d->add_inputs() = i;
+  for (auto& o : outputs) *d->add_outputs() = o;
+  return e;
+}
+
 // "kind:id@version" of each node, sorted.
 std::vector<std::string> Names(const std::vector<LineageNode>& nodes) {
   std::vector<std::string> out;
@@ -310,6 +328,58 @@ TEST_F(LineageProjectionTest, AWideRunIsANodeBetweenItsInputsAndOutputs) {
   EXPECT_EQ(down.edges[0].run_id(), "wide-run");
   auto up = lineage_.Upstream(DatasetNode(D("out1999", "1"))).value();
   EXPECT_EQ(up.nodes.size(), 2000u);
+}
+
+TEST_F(LineageProjectionTest,
+       AJobDeclarationIsANodeBetweenItsInputsAndOutputs) {
+  Append({JobDecl("j1", "marts", {D("raw", "1"), D("bureau", "7")},
+                  {D("features", "3")}, 1767225600),
+          Model("scoring", "1.0", {D("features", "3")})});
+  EXPECT_EQ(Downstream(D("raw", "1")),
+            (std::vector<std::string>{"d:features@3", "m:scoring@1.0"}));
+  auto down = lineage_.Downstream(DatasetNode(D("bureau", "7"))).value();
+  ASSERT_EQ(down.edges.size(), 2u);
+  EXPECT_EQ(down.edges[0].relation(), aigov::v1::LINEAGE_RELATION_JOB);
+  EXPECT_EQ(down.edges[0].job(), "dbt/marts");
+  EXPECT_TRUE(down.edges[0].run_id().empty());
+  EXPECT_EQ(down.edges[0].to().dataset().dataset_id(), "features");
+  EXPECT_EQ(Upstream(DatasetNode(D("features", "3"))),
+            (std::vector<std::string>{"d:bureau@7", "d:raw@1"}));
+}
+
+TEST_F(LineageProjectionTest, TheLatestJobDeclarationByEventTimeHolds) {
+  const int64_t t = 1767225600;
+  // A newer declaration replaces the job's inputs; an older one arriving
+  // after it changes nothing; one naming no dataset keeps them.
+  Append({JobDecl("j1", "marts", {D("raw", "1")}, {D("features", "3")}, t)});
+  Append(
+      {JobDecl("j2", "marts", {D("raw", "2")}, {D("features", "4")}, t + 60)});
+  EXPECT_TRUE(Downstream(D("raw", "1")).empty());
+  EXPECT_EQ(Downstream(D("raw", "2")),
+            (std::vector<std::string>{"d:features@4"}));
+  Append(
+      {JobDecl("j3", "marts", {D("raw", "9")}, {D("features", "9")}, t + 30)});
+  EXPECT_TRUE(Downstream(D("raw", "9")).empty());
+  Append({JobDecl("j4", "marts", {}, {}, t + 90)});
+  EXPECT_EQ(Downstream(D("raw", "2")),
+            (std::vector<std::string>{"d:features@4"}));
+  // Another job's edges are its own.
+  Append({JobDecl("j5", "other", {D("raw", "2")}, {D("report", "1")}, t)});
+  EXPECT_EQ(Downstream(D("raw", "2")),
+            (std::vector<std::string>{"d:features@4", "d:report@1"}));
+}
+
+TEST_F(LineageProjectionTest, ADatasetDeclarationMakesANode) {
+  PendingEvent e;
+  e.entry.set_event_id("ds1");
+  auto* d = e.entry.mutable_lineage_declaration();
+  d->set_type(aigov::v1::LINEAGE_DECLARATION_TYPE_DATASET);
+  *d->mutable_dataset() = D("bureau", "8");
+  d->mutable_event_time()->set_seconds(1767225600);
+  EXPECT_FALSE(lineage_.HasNode(DatasetNode(D("bureau", "8"))).value());
+  Append({std::move(e)});
+  EXPECT_TRUE(lineage_.HasNode(DatasetNode(D("bureau", "8"))).value());
+  EXPECT_TRUE(Downstream(D("bureau", "8")).empty());
 }
 
 TEST_F(LineageProjectionTest, PagesOfRuns) {

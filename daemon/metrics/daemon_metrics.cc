@@ -23,7 +23,8 @@ constexpr std::array<const char*, kIngestKindCount> kKindNames = {
     "incident",
     "personal_data_breach",
     "data_subject_request",
-    "notification"};
+    "notification",
+    "lineage_declaration"};
 
 }  // namespace
 

@@ -53,8 +53,9 @@ enum class IngestKind {
   kPersonalDataBreach,
   kDataSubjectRequest,
   kNotification,
+  kLineageDeclaration,
 };
-inline constexpr size_t kIngestKindCount = 12;
+inline constexpr size_t kIngestKindCount = 13;
 
 class IngestMetrics {
  public:

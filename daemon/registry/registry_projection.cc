@@ -298,25 +298,31 @@ absl::Status RegistryProjection::Apply(
       RegistryRecord::descriptor();
   for (const journal::SequencedEntry& s : entries) {
     const JournalEntry& e = *s.entry;
+    // Datasets lineage names (a run's or a job's inputs and outputs, a
+    // DatasetEvent's dataset) that nobody registered: declared by lineage.
+    std::vector<const aigov::v1::DatasetRef*> named;
     if (e.has_run_event()) {
-      // Datasets a run names and nobody registered: declared by lineage.
-      for (const auto* refs :
-           {&e.run_event().inputs(), &e.run_event().outputs()}) {
-        for (const aigov::v1::DatasetRef& ref : *refs) {
-          const std::string key = Key('D', ref.dataset_id(), ref.version());
-          AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> known,
-                                 current(key));
-          if (known) continue;
-          RegistryRecord declared;
-          auto* d = declared.mutable_dataset_version();
-          d->set_dataset_id(ref.dataset_id());
-          d->set_version(ref.version());
-          d->set_declared_by_lineage(true);
-          declared.set_unregistered(true);
-          declared.add_sequences(e.sequence());
-          pending[key] = std::move(declared);
-        }
-      }
+      for (const auto& ref : e.run_event().inputs()) named.push_back(&ref);
+      for (const auto& ref : e.run_event().outputs()) named.push_back(&ref);
+    } else if (e.has_lineage_declaration()) {
+      const aigov::v1::LineageDeclaration& d = e.lineage_declaration();
+      for (const auto& ref : d.inputs()) named.push_back(&ref);
+      for (const auto& ref : d.outputs()) named.push_back(&ref);
+      if (d.has_dataset()) named.push_back(&d.dataset());
+    }
+    for (const aigov::v1::DatasetRef* ref : named) {
+      const std::string key = Key('D', ref->dataset_id(), ref->version());
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> known,
+                             current(key));
+      if (known) continue;
+      RegistryRecord declared;
+      auto* d = declared.mutable_dataset_version();
+      d->set_dataset_id(ref->dataset_id());
+      d->set_version(ref->version());
+      d->set_declared_by_lineage(true);
+      declared.set_unregistered(true);
+      declared.add_sequences(e.sequence());
+      pending[key] = std::move(declared);
     }
     const std::string key = EntryKey(e);
     if (key.empty()) continue;

@@ -62,12 +62,22 @@ HttpReply OpenLineageEndpoint::Post(absl::string_view body, bool batch) {
     std::vector<journal::AppendOutcome> outcomes;
   } waiter;
   waiter.outcomes.resize(parsed->size());
+  std::vector<IngestKind> kinds;
+  for (const ingest::ParsedEvent& e : *parsed) {
+    kinds.push_back(e.is_declaration() ? IngestKind::kLineageDeclaration
+                                       : IngestKind::kRunEvent);
+  }
   waiter.pending = parsed->size();
   for (size_t i = 0; i < parsed->size(); ++i) {
     journal::PendingEvent event;
     event.entry.set_event_id((*parsed)[i].event_id);
     event.entry.set_principal("anonymous");
-    *event.entry.mutable_run_event() = std::move((*parsed)[i].run);
+    if ((*parsed)[i].is_declaration()) {
+      *event.entry.mutable_lineage_declaration() =
+          std::move((*parsed)[i].declaration);
+    } else {
+      *event.entry.mutable_run_event() = std::move((*parsed)[i].run);
+    }
     const absl::Status queued = sequencer_.Submit(
         std::move(event), [&waiter, i](const journal::AppendOutcome& out) {
           absl::MutexLock lock(&waiter.mu);
@@ -93,16 +103,17 @@ HttpReply OpenLineageEndpoint::Post(absl::string_view body, bool batch) {
   absl::StatusCode code = absl::StatusCode::kOk;
   for (size_t i = 0; i < waiter.outcomes.size(); ++i) {
     const journal::AppendOutcome& out = waiter.outcomes[i];
+    const IngestKind kind = kinds[i];
     if (out.status.ok()) {
       metrics_.Record(
-          IngestKind::kRunEvent,
+          kind,
           out.deduplicated ? IngestResult::kDuplicate : IngestResult::kAccepted,
           seconds);
       sequences.push_back(out.sequence);
       continue;
     }
     code = out.status.code();
-    metrics_.Record(IngestKind::kRunEvent,
+    metrics_.Record(kind,
                     code == absl::StatusCode::kResourceExhausted ||
                             code == absl::StatusCode::kUnavailable
                         ? IngestResult::kRejected

@@ -1,7 +1,8 @@
 // Bytes → ParseOpenLineage (single event and batch): the body of POST
 // /api/v1/lineage. Must never crash, throw or recurse without bound; a parsed
-// event must serialize and pass the run-event validator (ParseOpenLineage
-// checks it; a failure there is a parser bug reported as a status).
+// event (RunEvent, JobEvent or DatasetEvent) must serialize and pass its
+// validator (ParseOpenLineage checks it; a failure there is a parser bug
+// reported as a status).
 #include <cstddef>
 #include <cstdint>
 

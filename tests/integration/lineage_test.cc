@@ -320,6 +320,77 @@ TEST_F(LineageTest, OpenLineageGoldenEvents) {
   ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
 
+// Static lineage as dbt and the OpenLineage clients send it: a JobEvent (a
+// job, its inputs and outputs, no run) and a DatasetEvent (a dataset alone)
+// are journalled as LineageDeclarations and projected, not refused as
+// RunEvents without a run.
+TEST_F(LineageTest, OpenLineageJobEventAndDatasetEvent) {
+  DaemonProcess d(DataDir());
+  ASSERT_TRUE(d.Start()) << d.log();
+  const std::string ol = std::string(AIGOV_TESTDATA_DIR) + "/openlineage/";
+  HttpResponse h = HttpPost(d.http_port(), "/api/v1/lineage",
+                            ReadFile(ol + "dbt_job_event.json"));
+  ASSERT_EQ(h.status, 201) << h.body;
+  EXPECT_EQ(h.body, "{\"sequences\":[0]}\n");
+  h = HttpPost(d.http_port(), "/api/v1/lineage",
+               ReadFile(ol + "dataset_event.json"));
+  ASSERT_EQ(h.status, 201) << h.body;
+  EXPECT_EQ(h.body, "{\"sequences\":[1]}\n");
+
+  // The job's edges: what it reads leads to what it writes, named by the
+  // job, with no run.
+  CommandResult r = Ctl(d, {"lineage", "impact", "--dataset",
+                            "postgres://loans-db.internal:5432/"
+                            "loans.public.bureau@unversioned",
+                            "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"relation\":\"LINEAGE_RELATION_JOB\""));
+  EXPECT_THAT(r.out, HasSubstr("\"job\":\"credit-dbt/credit_marts.applicant_"
+                               "features\""));
+  EXPECT_THAT(r.out, HasSubstr("loans.credit_marts.applicant_features"));
+  // No run was invented.
+  r = Ctl(d, {"get", "Run"});
+  EXPECT_EQ(r.out, "");
+  // Every dataset both events name is declared by lineage, the
+  // DatasetEvent's one included, and the graph knows it.
+  r = Ctl(d, {"get", "DatasetVersion", "--unregistered"});
+  EXPECT_EQ(r.out,
+            "DatasetVersion "
+            "postgres://loans-db.internal:5432/"
+            "loans.credit_marts.applicant_features@unversioned  sequences 0  "
+            "UNREGISTERED  declared by lineage\n"
+            "DatasetVersion "
+            "postgres://loans-db.internal:5432/loans.public.applications@2026-"
+            "11-20  sequences 0  UNREGISTERED  declared by lineage\n"
+            "DatasetVersion "
+            "postgres://loans-db.internal:5432/loans.public.bureau@unversioned"
+            "  sequences 0  UNREGISTERED  declared by lineage\n"
+            "DatasetVersion s3://credit-bureau-drop/bureau/2026-12@1  "
+            "sequences 1  UNREGISTERED  declared by lineage\n");
+  r = Ctl(d, {"lineage", "impact", "--dataset",
+              "s3://credit-bureau-drop/bureau/2026-12@1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("derived datasets (0)"));
+  // Journalled as their own kind, facets verbatim, counted as such.
+  r = Ctl(d, {"journal", "list", "--kind", "LineageDeclaration"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("LineageDeclaration"));
+  r = Ctl(d, {"journal", "get", "0", "--json"});
+  EXPECT_THAT(r.out, HasSubstr("processingType"));
+  const std::string metrics = HttpGet(d.http_port(), "/metrics").body;
+  EXPECT_EQ(MetricValue(metrics,
+                        "aigov_ingest_events_total{kind=\"lineage_"
+                        "declaration\",result=\"accepted\"}"),
+            2);
+  // A JobEvent with an eventType is a RunEvent without its run: 400.
+  std::string with_type = ReadFile(ol + "dbt_job_event.json");
+  with_type.insert(with_type.find('{') + 1, "\"eventType\": \"COMPLETE\",");
+  h = HttpPost(d.http_port(), "/api/v1/lineage", with_type);
+  EXPECT_EQ(h.status, 400);
+  EXPECT_THAT(h.body, HasSubstr("\"path\":\"$.run\""));
+  ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
+}
+
 // Producers retry and transports reorder: the out_of_order/ events of one
 // Spark run posted COMPLETE, RUNNING, START make the same run as the same
 // events posted in order (under another runId). A runId already used by
