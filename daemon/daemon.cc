@@ -17,6 +17,37 @@ absl::Duration FromProto(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
+// Rebuilds the views the journal found stale at open (a view new to the
+// data directory, of another version, behind the journal, or whose rebuild
+// was cut short), logging why and the progress, before anything serves.
+absl::Status RebuildStaleViews(journal::RocksDbJournal& journal) {
+  const std::vector<journal::RocksDbJournal::StaleView> stale =
+      journal.StaleViews();
+  if (stale.empty()) return absl::OkStatus();
+  for (const auto& view : stale) {
+    common::Log(common::LogLevel::kWarning, "view is stale; rebuilding it",
+                {{"view", view.column_family}, {"reason", view.reason}});
+  }
+  const absl::Time start = absl::Now();
+  auto pruned = journal.RebuildViews(
+      [](uint64_t done, uint64_t total) {
+        common::Log(common::LogLevel::kInfo, "rebuilding views",
+                    {{"entries_done", done}, {"entries_total", total}});
+      },
+      /*stale_only=*/true);
+  if (!pruned.ok()) {
+    return absl::Status(
+        pruned.status().code(),
+        absl::StrCat("rebuilding stale views: ", pruned.status().message(),
+                     " (a later start, or aigovd --rebuild_views, tries "
+                     "again)"));
+  }
+  common::Log(common::LogLevel::kInfo, "views rebuilt",
+              {{"seconds", absl::ToDoubleSeconds(absl::Now() - start)},
+               {"pruned_entries_skipped", *pruned}});
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const char* AigovVersion() { return AIGOV_VERSION; }
@@ -51,6 +82,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   common::Log(common::LogLevel::kInfo, "journal opened",
               {{"data_dir", config.data_dir()},
                {"tree_size", d->journal_->tree_size()}});
+  AIGOV_RETURN_IF_ERROR(RebuildStaleViews(*d->journal_));
 
   AIGOV_ASSIGN_OR_RETURN(
       d->signer_,

@@ -38,6 +38,30 @@ bool DecodeSequence(absl::string_view bytes, uint64_t* sequence) {
   return true;
 }
 
+std::string ViewStateKey(absl::string_view column_family) {
+  return absl::StrCat(kViewStatePrefix, column_family);
+}
+
+std::string EncodeViewState(const ViewState& state) {
+  std::string out;
+  AppendBigEndian(state.version, 4, &out);
+  AppendBigEndian(state.applied_through, 8, &out);
+  out.push_back(state.rebuilding ? '\1' : '\0');
+  AppendBigEndian(state.pruned_skipped, 8, &out);
+  return out;
+}
+
+bool DecodeViewState(absl::string_view bytes, ViewState* state) {
+  if (bytes.size() != 21 || static_cast<unsigned char>(bytes[12]) > 1) {
+    return false;
+  }
+  state->version = static_cast<uint32_t>(ReadBigEndian(bytes.substr(0, 4)));
+  state->applied_through = ReadBigEndian(bytes.substr(4, 8));
+  state->rebuilding = bytes[12] == '\1';
+  state->pruned_skipped = ReadBigEndian(bytes.substr(13, 8));
+  return true;
+}
+
 std::string EventIdKey(absl::string_view event_id) {
   const common::Sha256Digest d = common::Sha256(event_id);
   return std::string(reinterpret_cast<const char*>(d.data()), 16);

@@ -40,6 +40,8 @@ inline constexpr char kPrunedPrefix[] = "journal/pruned/";
 inline constexpr char kTreeSizeKey[] = "journal/tree_size";
 inline constexpr char kRootKey[] = "journal/root";
 inline constexpr char kFormatKey[] = "journal/format";
+// "view/" ‖ column family → the view's state (ViewState, EncodeViewState).
+inline constexpr char kViewStatePrefix[] = "view/";
 inline constexpr char kCheckpointKey[] = "journal/checkpoint";
 // Format 2: entries are Merkle leaves (format 1 had no tree). Format 3:
 // tree nodes stored at even levels only, kind index as runs.
@@ -48,6 +50,23 @@ inline constexpr char kFormat[] = "3";
 std::string EncodeSequence(uint64_t sequence);
 // Returns false unless `bytes` is exactly 8 bytes.
 bool DecodeSequence(absl::string_view bytes, uint64_t* sequence);
+
+// What the journal records of a view, in the same batch as each group the
+// view applies: the version of the projection that wrote it, the journal
+// size it has applied through, whether a rebuild is under way (set durably
+// before a rebuild clears the view, cleared when it ends), and how many
+// entries pruned by retention its last rebuild skipped.
+struct ViewState {
+  uint32_t version = 0;
+  uint64_t applied_through = 0;
+  bool rebuilding = false;
+  uint64_t pruned_skipped = 0;
+};
+std::string ViewStateKey(absl::string_view column_family);
+// BE32 version ‖ BE64 applied_through ‖ u8 rebuilding ‖ BE64 pruned_skipped.
+std::string EncodeViewState(const ViewState& state);
+// Returns false unless `bytes` is exactly one encoded state.
+bool DecodeViewState(absl::string_view bytes, ViewState* state);
 
 // Key of an event_id record: a fixed 16-byte hash, so that memtable and
 // SST comparisons end at the first bytes whatever the ids' shared prefixes.

@@ -31,6 +31,12 @@ class Projection {
   // Stable name of the column family this projection owns.
   virtual std::string column_family() const = 0;
 
+  // Version of what Apply writes. Raise it with any change that makes Apply
+  // write something else for the same entries (a key layout, a field, a
+  // rule): at open, a view stored under another version is rebuilt from the
+  // journal (RocksDbJournal::StaleViews).
+  virtual uint32_t version() const = 0;
+
   // Called once by RocksDbJournal::Open, before any other call, with the
   // database and the handle of column_family(); both outlive the
   // projection's use by the journal. Reads of the projection's own state go

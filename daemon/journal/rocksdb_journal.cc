@@ -158,7 +158,84 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
     AIGOV_RETURN_IF_ERROR(journal->projections_[p]->Attach(
         journal->db_.get(), journal->handles_[kFirstProjection + p]));
   }
+  AIGOV_RETURN_IF_ERROR(journal->LoadViewStates());
   return journal;
+}
+
+absl::Status RocksDbJournal::LoadViewStates() {
+  pruned_skipped_.assign(projections_.size(), 0);
+  stale_.clear();
+  const uint64_t size = tree_size();
+  for (size_t p = 0; p < projections_.size(); ++p) {
+    const Projection& view = *projections_[p];
+    std::string value;
+    const rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
+                 ViewStateKey(view.column_family()), &value);
+    if (s.IsNotFound()) {
+      if (size > 0) {
+        stale_.emplace_back(p,
+                            "no recorded state (a view new to this data "
+                            "directory, or one written before views were "
+                            "versioned)");
+      }
+      continue;
+    }
+    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading a view's state"));
+    ViewState state;
+    if (!DecodeViewState(value, &state)) {
+      stale_.emplace_back(p, "its recorded state does not parse");
+      continue;
+    }
+    pruned_skipped_[p] = state.pruned_skipped;
+    if (state.version > view.version()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "view ", view.column_family(),
+          " was written by a newer aigovd (view "
+          "version ",
+          state.version, "; this aigovd has version ", view.version(),
+          "): run that aigovd, or rebuild the views with "
+          "this one (aigovd --rebuild_views)"));
+    }
+    if (state.rebuilding) {
+      stale_.emplace_back(p, "a rebuild of it did not finish");
+    } else if (state.version < view.version()) {
+      stale_.emplace_back(p,
+                          absl::StrCat("version ", state.version, " on disk, ",
+                                       view.version(), " in this aigovd"));
+    } else if (state.applied_through != size) {
+      stale_.emplace_back(
+          p, absl::StrCat("applied through ", state.applied_through,
+                          " entries; the journal holds ", size));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<RocksDbJournal::StaleView> RocksDbJournal::StaleViews() const {
+  std::vector<StaleView> out;
+  for (const auto& [p, reason] : stale_) {
+    out.push_back({projections_[p]->column_family(), reason});
+  }
+  return out;
+}
+
+absl::StatusOr<ViewState> RocksDbJournal::GetViewState(
+    absl::string_view column_family) const {
+  std::string value;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
+                                     ViewStateKey(column_family), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(
+        absl::StrCat("view ", column_family, " has no recorded state"));
+  }
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading a view's state"));
+  ViewState state;
+  if (!DecodeViewState(value, &state)) {
+    return absl::DataLossError(
+        absl::StrCat("the state of view ", column_family, " does not parse"));
+  }
+  return state;
 }
 
 RocksDbJournal::RocksDbJournal(
@@ -934,6 +1011,15 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   }
   batch.Put(handles_[kDefault], kTreeSizeKey, EncodeSequence(next));
   batch.Put(handles_[kDefault], kRootKey, ToSlice(root));
+  for (size_t p = 0; p < projections_.size(); ++p) {
+    ViewState state;
+    state.version = projections_[p]->version();
+    state.applied_through = next;
+    state.pruned_skipped = pruned_skipped_[p];
+    batch.Put(handles_[kDefault],
+              ViewStateKey(projections_[p]->column_family()),
+              EncodeViewState(state));
+  }
 
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
@@ -1083,9 +1169,38 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
 }
 
 absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
-    const std::function<void(uint64_t done, uint64_t total)>& progress) {
+    const std::function<void(uint64_t done, uint64_t total)>& progress,
+    bool stale_only) {
   constexpr size_t kGroup = 1024;
-  for (size_t p = 0; p < projections_.size(); ++p) {
+  std::vector<size_t> chosen;
+  if (stale_only) {
+    for (const auto& [p, reason] : stale_) chosen.push_back(p);
+  } else {
+    for (size_t p = 0; p < projections_.size(); ++p) chosen.push_back(p);
+  }
+  if (chosen.empty()) return 0;
+  const uint64_t total = tree_size();
+  // Durably marked before anything is cleared: a kill from here on leaves
+  // a state the next Open finds stale.
+  const auto mark = [&](bool rebuilding, uint64_t pruned) -> absl::Status {
+    rocksdb::WriteBatch batch;
+    for (size_t p : chosen) {
+      ViewState state;
+      state.version = projections_[p]->version();
+      state.applied_through = rebuilding ? 0 : total;
+      state.rebuilding = rebuilding;
+      state.pruned_skipped = pruned;
+      batch.Put(handles_[kDefault],
+                ViewStateKey(projections_[p]->column_family()),
+                EncodeViewState(state));
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    return common::FromRocksDb(db_->Write(sync, &batch),
+                               "recording the views' state");
+  };
+  AIGOV_RETURN_IF_ERROR(mark(true, 0));
+  for (size_t p : chosen) {
     rocksdb::ColumnFamilyHandle* family = handles_[kFirstProjection + p];
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), family));
@@ -1105,7 +1220,6 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
         db_->Write(rocksdb::WriteOptions(), &clear), "clearing view"));
   }
 
-  const uint64_t total = tree_size();
   uint64_t pruned = 0;
   std::vector<aigov::v1::JournalEntry> entries;
   std::vector<std::string> bytes;
@@ -1116,7 +1230,7 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
       views.push_back({&entries[i], &bytes[i]});
     }
     rocksdb::WriteBatch batch;
-    for (size_t p = 0; p < projections_.size(); ++p) {
+    for (size_t p : chosen) {
       AIGOV_RETURN_IF_ERROR(projections_[p]->Apply(
           views, handles_[kFirstProjection + p], &batch));
     }
@@ -1160,6 +1274,9 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
   AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading entries"));
   if (!entries.empty()) AIGOV_RETURN_IF_ERROR(apply());
   AIGOV_RETURN_IF_ERROR(Flush());
+  AIGOV_RETURN_IF_ERROR(mark(false, pruned));
+  for (size_t p : chosen) pruned_skipped_[p] = pruned;
+  stale_.clear();
   if (progress) progress(total, total);
   return pruned;
 }

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -35,6 +36,7 @@
 
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/journal/journal_keys.h"
 #include "daemon/journal/merkle.h"
 #include "daemon/journal/pii.h"
 #include "daemon/journal/projection.h"
@@ -237,15 +239,35 @@ class RocksDbJournal {
       const std::function<void(uint64_t checked, uint64_t total)>& progress)
       const;
 
-  // Rebuilds every projection's column family from the journal: deletes
-  // its content, then hands every stored entry, in order and in groups, to
-  // Apply, as the sequencer did. The views come out identical to those
-  // written live. Entries pruned by retention are skipped (their views
-  // cannot be rebuilt) and counted in the result. `progress` (may be empty)
-  // is called every 65536 entries and at the end. Call before the sequencer
-  // starts; not safe concurrently with AppendGroup.
+  // A view that must be rebuilt before aigovd serves, and why.
+  struct StaleView {
+    std::string column_family;
+    std::string reason;
+  };
+  // The views found stale at Open: no recorded state on a non-empty journal
+  // (a view new to this data directory, or written before views were
+  // versioned), another version than the projection's, a state behind the
+  // journal, or a rebuild that did not finish. Empty after RebuildViews.
+  // Open refuses a view recorded with a newer version than the code's.
+  std::vector<StaleView> StaleViews() const;
+
+  // Rebuilds projections' column families from the journal: every view
+  // (`stale_only` false) or those StaleViews names. Each is first marked
+  // durably as being rebuilt, then emptied, then handed every stored entry,
+  // in order and in groups, as the sequencer did, then flushed and marked
+  // complete: a rebuild killed midway is found stale at the next Open. The
+  // views come out identical to those written live, except that entries
+  // pruned by retention are skipped (their views cannot be rebuilt); their
+  // number is the result and is kept in each view's state
+  // (ViewState::pruned_skipped). `progress` (may be empty) is called every
+  // 65536 entries and at the end. Call before the sequencer starts; not safe
+  // concurrently with AppendGroup.
   absl::StatusOr<uint64_t> RebuildViews(
-      const std::function<void(uint64_t done, uint64_t total)>& progress);
+      const std::function<void(uint64_t done, uint64_t total)>& progress,
+      bool stale_only = false);
+
+  // The recorded state of the projection owning `column_family`.
+  absl::StatusOr<ViewState> GetViewState(absl::string_view column_family) const;
 
   // Flushes memtables to SST files (used at shutdown).
   absl::Status Flush();
@@ -259,6 +281,8 @@ class RocksDbJournal {
   absl::Status CheckHead();
   absl::Status LoadOrCreatePiiSecret();
   absl::Status LoadPrunedRanges();
+  // Reads each view's state and finds the stale ones (stale_).
+  absl::Status LoadViewStates();
   absl::StatusOr<std::optional<SecretKey>> ReadSubjectKey(
       const std::string& subject_id) const;
   absl::StatusOr<Hash> ReadNode(uint32_t level, uint64_t index) const;
@@ -274,6 +298,12 @@ class RocksDbJournal {
   // subject_keys, projections...].
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<Projection*> projections_;
+  // Index into projections_ of each stale view, with the reason. Set at
+  // Open, cleared by RebuildViews (single-threaded phases only).
+  std::vector<std::pair<size_t, std::string>> stale_;
+  // Per projection: pruned entries its last rebuild skipped, carried into
+  // the state each group writes (sequencer thread, or single-threaded).
+  std::vector<uint64_t> pruned_skipped_;
   const common::Clock& clock_;
   std::atomic<uint64_t> tree_size_;
   // The right edge of the tree; only the sequencer thread (AppendGroup) and

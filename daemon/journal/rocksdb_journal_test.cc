@@ -311,11 +311,18 @@ TEST_F(RocksDbJournalTest, ListStopsBeforeMaxBytesButReturnsAtLeastOne) {
 // must leave nothing written.
 class CountingProjection : public Projection {
  public:
-  std::string column_family() const override { return "test_view"; }
+  explicit CountingProjection(std::string family = "test_view",
+                              uint32_t version = 1)
+      : family_(std::move(family)), version_(version) {}
+  uint32_t version() const override { return version_; }
+  std::string column_family() const override { return family_; }
   absl::Status Apply(absl::Span<const SequencedEntry> entries,
                      rocksdb::ColumnFamilyHandle* family,
                      rocksdb::WriteBatch* batch) override {
     if (fail) return absl::InternalError("projection failed");
+    if (fail_after != 0 && applied >= fail_after) {
+      return absl::InternalError("projection failed midway");
+    }
     for (const SequencedEntry& e : entries) {
       batch->Put(family, e.entry->event_id(), *e.bytes);
     }
@@ -323,7 +330,13 @@ class CountingProjection : public Projection {
     return absl::OkStatus();
   }
   bool fail = false;
+  // When non-zero: fails once this many entries were applied.
+  size_t fail_after = 0;
   size_t applied = 0;
+
+ private:
+  std::string family_;
+  uint32_t version_;
 };
 
 TEST_F(RocksDbJournalTest, ProjectionFailureWritesNothing) {
@@ -468,6 +481,79 @@ TEST_F(RocksDbJournalTest, ProofsAboveTheInMemoryLevelsMatchAfterRestart) {
     j = OpenJournal();
     ASSERT_NE(j, nullptr);
     EXPECT_EQ(j->head().root, head.root);
+  }
+}
+
+// The views' states: a view new to a data directory, one of another
+// version, and one whose rebuild was cut short are each found stale at open
+// and rebuilt; a newer one refuses the open.
+TEST_F(RocksDbJournalTest, StaleViewsAreFoundAtOpenAndRebuilt) {
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  {
+    CountingProjection a("view_a");
+    options.projections = {&a};
+    auto j = std::move(RocksDbJournal::Open(options, clock_)).value();
+    EXPECT_TRUE(j->StaleViews().empty());  // an empty journal: nothing to do
+    for (int i = 0; i < 5; ++i) {
+      AppendOne(*j,
+                ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
+    }
+    const ViewState state = j->GetViewState("view_a").value();
+    EXPECT_EQ(state.version, 1u);
+    EXPECT_EQ(state.applied_through, 5u);
+    EXPECT_FALSE(state.rebuilding);
+  }
+  {
+    // A new view on an existing journal.
+    CountingProjection a("view_a"), b("view_b");
+    options.projections = {&a, &b};
+    auto j = std::move(RocksDbJournal::Open(options, clock_)).value();
+    const auto stale = j->StaleViews();
+    ASSERT_EQ(stale.size(), 1u);
+    EXPECT_EQ(stale[0].column_family, "view_b");
+    EXPECT_THAT(stale[0].reason, HasSubstr("no recorded state"));
+    EXPECT_EQ(j->RebuildViews(nullptr, /*stale_only=*/true).value(), 0u);
+    EXPECT_EQ(a.applied, 0u);  // only the stale view was rebuilt
+    EXPECT_EQ(b.applied, 5u);
+    EXPECT_TRUE(j->StaleViews().empty());
+    EXPECT_EQ(j->GetViewState("view_b")->applied_through, 5u);
+  }
+  {
+    // A new version of view_b's code; its rebuild dies midway.
+    CountingProjection a("view_a"), b("view_b", 2);
+    options.projections = {&a, &b};
+    auto j = std::move(RocksDbJournal::Open(options, clock_)).value();
+    const auto stale = j->StaleViews();
+    ASSERT_EQ(stale.size(), 1u);
+    EXPECT_EQ(stale[0].reason, "version 1 on disk, 2 in this aigovd");
+    b.fail_after = 1;
+    // Groups of 1024: the first Apply gets all five, so fail on the second
+    // call by rebuilding every view twice.
+    ASSERT_TRUE(j->RebuildViews(nullptr, /*stale_only=*/false).ok());
+    EXPECT_FALSE(j->RebuildViews(nullptr, /*stale_only=*/false).ok());
+  }
+  {
+    CountingProjection a("view_a"), b("view_b", 2);
+    options.projections = {&a, &b};
+    auto j = std::move(RocksDbJournal::Open(options, clock_)).value();
+    const auto stale = j->StaleViews();
+    ASSERT_EQ(stale.size(), 2u);
+    EXPECT_EQ(stale[0].reason, "a rebuild of it did not finish");
+    ASSERT_TRUE(j->RebuildViews(nullptr, /*stale_only=*/true).ok());
+    EXPECT_TRUE(j->StaleViews().empty());
+    EXPECT_EQ(b.applied, 5u);
+  }
+  {
+    // An older aigovd (view version 1) on a view written by version 2.
+    CountingProjection a("view_a"), b("view_b", 1);
+    options.projections = {&a, &b};
+    auto j = RocksDbJournal::Open(options, clock_);
+    ASSERT_FALSE(j.ok());
+    EXPECT_EQ(j.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(j.status().message()),
+                HasSubstr("view view_b was written by a newer aigovd"));
   }
 }
 

@@ -17,6 +17,7 @@ namespace {
 // decides what queues up behind it.
 class GateProjection : public Projection {
  public:
+  uint32_t version() const override { return 1; }
   std::string column_family() const override { return "gate"; }
   absl::Status Apply(absl::Span<const SequencedEntry>,
                      rocksdb::ColumnFamilyHandle*,

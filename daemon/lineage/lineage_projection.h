@@ -55,6 +55,8 @@ struct Walk {
 
 class LineageProjection final : public journal::Projection {
  public:
+  // 1: the layout described above.
+  uint32_t version() const override { return 1; }
   std::string column_family() const override { return kLineageFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;

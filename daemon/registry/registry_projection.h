@@ -44,6 +44,8 @@ absl::StatusOr<std::string> RecordKey(aigov::v1::EventKind kind,
 
 class RegistryProjection final : public journal::Projection {
  public:
+  // 1: the layout described above.
+  uint32_t version() const override { return 1; }
   std::string column_family() const override { return kRegistryFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;

@@ -177,6 +177,31 @@ TEST_F(LineageTest, CreditScoringFixtureImpactProvenanceErasure) {
   EXPECT_THAT(r.out, HasSubstr("views rebuilt from 15 entries"));
   EXPECT_EQ(DumpFamily(DataDir(), "lineage"), lineage_view);
   EXPECT_EQ(DumpFamily(DataDir(), "registry"), registry_view);
+
+  // A view without a recorded state (as one new to this data directory, or
+  // written before views were versioned) is rebuilt when aigovd starts,
+  // before it serves.
+  DamageFamily(DataDir(), "lineage", lineage_view.begin()->first);
+  DamageFamily(DataDir(), "default", "view/lineage");
+  {
+    DaemonProcess d(DataDir());
+    ASSERT_TRUE(d.Start()) << d.log();
+    EXPECT_THAT(d.log(), HasSubstr("view is stale; rebuilding it"));
+    EXPECT_THAT(d.log(), HasSubstr("no recorded state"));
+    EXPECT_THAT(d.log(), HasSubstr("views rebuilt"));
+    const CommandResult impact =
+        Ctl(d, {"lineage", "impact", "--dataset", "loan-applications@2026-09"});
+    EXPECT_EQ(impact.out, kImpact);
+    ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
+  }
+  EXPECT_EQ(DumpFamily(DataDir(), "lineage"), lineage_view);
+  {
+    // Up to date now: the next start rebuilds nothing.
+    DaemonProcess d(DataDir());
+    ASSERT_TRUE(d.Start()) << d.log();
+    EXPECT_THAT(d.log(), Not(HasSubstr("rebuilding")));
+    ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
+  }
 }
 
 TEST_F(LineageTest, JournalListAndGetWorkForEveryKind) {
