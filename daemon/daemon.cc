@@ -76,6 +76,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   journal::JournalOptions journal_options;
   journal_options.path = config.data_dir();
   journal_options.projections = {d->registry_.get(), d->lineage_.get()};
+  journal_options.derivers = {&d->erasure_deriver_};
   AIGOV_ASSIGN_OR_RETURN(d->journal_,
                          journal::RocksDbJournal::Open(journal_options, clock));
   d->metrics_->journal().SetTreeSize(d->journal_->tree_size());

@@ -23,6 +23,7 @@
 #include "daemon/common/clock.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/checkpointer.h"
+#include "daemon/journal/erasure_deriver.h"
 #include "daemon/journal/key_purger.h"
 #include "daemon/journal/retention_sweeper.h"
 #include "daemon/journal/rocksdb_journal.h"
@@ -79,6 +80,7 @@ class Daemon {
   // Declared before journal_, which refers to them until destroyed.
   std::unique_ptr<registry::RegistryProjection> registry_;
   std::unique_ptr<lineage::LineageProjection> lineage_;
+  journal::ErasureDeriver erasure_deriver_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
   std::unique_ptr<journal::NoteSigner> signer_;
   std::unique_ptr<journal::Checkpointer> checkpointer_;

@@ -86,6 +86,14 @@ std::string EntryJson(const aigov::v1::JournalEntry& e) {
     }
     erased += "]";
   }
+  std::string derived;
+  if (e.derived_from_size() > 0) {
+    derived = ",\"derived_from\":[";
+    for (int i = 0; i < e.derived_from_size(); ++i) {
+      absl::StrAppend(&derived, i ? "," : "", e.derived_from(i));
+    }
+    derived += "]";
+  }
   return absl::StrCat(
       "{\"sequence\":", e.sequence(), ",\"recorded_at\":",
       aigov::common::JsonQuote(
@@ -94,6 +102,7 @@ std::string EntryJson(const aigov::v1::JournalEntry& e) {
       aigov::common::JsonQuote(
           aigov::journal::KindName(aigov::journal::EventKindOf(e))),
       ",\"event_id\":", aigov::common::JsonQuote(e.event_id()),
+      ",\"principal\":", aigov::common::JsonQuote(e.principal()), derived,
       ",\"event\":", event, erased, "}");
 }
 

@@ -1,12 +1,16 @@
 #include "daemon/journal/journal_keys.h"
 
 #include <cstring>
+#include <memory>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
+#include "aigov/v1/options.pb.h"
 #include "daemon/common/status_macros.h"
 
 namespace aigov::journal {
@@ -275,11 +279,58 @@ std::string SerializeDeterministic(
   return bytes;
 }
 
+namespace {
+
+// Per event field number of JournalEntry: the fields of its message marked
+// (aigov.v1.derived). Built once; read-only afterwards.
+const absl::flat_hash_map<
+    int, std::vector<const google::protobuf::FieldDescriptor*>>&
+DerivedFields() {
+  static const auto* const fields = [] {
+    auto* out = new absl::flat_hash_map<
+        int, std::vector<const google::protobuf::FieldDescriptor*>>();
+    const google::protobuf::OneofDescriptor* event =
+        aigov::v1::JournalEntry::descriptor()->FindOneofByName("event");
+    for (int i = 0; i < event->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* f = event->field(i);
+      const google::protobuf::Descriptor* m = f->message_type();
+      for (int j = 0; j < m->field_count(); ++j) {
+        if (m->field(j)->options().GetExtension(aigov::v1::derived)) {
+          (*out)[f->number()].push_back(m->field(j));
+        }
+      }
+    }
+    return out;
+  }();
+  return *fields;
+}
+
+}  // namespace
+
 common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry) {
-  // The oneof case number, then the event message's deterministic bytes:
-  // no copy of the event is made.
+  // The oneof case number, then the event message's deterministic bytes,
+  // without the fields aigovd derives. No copy of the event is made unless
+  // one of those is set.
   std::string bytes(1, static_cast<char>(entry.event_case()));
   const google::protobuf::Message* event = EventOf(entry);
+  std::unique_ptr<google::protobuf::Message> without_derived;
+  if (event != nullptr) {
+    const auto it = DerivedFields().find(static_cast<int>(entry.event_case()));
+    if (it != DerivedFields().end()) {
+      const google::protobuf::Reflection* r = event->GetReflection();
+      for (const google::protobuf::FieldDescriptor* f : it->second) {
+        const bool set = f->is_repeated() ? r->FieldSize(*event, f) > 0
+                                          : r->HasField(*event, f);
+        if (!set) continue;
+        if (without_derived == nullptr) {
+          without_derived.reset(event->New());
+          without_derived->CopyFrom(*event);
+        }
+        without_derived->GetReflection()->ClearField(without_derived.get(), f);
+      }
+      if (without_derived != nullptr) event = without_derived.get();
+    }
+  }
   if (event != nullptr) {
     const size_t size = event->ByteSizeLong();
     bytes.resize(1 + size);

@@ -49,6 +49,25 @@ TEST(JournalKeysTest, ModelIndexPrefixesDoNotOverlap) {
   EXPECT_TRUE(IsStoredLevel(12));
 }
 
+// Fields aigovd derives (an erasure's lineage walk) are not part of the
+// event: a retry whose walk came out differently is the same event.
+TEST(JournalKeysTest, PayloadDigestIgnoresDerivedFields) {
+  aigov::v1::JournalEntry a;
+  auto* r = a.mutable_data_subject_request();
+  r->set_request_id("dsr-1");
+  r->set_subject("alice@example.com");
+  aigov::v1::JournalEntry b = a;
+  b.mutable_data_subject_request()->set_erased_subject_id("ab12");
+  b.mutable_data_subject_request()->add_affected_deployments("loans-prod");
+  b.mutable_data_subject_request()->add_affected_datasets()->set_dataset_id(
+      "features");
+  EXPECT_EQ(PayloadDigest(a), PayloadDigest(b));
+  // The digest leaves the entry as it was.
+  EXPECT_EQ(b.data_subject_request().affected_deployments_size(), 1);
+  b.mutable_data_subject_request()->set_subject("bob@example.com");
+  EXPECT_NE(PayloadDigest(a), PayloadDigest(b));
+}
+
 TEST(JournalKeysTest, PayloadDigestIgnoresEnvelope) {
   aigov::v1::JournalEntry a;
   a.mutable_model_version()->set_model_id("m");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <unordered_map>
 #include <utility>
 
@@ -33,6 +34,22 @@ constexpr size_t kIndexes = 3;
 constexpr size_t kNodes = 4;
 constexpr size_t kSubjectKeys = 5;
 constexpr size_t kFirstProjection = 6;
+// The principal of entries aigovd derives (deriver.h).
+constexpr char kDerivedPrincipal[] = "aigovd";
+
+// An earlier entry with a given event_id.
+struct PriorEvent {
+  uint64_t sequence = 0;
+  common::Sha256Digest digest{};
+};
+
+// A derived event on its way to being sequenced: its event_id key, its
+// digest, and the sequence of an identical entry already recorded.
+struct DerivedPlan {
+  const std::string* id_key = nullptr;
+  common::Sha256Digest digest{};
+  std::optional<uint64_t> already;
+};
 
 absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
@@ -150,6 +167,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   std::unique_ptr<rocksdb::DB> db(raw);
   auto journal = std::unique_ptr<RocksDbJournal>(new RocksDbJournal(
       std::move(db), std::move(handles), options.projections, clock, 0));
+  journal->derivers_ = options.derivers;
   AIGOV_RETURN_IF_ERROR(journal->CheckHead());
   AIGOV_RETURN_IF_ERROR(journal->LoadOrCreatePiiSecret());
   AIGOV_RETURN_IF_ERROR(journal->LoadPrunedRanges());
@@ -887,6 +905,79 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   db_->MultiGet(rocksdb::ReadOptions(), handles_[kEventIds], id_keys.size(),
                 id_keys.data(), id_values.data(), id_statuses.data());
 
+  // Event_id keys of derived entries (in_group refers to them).
+  std::deque<std::string> derived_id_keys;
+  // Seals, numbers and stores one admitted entry at `next`, adds it to the
+  // tree, and advances `next`. `id_key` must outlive the group.
+  const auto sequence_one =
+      [&](aigov::v1::JournalEntry entry, const common::Sha256Digest& digest,
+          const std::string& id_key, uint64_t* sequence, Hash* leaf_hash,
+          bool* subject_key_existed) -> absl::Status {
+    AIGOV_RETURN_IF_ERROR(SealPii(&entry, pii_secret_, subject_key));
+    if (entry.has_subject_erasure()) {
+      const std::string& id = entry.subject_erasure().subject_id();
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<SecretKey> existing,
+                             subject_key(id, false));
+      *subject_key_existed = existing.has_value();
+      batch.Delete(handles_[kSubjectKeys], id);
+      group_keys[id] = std::nullopt;
+    }
+    entry.set_sequence(next);
+    *entry.mutable_recorded_at() = now;
+    std::string bytes = SerializeDeterministic(entry);
+    const std::string seq_key = EncodeSequence(next);
+    batch.Put(handles_[kEntries], seq_key, bytes);
+    batch.Put(handles_[kEventIds], id_key,
+              EncodeEventIdValue(next, digest, entry.event_id()));
+    const aigov::v1::EventKind kind = EventKindOf(entry);
+    if (run_count > 0 && kind != run_kind) put_run();
+    if (run_count == 0) {
+      run_kind = kind;
+      run_first = next;
+    }
+    ++run_count;
+    const std::string model_id = ModelIdOf(entry);
+    if (!model_id.empty()) {
+      batch.Put(handles_[kIndexes], ModelIndexKey(model_id, next), "");
+    }
+    const Hash leaf = HashLeaf(bytes);
+    completed.clear();
+    range_.Append(leaf, &completed);
+    for (const Node& n : completed) {
+      if (!IsStoredLevel(n.level)) continue;
+      batch.Put(handles_[kNodes], NodeKey(n.level, n.index), ToSlice(n.hash));
+      if (n.level >= kCachedLevel) upper.push_back(n);
+    }
+    in_group[id_key] = Sequenced{next, digest, leaf, sequenced.size()};
+    *sequence = next;
+    *leaf_hash = leaf;
+    sequenced.push_back(std::move(entry));
+    sequenced_bytes.push_back(std::move(bytes));
+    ++next;
+    return absl::OkStatus();
+  };
+  // An earlier entry with this event_id (in this group, or stored).
+  const auto find_prior = [&](const std::string& id_key,
+                              const std::string& event_id)
+      -> absl::StatusOr<std::optional<PriorEvent>> {
+    if (auto it = in_group.find(id_key);
+        it != in_group.end() &&
+        sequenced[it->second.position].event_id() == event_id) {
+      return PriorEvent{it->second.sequence, it->second.digest};
+    }
+    std::string value;
+    const rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), handles_[kEventIds], id_key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "looking up event_id"));
+    PriorEvent prior;
+    if (!DecodeEventIdValue(value, event_id, &prior.sequence, &prior.digest)) {
+      return absl::DataLossError(
+          absl::StrCat("malformed event_id record for ", event_id));
+    }
+    return prior;
+  };
+
   for (size_t i = 0; i < events.size(); ++i) {
     aigov::v1::JournalEntry& in = events[i].entry;
     common::Sha256Digest digest;
@@ -949,48 +1040,60 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     }
     if (!out.status.ok()) continue;
     for (Projection* p : projections_) p->Admitted(in);
-    aigov::v1::JournalEntry entry = std::move(in);
-    AIGOV_RETURN_IF_ERROR(SealPii(&entry, pii_secret_, subject_key));
-    if (entry.has_subject_erasure()) {
-      const std::string& id = entry.subject_erasure().subject_id();
-      AIGOV_ASSIGN_OR_RETURN(const std::optional<SecretKey> existing,
-                             subject_key(id, false));
-      out.subject_key_existed = existing.has_value();
-      batch.Delete(handles_[kSubjectKeys], id);
-      group_keys[id] = std::nullopt;
+
+    // What the entry entails, checked before anything of it is sequenced:
+    // refused together, or sequenced together right after it.
+    std::vector<aigov::v1::JournalEntry> derived;
+    for (Deriver* d : derivers_) {
+      AIGOV_RETURN_IF_ERROR(d->Derive(in, next, &derived));
     }
-    entry.set_sequence(next);
-    *entry.mutable_recorded_at() = now;
-    std::string bytes = SerializeDeterministic(entry);
-    const std::string seq_key = EncodeSequence(next);
-    batch.Put(handles_[kEntries], seq_key, bytes);
-    batch.Put(handles_[kEventIds], id_key_bytes[i],
-              EncodeEventIdValue(next, digest, entry.event_id()));
-    const aigov::v1::EventKind kind = EventKindOf(entry);
-    if (run_count > 0 && kind != run_kind) put_run();
-    if (run_count == 0) {
-      run_kind = kind;
-      run_first = next;
+    std::vector<DerivedPlan> plans;
+    for (size_t k = 0; k < derived.size() && out.status.ok(); ++k) {
+      aigov::v1::JournalEntry& e = derived[k];
+      e.set_principal(kDerivedPrincipal);
+      e.add_derived_from(next);
+      DerivedPlan& plan = plans.emplace_back();
+      plan.id_key = &derived_id_keys.emplace_back(EventIdKey(e.event_id()));
+      plan.digest = PayloadDigest(e);
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<PriorEvent> prior,
+                             find_prior(*plan.id_key, e.event_id()));
+      if (prior) {
+        if (prior->digest != plan.digest) {
+          out.status = absl::AlreadyExistsError(
+              absl::StrCat("what this event entails, \"", e.event_id(),
+                           "\", was already recorded otherwise at sequence ",
+                           prior->sequence));
+        }
+        plan.already = prior->sequence;
+        continue;
+      }
+      for (Projection* p : projections_) {
+        out.status = p->Check(e);
+        if (!out.status.ok()) break;
+      }
+      if (out.status.ok()) {
+        for (Projection* p : projections_) p->Admitted(e);
+      }
     }
-    ++run_count;
-    const std::string model_id = ModelIdOf(entry);
-    if (!model_id.empty()) {
-      batch.Put(handles_[kIndexes], ModelIndexKey(model_id, next), "");
+    if (!out.status.ok()) continue;
+
+    bool key_existed = false;
+    AIGOV_RETURN_IF_ERROR(sequence_one(std::move(in), digest, id_key_bytes[i],
+                                       &out.sequence, &out.leaf_hash,
+                                       &key_existed));
+    out.subject_key_existed = key_existed;
+    for (size_t k = 0; k < derived.size(); ++k) {
+      AppendOutcome::Derived& d = out.derived.emplace_back();
+      d.event_id = derived[k].event_id();
+      if (plans[k].already) {
+        d.sequence = *plans[k].already;
+        continue;
+      }
+      Hash leaf;
+      AIGOV_RETURN_IF_ERROR(sequence_one(std::move(derived[k]), plans[k].digest,
+                                         *plans[k].id_key, &d.sequence, &leaf,
+                                         &d.subject_key_existed));
     }
-    const Hash leaf = HashLeaf(bytes);
-    completed.clear();
-    range_.Append(leaf, &completed);
-    for (const Node& n : completed) {
-      if (!IsStoredLevel(n.level)) continue;
-      batch.Put(handles_[kNodes], NodeKey(n.level, n.index), ToSlice(n.hash));
-      if (n.level >= kCachedLevel) upper.push_back(n);
-    }
-    in_group[id_key_bytes[i]] = Sequenced{next, digest, leaf, sequenced.size()};
-    out.sequence = next;
-    out.leaf_hash = leaf;
-    sequenced.push_back(std::move(entry));
-    sequenced_bytes.push_back(std::move(bytes));
-    ++next;
   }
 
   if (sequenced.empty()) {
@@ -1036,6 +1139,22 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   }
   tree_size_.store(next, std::memory_order_release);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<uint64_t>> RocksDbJournal::SequenceOfEventId(
+    absl::string_view event_id) const {
+  std::string value;
+  const rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[kEventIds],
+               EventIdKey(event_id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "looking up event_id"));
+  uint64_t sequence = 0;
+  common::Sha256Digest digest;
+  if (!DecodeEventIdValue(value, event_id, &sequence, &digest)) {
+    return std::nullopt;  // a 16-byte key collision with another id
+  }
+  return sequence;
 }
 
 absl::StatusOr<std::string> RocksDbJournal::GetBytes(uint64_t sequence) const {

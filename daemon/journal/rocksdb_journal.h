@@ -36,6 +36,7 @@
 
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/journal/deriver.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/merkle.h"
 #include "daemon/journal/pii.h"
@@ -52,6 +53,9 @@ struct JournalOptions {
   // Views written in the same batch as their entries. Not owned; each must
   // outlive the journal.
   std::vector<Projection*> projections;
+  // Asked, for every new entry, what follows from it (deriver.h). Not owned;
+  // each must outlive the journal.
+  std::vector<Deriver*> derivers;
 };
 
 // An event waiting to be sequenced: `entry` carries the event oneof,
@@ -73,6 +77,14 @@ struct AppendOutcome {
   Hash leaf_hash{};
   // For a SubjectErasure: whether a key existed for the subject.
   bool subject_key_existed = false;
+  // What the entry entailed (deriver.h), in the order sequenced: each
+  // derived entry's event_id and sequence. Empty when deduplicated.
+  struct Derived {
+    std::string event_id;
+    uint64_t sequence = 0;
+    bool subject_key_existed = false;
+  };
+  std::vector<Derived> derived;
 };
 
 // A tree head: the number of entries and the Merkle root over them.
@@ -159,6 +171,11 @@ class RocksDbJournal {
   // Returns the stored bytes of the entry at `sequence`; kNotFound beyond
   // the end.
   absl::StatusOr<std::string> GetBytes(uint64_t sequence) const;
+
+  // The sequence of the committed entry with this event_id, if any.
+  // Thread-safe.
+  absl::StatusOr<std::optional<uint64_t>> SequenceOfEventId(
+      absl::string_view event_id) const;
 
   // Returns one page of entries matching `query`, in sequence order.
   absl::StatusOr<ListResult> List(const ListQuery& query) const;
@@ -298,6 +315,7 @@ class RocksDbJournal {
   // subject_keys, projections...].
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<Projection*> projections_;
+  std::vector<Deriver*> derivers_;
   // Index into projections_ of each stale view, with the reason. Set at
   // Open, cleared by RebuildViews (single-threaded phases only).
   std::vector<std::pair<size_t, std::string>> stale_;

@@ -557,6 +557,87 @@ TEST_F(RocksDbJournalTest, StaleViewsAreFoundAtOpenAndRebuilt) {
   }
 }
 
+// Derives, from each model version, an evidence document whose event_id is
+// a function of the version's.
+class EchoDeriver : public Deriver {
+ public:
+  absl::Status Derive(const aigov::v1::JournalEntry& entry, uint64_t sequence,
+                      std::vector<aigov::v1::JournalEntry>* derived) override {
+    (void)sequence;
+    if (!entry.has_model_version()) return absl::OkStatus();
+    aigov::v1::JournalEntry& e = derived->emplace_back();
+    e.set_event_id("echo:" + entry.event_id());
+    e.mutable_evidence_document()->set_document_id(
+        payload.empty() ? entry.model_version().version() : payload);
+    ++calls;
+    return absl::OkStatus();
+  }
+  std::string payload;
+  int calls = 0;
+};
+
+TEST_F(RocksDbJournalTest, DerivedEntriesAreSequencedWithTheirSource) {
+  EchoDeriver deriver;
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  options.derivers = {&deriver};
+  auto j = std::move(RocksDbJournal::Open(options, clock_)).value();
+  std::vector<AppendOutcome> out;
+  ASSERT_TRUE(j->AppendGroup(
+                   {ModelEvent("a", "m", "1"), ModelEvent("b", "m", "2")}, &out)
+                  .ok());
+  // a@0, its echo@1, b@2, its echo@3: each right after its source.
+  EXPECT_EQ(j->tree_size(), 4u);
+  EXPECT_EQ(out[0].sequence, 0u);
+  ASSERT_EQ(out[0].derived.size(), 1u);
+  EXPECT_EQ(out[0].derived[0].event_id, "echo:a");
+  EXPECT_EQ(out[0].derived[0].sequence, 1u);
+  EXPECT_EQ(out[1].sequence, 2u);
+  EXPECT_EQ(out[1].derived[0].sequence, 3u);
+  const aigov::v1::JournalEntry echo = j->Get(1).value();
+  EXPECT_EQ(echo.principal(), "aigovd");
+  ASSERT_EQ(echo.derived_from_size(), 1);
+  EXPECT_EQ(echo.derived_from(0), 0u);
+  EXPECT_EQ(echo.evidence_document().document_id(), "1");
+  EXPECT_EQ(j->SequenceOfEventId("echo:b").value(), std::optional<uint64_t>(3));
+
+  // A retry of the source is deduplicated: nothing is derived again.
+  out.clear();
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("a", "m", "1")}, &out).ok());
+  EXPECT_TRUE(out[0].deduplicated);
+  EXPECT_TRUE(out[0].derived.empty());
+  EXPECT_EQ(deriver.calls, 2);
+  EXPECT_EQ(j->tree_size(), 4u);
+
+  // A derived event_id already used for another payload refuses the source
+  // with it: neither is written.
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("echo:c", "x", "1")}, &out).ok());
+  EXPECT_EQ(j->tree_size(), 6u);  // and its own echo:echo:c
+  out.clear();
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("c", "m", "3")}, &out).ok());
+  EXPECT_EQ(out[0].status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(out[0].status.message()),
+              HasSubstr("\"echo:c\", was already recorded otherwise"));
+  EXPECT_EQ(j->tree_size(), 6u);
+  // A derived event already recorded identically is not recorded twice.
+  PendingEvent same;
+  same.entry.set_event_id("echo:g");
+  same.entry.mutable_evidence_document()->set_document_id("8");
+  ASSERT_TRUE(j->AppendGroup({same}, &out).ok());
+  EXPECT_EQ(j->tree_size(), 7u);
+  out.clear();
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("g", "m", "8")}, &out).ok());
+  ASSERT_TRUE(out[0].status.ok()) << out[0].status;
+  EXPECT_EQ(out[0].sequence, 7u);
+  ASSERT_EQ(out[0].derived.size(), 1u);
+  EXPECT_EQ(out[0].derived[0].sequence, 6u);
+  EXPECT_EQ(j->tree_size(), 8u);
+  ASSERT_TRUE(j->AppendGroup({ModelEvent("e", "m", "5")}, &out).ok());
+  auto report = j->VerifyAll(nullptr);
+  ASSERT_TRUE(report.ok()) << report.status();
+}
+
 TEST_F(RocksDbJournalTest, FailedGroupLeavesTheTreeAsItWas) {
   CountingProjection view;
   JournalOptions options;

@@ -12,6 +12,7 @@
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/ingest/event_validator.h"
+#include "daemon/journal/erasure_deriver.h"
 #include "daemon/lineage/lineage_queries.h"
 #include "daemon/server/grpc_status.h"
 
@@ -23,15 +24,6 @@ using aigov::v1::DataSubjectRequest;
 bool IsErasure(const DataSubjectRequest& r) {
   return r.type() == aigov::v1::DATA_SUBJECT_REQUEST_TYPE_ERASURE &&
          r.status() == aigov::v1::DATA_SUBJECT_REQUEST_STATUS_RECEIVED;
-}
-
-// The event id of the erasure a request's event causes: derived, so that a
-// retried request finds its erasure already journalled.
-std::string ErasureEventId(const std::string& request_event_id) {
-  const common::Sha256Digest digest = common::Sha256(request_event_id);
-  return absl::StrCat("erasure:",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(digest.data()), 16)));
 }
 
 }  // namespace
@@ -141,9 +133,14 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
     dsr.set_erased_subject_id(journal_.SubjectIdOf(dsr.subject()));
     valid = WalkErasure(&dsr);
   }
+  // The request's entry and its subject's erasure are one write: the
+  // journal's ErasureDeriver sequences the SubjectErasure right after the
+  // request, in the same batch (journal/deriver.h).
   const std::string principal = PrincipalOf(*context);
-  const std::string erasure_event_id = ErasureEventId(request->event_id());
+  const std::string erasure_event_id =
+      journal::ErasureEventId(request->event_id());
   journal::Sequencer& sequencer = sequencer_;
+  journal::RocksDbJournal& journal = journal_;
   journal::KeyPurger& purger = purger_;
   return writes_.Run(
       context, metrics::IngestKind::kDataSubjectRequest, valid,
@@ -152,8 +149,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
         *e->mutable_data_subject_request() = dsr;
       },
       [response, erasure, dsr, principal, erasure_event_id, &sequencer,
-       &purger](const journal::AppendOutcome& out,
-                const WriteCompletion& done) {
+       &journal, &purger](const journal::AppendOutcome& out,
+                          const WriteCompletion& done) {
         response->set_sequence(out.sequence);
         response->set_deduplicated(out.deduplicated);
         response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
@@ -169,33 +166,43 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
         *response->mutable_affected_model_versions() =
             dsr.affected_model_versions();
         *response->mutable_affected_deployments() = dsr.affected_deployments();
+        // The key is deleted; the purge flushes and compacts it away, on the
+        // purger's thread.
+        const auto purge = [response, done, result,
+                            &purger](uint64_t erasure_sequence) {
+          response->set_erasure_sequence(erasure_sequence);
+          purger.Request([done, result](const absl::Status& purged) {
+            done(ToGrpcStatus(purged),
+                 purged.ok() ? result : metrics::IngestResult::kFailed);
+          });
+        };
+        for (const auto& d : out.derived) {
+          if (d.event_id == erasure_event_id) return purge(d.sequence);
+        }
+        // A retry: the erasure was sequenced with the original request.
+        auto recorded = journal.SequenceOfEventId(erasure_event_id);
+        if (!recorded.ok()) {
+          done(ToGrpcStatus(recorded.status()), metrics::IngestResult::kFailed);
+          return;
+        }
+        if (recorded->has_value()) return purge(**recorded);
+        // A request recorded by an aigovd older than derived entries, whose
+        // separate erasure never landed: erase now.
         journal::PendingEvent erase;
         erase.entry.set_event_id(erasure_event_id);
         erase.entry.set_principal(principal);
         erase.entry.mutable_subject_erasure()->set_subject_id(
             dsr.erased_subject_id());
         const absl::Status queued = sequencer.Submit(
-            std::move(erase),
-            [response, done, result, &purger](const journal::AppendOutcome& e) {
+            std::move(erase), [done, purge](const journal::AppendOutcome& e) {
               if (!e.status.ok()) {
                 done(ToGrpcStatus(e.status), metrics::IngestResult::kFailed);
                 return;
               }
-              response->set_erasure_sequence(e.sequence);
-              // The purge flushes and compacts: on the purger's thread.
-              purger.Request([done, result](const absl::Status& purged) {
-                done(ToGrpcStatus(purged),
-                     purged.ok() ? result : metrics::IngestResult::kFailed);
-              });
+              purge(e.sequence);
             });
         if (!queued.ok()) {
-          done(
-              ToGrpcStatus(absl::Status(
-                  queued.code(),
-                  absl::StrCat("the request was recorded but its erasure "
-                               "could not be queued (",
-                               queued.message(), "); retry the same request"))),
-              metrics::IngestResult::kRejected);
+          done(ToGrpcStatus(queued), metrics::IngestResult::kRejected);
         }
       });
 }

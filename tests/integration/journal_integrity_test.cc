@@ -3,6 +3,7 @@
 // requests out of range. Real aigovd, real RocksDB on disk.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 
+#include "aigov/v1/governance_service.grpc.pb.h"
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/journal/checkpoint.h"
@@ -399,6 +401,132 @@ TEST_F(JournalIntegrityTest, ErasingASubjectKeepsTheJournalVerifiable) {
   EXPECT_EQ(d.Stop(SIGTERM), 0);
   r = RunCommand({AigovdPath(), "--data_dir=" + DataDir(), "--verify"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// Every entry of the journal, in order.
+std::vector<aigov::v1::JournalEntry> AllEntries(Stubs& stubs) {
+  std::vector<aigov::v1::JournalEntry> out;
+  aigov::v1::ListEntriesRequest req;
+  for (;;) {
+    grpc::ClientContext ctx;
+    aigov::v1::ListEntriesResponse resp;
+    EXPECT_TRUE(stubs.journal->ListEntries(&ctx, req, &resp).ok());
+    for (const auto& e : resp.entries()) out.push_back(e);
+    if (!resp.has_more()) break;
+    req.set_start_sequence(resp.next_sequence());
+  }
+  return out;
+}
+
+// An erasure request and its subject's erasure are one write: kill -9 while
+// erasures are recorded, restart, and every erasure request is followed by
+// exactly one SubjectErasure derived from it; retrying every request sent
+// (acknowledged or not) adds none twice.
+TEST_F(JournalIntegrityTest, KillNineNeverSeparatesAnErasureFromItsRequest) {
+  std::vector<aigov::v1::RecordDataSubjectRequestRequest> sent;
+  std::mutex mu;
+  {
+    DaemonProcess d(DataDir());
+    ASSERT_TRUE(d.Start()) << d.log();
+    Stubs stubs(d.grpc_target());
+    {
+      aigov::v1::RegisterDatasetVersionRequest ds;
+      ds.set_event_id("ds");
+      ds.mutable_dataset_version()->set_dataset_id("applications");
+      ds.mutable_dataset_version()->set_version("1");
+      ds.mutable_dataset_version()->set_content_sha256(std::string(64, 'a'));
+      grpc::ClientContext ctx;
+      aigov::v1::RegisterDatasetVersionResponse resp;
+      ASSERT_TRUE(stubs.registry->RegisterDatasetVersion(&ctx, ds, &resp).ok());
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<int> acked{0};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        auto governance =
+            aigov::v1::GovernanceService::NewStub(grpc::CreateChannel(
+                d.grpc_target(), grpc::InsecureChannelCredentials()));
+        for (int i = 0; !stop.load(); ++i) {
+          const std::string id =
+              "dsr-" + std::to_string(w) + "-" + std::to_string(i);
+          aigov::v1::RecordDataSubjectRequestRequest req;
+          req.set_event_id(id);
+          auto* r = req.mutable_data_subject_request();
+          r->set_request_id(id);
+          r->set_type(aigov::v1::DATA_SUBJECT_REQUEST_TYPE_ERASURE);
+          r->set_status(aigov::v1::DATA_SUBJECT_REQUEST_STATUS_RECEIVED);
+          r->set_subject(id + "@example.com");
+          r->mutable_received_at()->set_seconds(1795000000);
+          auto* ds = r->add_datasets();
+          ds->set_dataset_id("applications");
+          ds->set_version("1");
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            sent.push_back(req);
+          }
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(30));
+          aigov::v1::RecordDataSubjectRequestResponse resp;
+          if (!governance->RecordDataSubjectRequest(&ctx, req, &resp).ok()) {
+            break;
+          }
+          acked.fetch_add(1);
+        }
+      });
+    }
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (acked.load() < 40 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_GE(acked.load(), 40);
+    EXPECT_EQ(d.Stop(SIGKILL), 128 + SIGKILL);
+    stop.store(true);
+    for (auto& t : writers) t.join();
+  }
+
+  // Each erasure request at s is followed by its erasure at s + 1.
+  const auto check = [](const std::vector<aigov::v1::JournalEntry>& all,
+                        size_t* requests) {
+    size_t erasures = 0;
+    *requests = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i].has_subject_erasure()) ++erasures;
+      if (!all[i].has_data_subject_request()) continue;
+      ++*requests;
+      ASSERT_LT(i + 1, all.size()) << all[i].event_id();
+      const aigov::v1::JournalEntry& next = all[i + 1];
+      ASSERT_TRUE(next.has_subject_erasure()) << all[i].event_id();
+      EXPECT_EQ(next.principal(), "aigovd");
+      ASSERT_EQ(next.derived_from_size(), 1);
+      EXPECT_EQ(next.derived_from(0), all[i].sequence());
+      EXPECT_EQ(next.subject_erasure().subject_id(),
+                all[i].data_subject_request().erased_subject_id());
+    }
+    EXPECT_EQ(erasures, *requests);
+  };
+  DaemonProcess d(DataDir());
+  ASSERT_TRUE(d.Start()) << d.log();
+  Stubs stubs(d.grpc_target());
+  size_t before = 0;
+  check(AllEntries(stubs), &before);
+  EXPECT_GE(before, 40u);
+  // Retry every request sent, acknowledged or lost in the crash.
+  auto governance = aigov::v1::GovernanceService::NewStub(stubs.channel);
+  for (const auto& req : sent) {
+    grpc::ClientContext ctx;
+    aigov::v1::RecordDataSubjectRequestResponse resp;
+    const grpc::Status s =
+        governance->RecordDataSubjectRequest(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << req.event_id() << ": " << s.error_message();
+    EXPECT_EQ(resp.erasure_sequence(), resp.sequence() + 1);
+  }
+  size_t after = 0;
+  check(AllEntries(stubs), &after);
+  EXPECT_EQ(after, sent.size());
+  ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
 
 TEST_F(JournalIntegrityTest, ProofRequestsOutOfRangeAreClearErrors) {

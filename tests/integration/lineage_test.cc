@@ -146,8 +146,11 @@ TEST_F(LineageTest, CreditScoringFixtureImpactProvenanceErasure) {
         HasSubstr(
             R"("affected_datasets":[{"dataset_id":"applicant-features","version":"3"},{"dataset_id":"loan-applications","version":"2026-09"}])"));
     EXPECT_THAT(r.out, Not(HasSubstr("applicant-58113")));
-    r = Ctl(d, {"journal", "get", "14"});
+    r = Ctl(d, {"journal", "get", "14", "--json"});
     EXPECT_THAT(r.out, HasSubstr("SubjectErasure"));
+    // Derived from the request, in the same write.
+    EXPECT_THAT(r.out,
+                HasSubstr(R"("principal":"aigovd","derived_from":[13])"));
     // Records read back with their personal data (not the erased subject's).
     r = Ctl(d, {"get", "Deployment", "loans-prod", "--json"});
     EXPECT_THAT(r.out,
@@ -202,6 +205,44 @@ TEST_F(LineageTest, CreditScoringFixtureImpactProvenanceErasure) {
     EXPECT_THAT(d.log(), Not(HasSubstr("rebuilding")));
     ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
   }
+}
+
+// An erasure request and its subject's erasure are one write. A client that
+// retries the request after lineage changed gets the same request and the
+// same erasure back: what aigovd derives (the lineage walk) is not part of
+// the event, so the retry is never ALREADY_EXISTS, and the subject is
+// erased once.
+TEST_F(LineageTest, AnErasureRetriedAfterLineageChangedStillErases) {
+  DaemonProcess d(DataDir());
+  ASSERT_TRUE(d.Start()) << d.log();
+  CommandResult r = Ctl(d, {"apply", "-f", kFixture + "01_registry.yaml", "-f",
+                            kFixture + "03_erasure.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("DataSubjectRequest dsr-0042 created "
+                               "(sequence 10); subject erased (erasure "
+                               "sequence 11)"));
+  const std::string changed = DataDir() + "/../lineage_change.yaml";
+  std::ofstream(changed) << "kind: DatasetVersion\n"
+                            "dataset_id: loan-applications-eu\n"
+                            "version: '2026-10'\n"
+                            "content_sha256: "
+                         << std::string(64, 'c')
+                         << "\nparents:\n"
+                            "  - {dataset_id: loan-applications, "
+                            "version: '2026-09'}\n";
+  r = Ctl(d, {"apply", "-f", changed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Ctl(d, {"apply", "-f", kFixture + "03_erasure.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("DataSubjectRequest dsr-0042 unchanged "
+                               "(sequence 10); subject erased (erasure "
+                               "sequence 11)"));
+  r = Ctl(d, {"journal", "list", "--kind", "SubjectErasure"});
+  // The header and one erasure.
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+  r = Ctl(d, {"get", "DataSubjectRequest", "dsr-0042", "--json"});
+  EXPECT_THAT(r.out, Not(HasSubstr("applicant-58113")));
+  ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
 
 TEST_F(LineageTest, JournalListAndGetWorkForEveryKind) {
