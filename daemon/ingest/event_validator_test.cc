@@ -203,5 +203,183 @@ TEST(EventValidatorTest, OtherRecordsNameTheirPath) {
             "evidence_document.valid_until: must not precede valid_from");
 }
 
+// The governance and lineage validators: each accepts a minimal valid
+// record and names the field path of every rule it enforces. Times are
+// relative to a fixed clock.
+const absl::Time kNow = absl::FromUnixSeconds(1795000000);
+
+google::protobuf::Timestamp At(absl::Duration from_now) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(absl::ToUnixSeconds(kNow + from_now));
+  return t;
+}
+
+TEST(GovernanceValidatorTest, OversightAction) {
+  aigov::v1::RecordOversightActionRequest r;
+  r.set_event_id("a1");
+  auto* a = r.mutable_oversight_action();
+  a->set_action_id("a1");
+  a->set_system_id("loans");
+  a->set_action(aigov::v1::OVERSIGHT_ACTION_TYPE_OVERRIDE);
+  a->add_reviewers()->set_id("officer@example.com");
+  *a->mutable_occurred_at() = At(-absl::Hours(1));
+  EXPECT_TRUE(ValidateRecordOversightAction(r, kNow).ok());
+  a->clear_reviewers();
+  EXPECT_EQ(ValidateRecordOversightAction(r, kNow).message(),
+            "oversight_action.reviewers: at least one person who took the "
+            "action is required");
+  a->add_reviewers()->set_id("officer@example.com");
+  a->set_action(aigov::v1::OVERSIGHT_ACTION_TYPE_UNSPECIFIED);
+  EXPECT_EQ(ValidateRecordOversightAction(r, kNow).message(),
+            "oversight_action.action: must be specified (not UNSPECIFIED)");
+  a->set_action(aigov::v1::OVERSIGHT_ACTION_TYPE_STOP);
+  a->clear_occurred_at();
+  EXPECT_THAT(std::string(ValidateRecordOversightAction(r, kNow).message()),
+              HasSubstr("oversight_action.occurred_at: required"));
+  *a->mutable_occurred_at() = At(absl::Hours(48));
+  EXPECT_THAT(std::string(ValidateRecordOversightAction(r, kNow).message()),
+              HasSubstr("oversight_action.occurred_at: is in the far future"));
+  r.clear_oversight_action();
+  EXPECT_FALSE(ValidateRecordOversightAction(r, kNow).ok());
+}
+
+TEST(GovernanceValidatorTest, Incident) {
+  aigov::v1::RecordIncidentRequest r;
+  r.set_event_id("i1");
+  auto* i = r.mutable_incident();
+  i->set_incident_id("inc-1");
+  i->set_system_id("loans");
+  i->set_category(aigov::v1::INCIDENT_CATEGORY_HEALTH);
+  *i->mutable_aware_at() = At(-absl::Hours(2));
+  EXPECT_TRUE(ValidateRecordIncident(r, kNow).ok())
+      << ValidateRecordIncident(r, kNow);
+  *i->mutable_occurred_at() = At(-absl::Hours(1));
+  EXPECT_EQ(ValidateRecordIncident(r, kNow).message(),
+            "incident.aware_at: must not precede occurred_at");
+  *i->mutable_occurred_at() = At(-absl::Hours(3));
+  i->set_category(aigov::v1::INCIDENT_CATEGORY_UNSPECIFIED);
+  EXPECT_EQ(ValidateRecordIncident(r, kNow).message(),
+            "incident.category: must be specified (not UNSPECIFIED)");
+  i->set_category(aigov::v1::INCIDENT_CATEGORY_HEALTH);
+  i->add_model_versions()->set_model_id("scoring");
+  EXPECT_THAT(std::string(ValidateRecordIncident(r, kNow).message()),
+              HasSubstr("incident.model_versions[0].version"));
+}
+
+TEST(GovernanceValidatorTest, Breach) {
+  aigov::v1::RecordBreachRequest r;
+  r.set_event_id("b1");
+  auto* b = r.mutable_personal_data_breach();
+  b->set_breach_id("br-1");
+  b->set_risk(aigov::v1::BREACH_RISK_HIGH);
+  *b->mutable_aware_at() = At(-absl::Hours(5));
+  EXPECT_TRUE(ValidateRecordBreach(r, kNow).ok())
+      << ValidateRecordBreach(r, kNow);
+  b->set_risk(aigov::v1::BREACH_RISK_UNSPECIFIED);
+  EXPECT_EQ(ValidateRecordBreach(r, kNow).message(),
+            "personal_data_breach.risk: must be specified (not UNSPECIFIED)");
+  b->set_risk(aigov::v1::BREACH_RISK_UNLIKELY);
+  b->add_datasets()->set_dataset_id("applications");
+  EXPECT_THAT(std::string(ValidateRecordBreach(r, kNow).message()),
+              HasSubstr("personal_data_breach.datasets[0].version"));
+  b->clear_datasets();
+  b->set_breach_id("");
+  EXPECT_THAT(std::string(ValidateRecordBreach(r, kNow).message()),
+              HasSubstr("personal_data_breach.breach_id: required"));
+}
+
+TEST(GovernanceValidatorTest, DataSubjectRequest) {
+  aigov::v1::RecordDataSubjectRequestRequest r;
+  r.set_event_id("d1");
+  auto* d = r.mutable_data_subject_request();
+  d->set_request_id("dsr-1");
+  d->set_type(aigov::v1::DATA_SUBJECT_REQUEST_TYPE_ERASURE);
+  d->set_status(aigov::v1::DATA_SUBJECT_REQUEST_STATUS_RECEIVED);
+  d->set_subject("alice@example.com");
+  *d->mutable_received_at() = At(-absl::Hours(24));
+  EXPECT_TRUE(ValidateRecordDataSubjectRequest(r, kNow).ok());
+  d->clear_subject();
+  EXPECT_THAT(std::string(ValidateRecordDataSubjectRequest(r, kNow).message()),
+              HasSubstr("data_subject_request.subject: required for a "
+                        "received erasure request"));
+  d->set_subject("alice@example.com");
+  d->set_status(aigov::v1::DATA_SUBJECT_REQUEST_STATUS_COMPLETED);
+  EXPECT_THAT(std::string(ValidateRecordDataSubjectRequest(r, kNow).message()),
+              HasSubstr("data_subject_request.completed_at: required"));
+  *d->mutable_completed_at() = At(-absl::Hours(48));
+  EXPECT_EQ(ValidateRecordDataSubjectRequest(r, kNow).message(),
+            "data_subject_request.completed_at: must not precede received_at");
+  *d->mutable_completed_at() = At(-absl::Hours(1));
+  EXPECT_TRUE(ValidateRecordDataSubjectRequest(r, kNow).ok());
+  // What aigovd derives is never taken from a client.
+  d->add_affected_deployments("loans-prod");
+  EXPECT_THAT(std::string(ValidateRecordDataSubjectRequest(r, kNow).message()),
+              HasSubstr("are set by aigovd; leave them empty"));
+}
+
+TEST(GovernanceValidatorTest, Notification) {
+  aigov::v1::RecordNotificationRequest r;
+  r.set_event_id("n1");
+  auto* n = r.mutable_notification();
+  n->set_notification_id("n-1");
+  n->set_recipient(aigov::v1::NOTIFICATION_RECIPIENT_SUPERVISORY_AUTHORITY);
+  *n->mutable_sent_at() = At(-absl::Minutes(5));
+  EXPECT_EQ(ValidateRecordNotification(r, kNow).message(),
+            "notification.incident_id: a notification is about an incident, "
+            "a breach or a request: set incident_id, breach_id or "
+            "request_id");
+  n->set_breach_id("br-1");
+  EXPECT_TRUE(ValidateRecordNotification(r, kNow).ok());
+  n->set_recipient(aigov::v1::NOTIFICATION_RECIPIENT_UNSPECIFIED);
+  EXPECT_EQ(ValidateRecordNotification(r, kNow).message(),
+            "notification.recipient: must be specified (not UNSPECIFIED)");
+}
+
+TEST(GovernanceValidatorTest, RunFromGrpc) {
+  aigov::v1::RecordRunRequest r;
+  r.set_event_id("r1");
+  auto* run = r.mutable_run();
+  run->set_run_id("train-1");
+  run->set_job_namespace("ml");
+  run->set_job_name("train");
+  run->set_event_type(aigov::v1::RUN_EVENT_TYPE_COMPLETE);
+  *run->mutable_event_time() = At(-absl::Minutes(1));
+  EXPECT_TRUE(ValidateRecordRun(r, kNow).ok());
+  run->set_source(aigov::v1::RUN_SOURCE_OPENLINEAGE);
+  EXPECT_EQ(ValidateRecordRun(r, kNow).message(),
+            "run.source: set by aigovd; leave source and openlineage_json "
+            "empty");
+  run->clear_source();
+  run->add_outputs()->set_version("1");
+  EXPECT_THAT(std::string(ValidateRecordRun(r, kNow).message()),
+              HasSubstr("run.outputs[0].dataset_id"));
+}
+
+TEST(GovernanceValidatorTest, LineageDeclaration) {
+  aigov::v1::LineageDeclaration d;
+  d.set_type(aigov::v1::LINEAGE_DECLARATION_TYPE_DATASET);
+  *d.mutable_event_time() = At(-absl::Minutes(1));
+  EXPECT_EQ(ValidateLineageDeclaration(d, "declaration", kNow).message(),
+            "declaration.dataset: exactly one of dataset and model_version "
+            "is required");
+  d.mutable_dataset()->set_dataset_id("s3://lake/raw");
+  d.mutable_dataset()->set_version("1");
+  EXPECT_TRUE(ValidateLineageDeclaration(d, "declaration", kNow).ok());
+  d.set_job_name("j");
+  EXPECT_EQ(ValidateLineageDeclaration(d, "declaration", kNow).message(),
+            "declaration.job_namespace: a DATASET declaration has no job, "
+            "inputs or outputs");
+  d.set_type(aigov::v1::LINEAGE_DECLARATION_TYPE_JOB);
+  d.set_job_namespace("dbt");
+  EXPECT_EQ(ValidateLineageDeclaration(d, "declaration", kNow).message(),
+            "declaration.dataset: a JOB declaration names its datasets in "
+            "inputs and outputs");
+  d.clear_dataset();
+  EXPECT_TRUE(ValidateLineageDeclaration(d, "declaration", kNow).ok());
+  d.set_type(aigov::v1::LINEAGE_DECLARATION_TYPE_UNSPECIFIED);
+  EXPECT_EQ(ValidateLineageDeclaration(d, "declaration", kNow).message(),
+            "declaration.type: expected JOB or DATASET");
+}
+
 }  // namespace
 }  // namespace aigov::ingest
