@@ -51,6 +51,21 @@ struct DerivedPlan {
   std::optional<uint64_t> already;
 };
 
+// The earlier entry an event_id record names, from the result of reading
+// it (`read`, `value`): none when the record is not found.
+absl::StatusOr<std::optional<PriorEvent>> StoredPrior(
+    const rocksdb::Status& read, absl::string_view value,
+    absl::string_view event_id) {
+  if (read.IsNotFound()) return std::nullopt;
+  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(read, "looking up event_id"));
+  PriorEvent prior;
+  if (!DecodeEventIdValue(value, event_id, &prior.sequence, &prior.digest)) {
+    return absl::DataLossError(
+        absl::StrCat("malformed event_id record for ", event_id));
+  }
+  return prior;
+}
+
 absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
@@ -228,6 +243,19 @@ absl::Status RocksDbJournal::LoadViewStates() {
     }
   }
   return absl::OkStatus();
+}
+
+void RocksDbJournal::PutViewState(size_t projection, uint64_t applied_through,
+                                  bool rebuilding, uint64_t pruned_skipped,
+                                  rocksdb::WriteBatch* batch) const {
+  ViewState state;
+  state.version = projections_[projection]->version();
+  state.applied_through = applied_through;
+  state.rebuilding = rebuilding;
+  state.pruned_skipped = pruned_skipped;
+  batch->Put(handles_[kDefault],
+             ViewStateKey(projections_[projection]->column_family()),
+             EncodeViewState(state));
 }
 
 std::vector<RocksDbJournal::StaleView> RocksDbJournal::StaleViews() const {
@@ -956,26 +984,28 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     ++next;
     return absl::OkStatus();
   };
+  // The entry of this group with this event_id, if any.
+  const auto in_group_prior =
+      [&](absl::string_view id_key,
+          const std::string& event_id) -> const Sequenced* {
+    const auto it = in_group.find(id_key);
+    if (it == in_group.end() ||
+        sequenced[it->second.position].event_id() != event_id) {
+      return nullptr;
+    }
+    return &it->second;
+  };
   // An earlier entry with this event_id (in this group, or stored).
   const auto find_prior = [&](const std::string& id_key,
                               const std::string& event_id)
       -> absl::StatusOr<std::optional<PriorEvent>> {
-    if (auto it = in_group.find(id_key);
-        it != in_group.end() &&
-        sequenced[it->second.position].event_id() == event_id) {
-      return PriorEvent{it->second.sequence, it->second.digest};
+    if (const Sequenced* s = in_group_prior(id_key, event_id)) {
+      return PriorEvent{s->sequence, s->digest};
     }
     std::string value;
-    const rocksdb::Status s =
+    const rocksdb::Status read =
         db_->Get(rocksdb::ReadOptions(), handles_[kEventIds], id_key, &value);
-    if (s.IsNotFound()) return std::nullopt;
-    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "looking up event_id"));
-    PriorEvent prior;
-    if (!DecodeEventIdValue(value, event_id, &prior.sequence, &prior.digest)) {
-      return absl::DataLossError(
-          absl::StrCat("malformed event_id record for ", event_id));
-    }
-    return prior;
+    return StoredPrior(read, value, event_id);
   };
 
   for (size_t i = 0; i < events.size(); ++i) {
@@ -990,46 +1020,29 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     }
     AppendOutcome& out = (*outcomes)[i];
 
-    uint64_t prior_seq = 0;
-    common::Sha256Digest prior_digest{};
-    bool seen = false;
-    Hash prior_leaf{};
-    bool prior_leaf_known = false;
-    if (auto it = in_group.find(id_key_bytes[i]);
-        it != in_group.end() &&
-        sequenced[it->second.position].event_id() == in.event_id()) {
-      prior_seq = it->second.sequence;
-      prior_digest = it->second.digest;
-      prior_leaf = it->second.leaf_hash;
-      prior_leaf_known = true;
-      seen = true;
+    std::optional<PriorEvent> prior;
+    const Sequenced* earlier = in_group_prior(id_key_bytes[i], in.event_id());
+    if (earlier != nullptr) {
+      prior = PriorEvent{earlier->sequence, earlier->digest};
     } else {
-      const rocksdb::Status& s = id_statuses[i];
-      if (s.ok()) {
-        if (!DecodeEventIdValue(ToView(id_values[i]), in.event_id(), &prior_seq,
-                                &prior_digest)) {
-          return absl::DataLossError(
-              absl::StrCat("malformed event_id record for ", in.event_id()));
-        }
-        seen = true;
-      } else if (!s.IsNotFound()) {
-        return common::FromRocksDb(s, "looking up event_id");
-      }
+      AIGOV_ASSIGN_OR_RETURN(
+          prior,
+          StoredPrior(id_statuses[i], ToView(id_values[i]), in.event_id()));
     }
-    if (seen) {
-      out.sequence = prior_seq;
-      if (prior_digest == digest) {
+    if (prior) {
+      out.sequence = prior->sequence;
+      if (prior->digest == digest) {
         out.deduplicated = true;
-        if (prior_leaf_known) {
-          out.leaf_hash = prior_leaf;
+        if (earlier != nullptr) {
+          out.leaf_hash = earlier->leaf_hash;
         } else {
-          AIGOV_ASSIGN_OR_RETURN(out.leaf_hash, ReadNode(0, prior_seq));
+          AIGOV_ASSIGN_OR_RETURN(out.leaf_hash, ReadNode(0, prior->sequence));
         }
       } else {
         out.status = absl::AlreadyExistsError(absl::StrCat(
             "event_id \"", in.event_id(),
             "\" was already used for a different payload at sequence ",
-            prior_seq));
+            prior->sequence));
       }
       continue;
     }
@@ -1055,16 +1068,16 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
       DerivedPlan& plan = plans.emplace_back();
       plan.id_key = &derived_id_keys.emplace_back(EventIdKey(e.event_id()));
       plan.digest = PayloadDigest(e);
-      AIGOV_ASSIGN_OR_RETURN(const std::optional<PriorEvent> prior,
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<PriorEvent> recorded,
                              find_prior(*plan.id_key, e.event_id()));
-      if (prior) {
-        if (prior->digest != plan.digest) {
+      if (recorded) {
+        if (recorded->digest != plan.digest) {
           out.status = absl::AlreadyExistsError(
               absl::StrCat("what this event entails, \"", e.event_id(),
                            "\", was already recorded otherwise at sequence ",
-                           prior->sequence));
+                           recorded->sequence));
         }
-        plan.already = prior->sequence;
+        plan.already = recorded->sequence;
         continue;
       }
       for (Projection* p : projections_) {
@@ -1115,13 +1128,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   batch.Put(handles_[kDefault], kTreeSizeKey, EncodeSequence(next));
   batch.Put(handles_[kDefault], kRootKey, ToSlice(root));
   for (size_t p = 0; p < projections_.size(); ++p) {
-    ViewState state;
-    state.version = projections_[p]->version();
-    state.applied_through = next;
-    state.pruned_skipped = pruned_skipped_[p];
-    batch.Put(handles_[kDefault],
-              ViewStateKey(projections_[p]->column_family()),
-              EncodeViewState(state));
+    PutViewState(p, next, /*rebuilding=*/false, pruned_skipped_[p], &batch);
   }
 
   rocksdb::WriteOptions write_options;
@@ -1144,17 +1151,13 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
 absl::StatusOr<std::optional<uint64_t>> RocksDbJournal::SequenceOfEventId(
     absl::string_view event_id) const {
   std::string value;
-  const rocksdb::Status s =
+  const rocksdb::Status read =
       db_->Get(rocksdb::ReadOptions(), handles_[kEventIds],
                EventIdKey(event_id), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "looking up event_id"));
-  uint64_t sequence = 0;
-  common::Sha256Digest digest;
-  if (!DecodeEventIdValue(value, event_id, &sequence, &digest)) {
-    return std::nullopt;  // a 16-byte key collision with another id
-  }
-  return sequence;
+  AIGOV_ASSIGN_OR_RETURN(const std::optional<PriorEvent> prior,
+                         StoredPrior(read, value, event_id));
+  if (!prior) return std::nullopt;
+  return prior->sequence;
 }
 
 absl::StatusOr<std::string> RocksDbJournal::GetBytes(uint64_t sequence) const {
@@ -1304,14 +1307,7 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
   const auto mark = [&](bool rebuilding, uint64_t pruned) -> absl::Status {
     rocksdb::WriteBatch batch;
     for (size_t p : chosen) {
-      ViewState state;
-      state.version = projections_[p]->version();
-      state.applied_through = rebuilding ? 0 : total;
-      state.rebuilding = rebuilding;
-      state.pruned_skipped = pruned;
-      batch.Put(handles_[kDefault],
-                ViewStateKey(projections_[p]->column_family()),
-                EncodeViewState(state));
+      PutViewState(p, rebuilding ? 0 : total, rebuilding, pruned, &batch);
     }
     rocksdb::WriteOptions sync;
     sync.sync = true;

@@ -300,6 +300,11 @@ class RocksDbJournal {
   absl::Status LoadPrunedRanges();
   // Reads each view's state and finds the stale ones (stale_).
   absl::Status LoadViewStates();
+  // Adds to `batch` the state of projections_[projection], at its code's
+  // version.
+  void PutViewState(size_t projection, uint64_t applied_through,
+                    bool rebuilding, uint64_t pruned_skipped,
+                    rocksdb::WriteBatch* batch) const;
   absl::StatusOr<std::optional<SecretKey>> ReadSubjectKey(
       const std::string& subject_id) const;
   absl::StatusOr<Hash> ReadNode(uint32_t level, uint64_t index) const;
