@@ -239,6 +239,36 @@ void SortRefs(google::protobuf::RepeatedPtrField<ModelVersionRef>* refs) {
             });
 }
 
+// Sorts the four reference lists of a LineageRun or LineageJob.
+template <typename Lineage>
+void SortAllRefs(Lineage* l) {
+  SortRefs(l->mutable_inputs());
+  SortRefs(l->mutable_outputs());
+  SortRefs(l->mutable_input_models());
+  SortRefs(l->mutable_output_models());
+}
+
+// Adds (or, with `remove`, deletes) the edges through `node` (a run or a
+// job) of `l`'s inputs and outputs: each input → node → each output, named
+// `name`.
+template <typename Lineage>
+void EdgesThrough(const Lineage& l, const std::string& node,
+                  LineageRelation relation, const std::string& name,
+                  bool remove, GroupWrites* w) {
+  const auto edge = [&](const std::string& from, const std::string& to) {
+    if (remove) {
+      w->Delete(EdgeKey(kForward, from, relation, to));
+      w->Delete(EdgeKey(kBackward, to, relation, from));
+    } else {
+      w->AddEdge(from, relation, to, name);
+    }
+  };
+  for (const auto& d : l.inputs()) edge(NodeKey(DatasetNode(d)), node);
+  for (const auto& m : l.input_models()) edge(NodeKey(ModelNode(m)), node);
+  for (const auto& d : l.outputs()) edge(node, NodeKey(DatasetNode(d)));
+  for (const auto& m : l.output_models()) edge(node, NodeKey(ModelNode(m)));
+}
+
 // The node of a run in the graph: inputs → run → outputs, as OpenLineage
 // models it, so a run costs |inputs| + |outputs| edges, not their product.
 std::string RunNodeKey(absl::string_view run_id) {
@@ -285,30 +315,12 @@ absl::Status ApplyRun(const JournalEntry& e, GroupWrites* w) {
   for (const auto& m : ev.output_models()) {
     AddUnique(run.mutable_output_models(), m, SameModel);
   }
-  SortRefs(run.mutable_inputs());
-  SortRefs(run.mutable_outputs());
-  SortRefs(run.mutable_input_models());
-  SortRefs(run.mutable_output_models());
+  SortAllRefs(&run);
   run.add_sequences(e.sequence());
 
   // This event's own inputs and outputs: edges of earlier events are stored.
-  const std::string run_node = RunNodeKey(run.run_id());
-  for (const auto& d : ev.inputs()) {
-    w->AddEdge(NodeKey(DatasetNode(d)), aigov::v1::LINEAGE_RELATION_RUN,
-               run_node, run.run_id());
-  }
-  for (const auto& m : ev.input_models()) {
-    w->AddEdge(NodeKey(ModelNode(m)), aigov::v1::LINEAGE_RELATION_RUN, run_node,
-               run.run_id());
-  }
-  for (const auto& d : ev.outputs()) {
-    w->AddEdge(run_node, aigov::v1::LINEAGE_RELATION_RUN,
-               NodeKey(DatasetNode(d)), run.run_id());
-  }
-  for (const auto& m : ev.output_models()) {
-    w->AddEdge(run_node, aigov::v1::LINEAGE_RELATION_RUN, NodeKey(ModelNode(m)),
-               run.run_id());
-  }
+  EdgesThrough(ev, RunNodeKey(run.run_id()), aigov::v1::LINEAGE_RELATION_RUN,
+               run.run_id(), /*remove=*/false, w);
   const std::string open_key = std::string(1, kUnfinished) + ev.run_id();
   if (run.finished()) {
     w->Delete(open_key);
@@ -327,25 +339,10 @@ std::string JobNodeKey(absl::string_view job_namespace,
 
 // Adds (or, with `remove`, deletes) the edges of a job's declared lineage.
 void JobEdges(const aigov::v1::LineageJob& job, bool remove, GroupWrites* w) {
-  const std::string job_node = JobNodeKey(job.job_namespace(), job.job_name());
-  const std::string name =
-      absl::StrCat(job.job_namespace(), "/", job.job_name());
-  const auto edge = [&](const std::string& from, const std::string& to) {
-    constexpr LineageRelation kRelation = aigov::v1::LINEAGE_RELATION_JOB;
-    if (remove) {
-      w->Delete(EdgeKey(kForward, from, kRelation, to));
-      w->Delete(EdgeKey(kBackward, to, kRelation, from));
-    } else {
-      w->AddEdge(from, kRelation, to, name);
-    }
-  };
-  for (const auto& d : job.inputs()) edge(NodeKey(DatasetNode(d)), job_node);
-  for (const auto& m : job.input_models())
-    edge(NodeKey(ModelNode(m)), job_node);
-  for (const auto& d : job.outputs()) edge(job_node, NodeKey(DatasetNode(d)));
-  for (const auto& m : job.output_models()) {
-    edge(job_node, NodeKey(ModelNode(m)));
-  }
+  EdgesThrough(job, JobNodeKey(job.job_namespace(), job.job_name()),
+               aigov::v1::LINEAGE_RELATION_JOB,
+               absl::StrCat(job.job_namespace(), "/", job.job_name()), remove,
+               w);
 }
 
 // A JobEvent replaces the job's declared inputs and outputs when it is the
@@ -377,10 +374,7 @@ absl::Status ApplyDeclaration(const JournalEntry& e, GroupWrites* w) {
       *job.mutable_outputs() = d.outputs();
       *job.mutable_input_models() = d.input_models();
       *job.mutable_output_models() = d.output_models();
-      SortRefs(job.mutable_inputs());
-      SortRefs(job.mutable_outputs());
-      SortRefs(job.mutable_input_models());
-      SortRefs(job.mutable_output_models());
+      SortAllRefs(&job);
     }
     job.set_job_namespace(d.job_namespace());
     job.set_job_name(d.job_name());
