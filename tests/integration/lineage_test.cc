@@ -416,6 +416,7 @@ TEST_F(LineageTest, OpenLineageJobEventAndDatasetEvent) {
   EXPECT_THAT(r.out, HasSubstr("loans.credit_marts.applicant_features"));
   // No run was invented.
   r = Ctl(d, {"get", "Run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   // Every dataset both events name is declared by lineage, the
   // DatasetEvent's one included, and the graph knows it.
