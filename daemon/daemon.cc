@@ -77,6 +77,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   journal_options.path = config.data_dir();
   journal_options.projections = {d->registry_.get(), d->lineage_.get()};
   journal_options.derivers = {&d->erasure_deriver_};
+  d->rules_ = ingest::AdmissionRules(*d->registry_);
+  for (const auto& rule : d->rules_)
+    journal_options.rules.push_back(rule.get());
   AIGOV_ASSIGN_OR_RETURN(d->journal_,
                          journal::RocksDbJournal::Open(journal_options, clock));
   d->metrics_->journal().SetTreeSize(d->journal_->tree_size());
@@ -123,8 +126,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   d->purger_ = std::make_unique<journal::KeyPurger>(
       [journal] { return journal->PurgeErasedKeys(); });
 
-  d->writes_ = std::make_unique<server::WritePath>(
-      *d->sequencer_, d->metrics_->ingest(), d->inflight_);
+  d->pipeline_ =
+      std::make_unique<ingest::Pipeline>(*d->sequencer_, d->metrics_->ingest());
+  d->writes_ = std::make_unique<server::WritePath>(*d->pipeline_);
   d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
       *d->writes_, *d->registry_, *d->journal_);
   d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
@@ -150,8 +154,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   };
   handlers.ready = [self] { return self->ready_.load(); };
   handlers.version = AigovVersion();
-  d->openlineage_ = std::make_unique<server::OpenLineageEndpoint>(
-      *d->sequencer_, d->metrics_->ingest(), d->inflight_, clock);
+  d->openlineage_ =
+      std::make_unique<server::OpenLineageEndpoint>(*d->pipeline_, clock);
   handlers.post_lineage = [self](const std::string& body, bool batch) {
     server::HttpReply reply = self->openlineage_->Post(body, batch);
     return std::make_pair(reply.status, std::move(reply.json));
@@ -182,7 +186,8 @@ void Daemon::Shutdown() {
     absl::SleepFor(drain);
   }
   if (sequencer_) sequencer_->BeginDrain();
-  if (!inflight_.CloseAndWait(FromProto(config_.server().shutdown_timeout()))) {
+  if (pipeline_ && !pipeline_->CloseAndWait(
+                       FromProto(config_.server().shutdown_timeout()))) {
     common::Log(common::LogLevel::kWarning,
                 "in-flight writes still unanswered at shutdown_timeout; "
                 "their clients will see CANCELLED and must retry");

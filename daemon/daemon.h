@@ -16,11 +16,14 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
 #include "aigov/v1/config.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/ingest/admission_rules.h"
+#include "daemon/ingest/pipeline.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/checkpointer.h"
 #include "daemon/journal/erasure_deriver.h"
@@ -81,13 +84,14 @@ class Daemon {
   std::unique_ptr<registry::RegistryProjection> registry_;
   std::unique_ptr<lineage::LineageProjection> lineage_;
   journal::ErasureDeriver erasure_deriver_;
+  std::vector<std::unique_ptr<journal::AdmissionRule>> rules_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
   std::unique_ptr<journal::NoteSigner> signer_;
   std::unique_ptr<journal::Checkpointer> checkpointer_;
   std::unique_ptr<journal::RetentionSweeper> retention_;
   std::unique_ptr<journal::Sequencer> sequencer_;
   std::unique_ptr<journal::KeyPurger> purger_;
-  server::InflightTracker inflight_;
+  std::unique_ptr<ingest::Pipeline> pipeline_;
   std::unique_ptr<server::WritePath> writes_;
   std::unique_ptr<server::RegistryServiceImpl> registry_service_;
   std::unique_ptr<server::JournalServiceImpl> journal_service_;

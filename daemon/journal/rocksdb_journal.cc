@@ -183,6 +183,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
   auto journal = std::unique_ptr<RocksDbJournal>(new RocksDbJournal(
       std::move(db), std::move(handles), options.projections, clock, 0));
   journal->derivers_ = options.derivers;
+  journal->rules_ = options.rules;
   AIGOV_RETURN_IF_ERROR(journal->CheckHead());
   AIGOV_RETURN_IF_ERROR(journal->LoadOrCreatePiiSecret());
   AIGOV_RETURN_IF_ERROR(journal->LoadPrunedRanges());
@@ -1007,6 +1008,15 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
         db_->Get(rocksdb::ReadOptions(), handles_[kEventIds], id_key, &value);
     return StoredPrior(read, value, event_id);
   };
+  // Whether a new event may be recorded: every view keeps its references
+  // whole, then every rule of the domain; once admitted, later events of the
+  // group see it.
+  const auto admit = [&](const aigov::v1::JournalEntry& e) -> absl::Status {
+    for (Projection* p : projections_) AIGOV_RETURN_IF_ERROR(p->Check(e));
+    for (AdmissionRule* r : rules_) AIGOV_RETURN_IF_ERROR(r->Check(e));
+    for (Projection* p : projections_) p->Admitted(e);
+    return absl::OkStatus();
+  };
 
   for (size_t i = 0; i < events.size(); ++i) {
     aigov::v1::JournalEntry& in = events[i].entry;
@@ -1047,12 +1057,8 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
       continue;
     }
 
-    for (Projection* p : projections_) {
-      out.status = p->Check(in);
-      if (!out.status.ok()) break;
-    }
+    out.status = admit(in);
     if (!out.status.ok()) continue;
-    for (Projection* p : projections_) p->Admitted(in);
 
     // What the entry entails, checked before anything of it is sequenced:
     // refused together, or sequenced together right after it.
@@ -1080,13 +1086,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
         plan.already = recorded->sequence;
         continue;
       }
-      for (Projection* p : projections_) {
-        out.status = p->Check(e);
-        if (!out.status.ok()) break;
-      }
-      if (out.status.ok()) {
-        for (Projection* p : projections_) p->Admitted(e);
-      }
+      out.status = admit(e);
     }
     if (!out.status.ok()) continue;
 

@@ -36,6 +36,7 @@
 
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/journal/admission_rule.h"
 #include "daemon/journal/deriver.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/merkle.h"
@@ -56,6 +57,10 @@ struct JournalOptions {
   // Asked, for every new entry, what follows from it (deriver.h). Not owned;
   // each must outlive the journal.
   std::vector<Deriver*> derivers;
+  // Rules of the domain checked before an event is admitted
+  // (admission_rule.h), in order, after the projections' checks. Not owned;
+  // each must outlive the journal.
+  std::vector<AdmissionRule*> rules;
 };
 
 // An event waiting to be sequenced: `entry` carries the event oneof,
@@ -321,6 +326,7 @@ class RocksDbJournal {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<Projection*> projections_;
   std::vector<Deriver*> derivers_;
+  std::vector<AdmissionRule*> rules_;
   // Index into projections_ of each stale view, with the reason. Set at
   // Open, cleared by RebuildViews (single-threaded phases only).
   std::vector<std::pair<size_t, std::string>> stale_;

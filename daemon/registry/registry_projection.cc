@@ -123,13 +123,6 @@ std::vector<std::string> SystemsNamed(const JournalEntry& e) {
   }
 }
 
-// Art. 14(5): an identification by a remote biometric identification system
-// (Annex III 1(a)) is acted on only once two natural persons separately
-// verified and confirmed it.
-bool NeedsTwoVerifiers(const aigov::v1::AiSystem& system) {
-  return system.risk().annex_iii_point() == "1(a)";
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> RecordKey(EventKind kind, absl::string_view id,
@@ -197,22 +190,6 @@ absl::Status RegistryProjection::Check(const JournalEntry& entry) {
       if (!known) {
         return NotRegistered("oversight_action.model_version",
                              action.model_version());
-      }
-    }
-    if (action.action() == aigov::v1::OVERSIGHT_ACTION_TYPE_APPROVE) {
-      AIGOV_ASSIGN_OR_RETURN(const std::optional<aigov::v1::AiSystem> system,
-                             SystemOf(action.system_id()));
-      if (system && NeedsTwoVerifiers(*system)) {
-        absl::flat_hash_set<std::string> distinct;
-        for (const auto& v : action.verifiers()) distinct.insert(v.id());
-        if (distinct.size() < 2) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "oversight_action.verifiers: system ", action.system_id(),
-              " is Annex III 1(a) (remote biometric identification); AI Act "
-              "Art. 14(5) requires two distinct natural persons to verify "
-              "and confirm before acting, got ",
-              distinct.size()));
-        }
       }
     }
   }

@@ -75,14 +75,16 @@ class RegistryProjection final : public journal::Projection {
   // Number of AI systems named by records but never registered.
   absl::StatusOr<uint64_t> CountUnregistered() const;
 
- private:
-  // True when `key` is stored or was admitted earlier in this group.
-  absl::StatusOr<bool> Known(const std::string& key) const;
-  // The registered system `system_id` as it will be once this group's
-  // admitted entries are written; std::nullopt when never registered.
+  // The registered system `system_id` as it will be once the entries
+  // admitted earlier in this group are written; std::nullopt when never
+  // registered. For admission rules (journal/admission_rule.h): sequencer
+  // thread only.
   absl::StatusOr<std::optional<aigov::v1::AiSystem>> SystemOf(
       const std::string& system_id) const;
 
+ private:
+  // True when `key` is stored or was admitted earlier in this group.
+  absl::StatusOr<bool> Known(const std::string& key) const;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* family_ = nullptr;
   // Keys of records admitted in the current group (sequencer thread only).

@@ -270,23 +270,15 @@ TEST_F(RegistryProjectionTest, AGrpcRunReadingAnUnknownDatasetIsRefused) {
   EXPECT_EQ(registered.sequences_size(), 1);
 }
 
-TEST_F(RegistryProjectionTest, AnnexIII1aApprovalNeedsTwoDistinctVerifiers) {
+TEST_F(RegistryProjectionTest,
+       AnApprovalNamingAnUnregisteredSystemMakesAShadowRecord) {
+  // Art. 14(5) is an admission rule (ingest/admission_rules.h), not the
+  // view's: the view alone admits any approval.
   PendingEvent system = System("s1", "border-id", "remote identification");
   system.entry.mutable_ai_system()->mutable_risk()->set_annex_iii_point("1(a)");
   auto out = Append(
-      {std::move(system), Approve("a1", "border-id", {"ana@example.com"}),
-       Approve("a2", "border-id", {"ana@example.com", "ana@example.com"}),
-       Approve("a3", "border-id", {"ana@example.com", "ben@example.com"})});
-  ASSERT_TRUE(out[0].status.ok()) << out[0].status;
-  for (size_t i : {size_t{1}, size_t{2}}) {
-    EXPECT_EQ(out[i].status.code(), absl::StatusCode::kFailedPrecondition);
-    EXPECT_TRUE(absl::StartsWith(out[i].status.message(),
-                                 "oversight_action.verifiers: system "
-                                 "border-id is Annex III 1(a)"))
-        << out[i].status;
-  }
-  EXPECT_TRUE(out[3].status.ok()) << out[3].status;
-  // Other systems need no verifier.
+      {std::move(system), Approve("a1", "border-id", {"ana@example.com"})});
+  EXPECT_TRUE(out[1].status.ok()) << out[1].status;
   out = Append({Approve("a4", "loans", {})});
   EXPECT_TRUE(out[0].status.ok()) << out[0].status;
   EXPECT_TRUE(MustGet(aigov::v1::EVENT_KIND_AI_SYSTEM, "loans").unregistered());

@@ -33,8 +33,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordOversightAction(
     const aigov::v1::RecordOversightActionRequest* request,
     aigov::v1::RecordOversightActionResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kOversightAction,
-      ingest::ValidateRecordOversightAction(*request, clock_.Now()),
+      context, ingest::ValidateRecordOversightAction(*request, clock_.Now()),
       request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_oversight_action() = request->oversight_action();
@@ -47,8 +46,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordIncident(
     const aigov::v1::RecordIncidentRequest* request,
     aigov::v1::RecordIncidentResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kIncident,
-      ingest::ValidateRecordIncident(*request, clock_.Now()),
+      context, ingest::ValidateRecordIncident(*request, clock_.Now()),
       request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_incident() = request->incident();
@@ -61,8 +59,8 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordBreach(
     const aigov::v1::RecordBreachRequest* request,
     aigov::v1::RecordBreachResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kPersonalDataBreach,
-      ingest::ValidateRecordBreach(*request, clock_.Now()), request->event_id(),
+      context, ingest::ValidateRecordBreach(*request, clock_.Now()),
+      request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_personal_data_breach() = request->personal_data_breach();
       },
@@ -74,8 +72,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordNotification(
     const aigov::v1::RecordNotificationRequest* request,
     aigov::v1::RecordNotificationResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kNotification,
-      ingest::ValidateRecordNotification(*request, clock_.Now()),
+      context, ingest::ValidateRecordNotification(*request, clock_.Now()),
       request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_notification() = request->notification();
@@ -143,8 +140,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
   journal::RocksDbJournal& journal = journal_;
   journal::KeyPurger& purger = purger_;
   return writes_.Run(
-      context, metrics::IngestKind::kDataSubjectRequest, valid,
-      request->event_id(),
+      context, valid, request->event_id(),
       [&dsr](aigov::v1::JournalEntry* e) {
         *e->mutable_data_subject_request() = dsr;
       },

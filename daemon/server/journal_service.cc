@@ -218,7 +218,7 @@ grpc::ServerUnaryReactor* JournalServiceImpl::EraseSubject(
       valid.ok() ? journal_.SubjectIdOf(request->subject()) : "";
   journal::KeyPurger& purger = purger_;
   return writes_.Run(
-      context, metrics::IngestKind::kSubjectErasure, valid, request->event_id(),
+      context, valid, request->event_id(),
       [&subject_id](aigov::v1::JournalEntry* entry) {
         entry->mutable_subject_erasure()->set_subject_id(subject_id);
       },

@@ -31,8 +31,8 @@ grpc::ServerUnaryReactor* LineageServiceImpl::RecordRun(
     const aigov::v1::RecordRunRequest* request,
     aigov::v1::RecordRunResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kRunEvent,
-      ingest::ValidateRecordRun(*request, clock_.Now()), request->event_id(),
+      context, ingest::ValidateRecordRun(*request, clock_.Now()),
+      request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_run_event() = request->run();
         e->mutable_run_event()->set_source(aigov::v1::RUN_SOURCE_GRPC);

@@ -1,5 +1,7 @@
-// POST /api/v1/lineage and /api/v1/lineage/batch: OpenLineage RunEvents
-// (ingest/openlineage.h) journalled as run events.
+// POST /api/v1/lineage and /api/v1/lineage/batch: OpenLineage events
+// (ingest/openlineage.h) journalled as run events (RunEvent) or lineage
+// declarations (JobEvent, DatasetEvent): the HTTP transport of the ingest
+// pipeline (ingest/pipeline.h).
 //
 // A request is parsed whole first: a malformed event, or one missing a
 // required field, is answered 400 with the JSON path and nothing of the
@@ -9,8 +11,7 @@
 // sequencer (RegistryProjection).
 //
 // Thread-safe: Post blocks its (civetweb worker) thread until the journal
-// answers. The sequencer, metrics, in-flight tracker and clock must outlive
-// the endpoint.
+// answers. The pipeline and clock must outlive the endpoint.
 #pragma once
 
 #include <string>
@@ -18,9 +19,7 @@
 #include "absl/strings/string_view.h"
 
 #include "daemon/common/clock.h"
-#include "daemon/journal/sequencer.h"
-#include "daemon/metrics/daemon_metrics.h"
-#include "daemon/server/inflight.h"
+#include "daemon/ingest/pipeline.h"
 
 namespace aigov::server {
 
@@ -31,13 +30,8 @@ struct HttpReply {
 
 class OpenLineageEndpoint {
  public:
-  OpenLineageEndpoint(journal::Sequencer& sequencer,
-                      metrics::IngestMetrics& metrics,
-                      InflightTracker& inflight, const common::Clock& clock)
-      : sequencer_(sequencer),
-        metrics_(metrics),
-        inflight_(inflight),
-        clock_(clock) {}
+  OpenLineageEndpoint(ingest::Pipeline& pipeline, const common::Clock& clock)
+      : pipeline_(pipeline), clock_(clock) {}
 
   // Handles one POST body: a RunEvent object, or a JSON array of them when
   // `batch`. 201 {"sequences": [...]} when stored; 400 {"error", "path"}
@@ -46,9 +40,7 @@ class OpenLineageEndpoint {
   HttpReply Post(absl::string_view body, bool batch);
 
  private:
-  journal::Sequencer& sequencer_;
-  metrics::IngestMetrics& metrics_;
-  InflightTracker& inflight_;
+  ingest::Pipeline& pipeline_;
   const common::Clock& clock_;
 };
 

@@ -32,8 +32,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterModelVersion(
     const aigov::v1::RegisterModelVersionRequest* request,
     aigov::v1::RegisterModelVersionResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kModelVersion,
-      ingest::ValidateRegisterModelVersion(*request), request->event_id(),
+      context, ingest::ValidateRegisterModelVersion(*request),
+      request->event_id(),
       [request](aigov::v1::JournalEntry* entry) {
         *entry->mutable_model_version() = request->model_version();
       },
@@ -45,8 +45,7 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterAiSystem(
     const aigov::v1::RegisterAiSystemRequest* request,
     aigov::v1::RegisterAiSystemResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kAiSystem,
-      ingest::ValidateRegisterAiSystem(*request), request->event_id(),
+      context, ingest::ValidateRegisterAiSystem(*request), request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_ai_system() = request->ai_system();
       },
@@ -58,8 +57,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterDatasetVersion(
     const aigov::v1::RegisterDatasetVersionRequest* request,
     aigov::v1::RegisterDatasetVersionResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kDatasetVersion,
-      ingest::ValidateRegisterDatasetVersion(*request), request->event_id(),
+      context, ingest::ValidateRegisterDatasetVersion(*request),
+      request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_dataset_version() = request->dataset_version();
       },
@@ -71,8 +70,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterDeployment(
     const aigov::v1::RegisterDeploymentRequest* request,
     aigov::v1::RegisterDeploymentResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kDeployment,
-      ingest::ValidateRegisterDeployment(*request), request->event_id(),
+      context, ingest::ValidateRegisterDeployment(*request),
+      request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_deployment() = request->deployment();
       },
@@ -84,8 +83,8 @@ grpc::ServerUnaryReactor* RegistryServiceImpl::RegisterEvidenceDocument(
     const aigov::v1::RegisterEvidenceDocumentRequest* request,
     aigov::v1::RegisterEvidenceDocumentResponse* response) {
   return writes_.Run(
-      context, metrics::IngestKind::kEvidenceDocument,
-      ingest::ValidateRegisterEvidenceDocument(*request), request->event_id(),
+      context, ingest::ValidateRegisterEvidenceDocument(*request),
+      request->event_id(),
       [request](aigov::v1::JournalEntry* e) {
         *e->mutable_evidence_document() = request->evidence_document();
       },

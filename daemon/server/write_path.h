@@ -1,10 +1,7 @@
-// The path every write RPC shares: validation result → admission (counted in
-// flight; UNAVAILABLE once shutting down) → the Sequencer → an answer only
-// once the entry is durable, with aigov_ingest_events_total counted for each
-// outcome. Handlers supply what differs: how the event is built and what a
-// committed outcome puts in the response.
-//
-// Thread-safe. The sequencer, metrics and in-flight tracker must outlive it.
+// The gRPC unary side of the ingest pipeline: every write RPC builds its
+// event, hands it to ingest::Pipeline with its validation result, and
+// answers from the outcome. Handlers supply what differs: how the event is
+// built and what a committed outcome puts in the response.
 #pragma once
 
 #include <functional>
@@ -12,64 +9,52 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
-#include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 
 #include "aigov/v1/journal.pb.h"
+#include "daemon/ingest/pipeline.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/metrics/daemon_metrics.h"
-#include "daemon/server/inflight.h"
 
 namespace aigov::server {
 
-// Answers one admitted write: records `result`, finishes the reactor with
-// `status` and leaves the in-flight count. Call exactly once, from any
-// thread.
+// Answers one write RPC: finishes the reactor with `status`, then closes the
+// pipeline's receipt with `result`. Call exactly once, from any thread.
 class WriteCompletion {
  public:
-  WriteCompletion(grpc::ServerUnaryReactor* reactor,
-                  metrics::IngestMetrics& metrics, InflightTracker& inflight,
-                  metrics::IngestKind kind, absl::Time start)
-      : reactor_(reactor),
-        metrics_(&metrics),
-        inflight_(&inflight),
-        kind_(kind),
-        start_(start) {}
+  WriteCompletion(grpc::ServerUnaryReactor* reactor, ingest::Receipt receipt)
+      : reactor_(reactor), receipt_(receipt) {}
   void operator()(const grpc::Status& status,
                   metrics::IngestResult result) const;
 
  private:
   grpc::ServerUnaryReactor* reactor_;
-  metrics::IngestMetrics* metrics_;
-  InflightTracker* inflight_;
-  metrics::IngestKind kind_;
-  absl::Time start_;
+  ingest::Receipt receipt_;
 };
 
+// The gRPC unary transport of the ingest pipeline (ingest/pipeline.h).
+//
+// Thread-safe. The pipeline must outlive it.
 class WritePath {
  public:
-  WritePath(journal::Sequencer& sequencer, metrics::IngestMetrics& metrics,
-            InflightTracker& inflight)
-      : sequencer_(sequencer), metrics_(metrics), inflight_(inflight) {}
+  explicit WritePath(ingest::Pipeline& pipeline) : pipeline_(pipeline) {}
 
-  // Runs one write RPC and returns its reactor. When `valid` is not OK it is
-  // the answer (INVALID_ARGUMENT, nothing queued). Otherwise `fill` sets the
-  // entry's event (event_id and principal are set here), and once it is
-  // durably committed or recognised as a retry, `on_committed` runs on the
-  // sequencer thread and must call the completion exactly once (it may hand
-  // it to another thread). A conflict or a failed write is answered here.
+  // Runs one write RPC and returns its reactor. `fill` sets the entry's
+  // event (event_id and principal are set here). When `valid` is not OK it
+  // is the answer (nothing queued). Once the entry is durably committed or
+  // recognised as a retry, `on_committed` runs on the sequencer thread and
+  // must call the completion exactly once (it may hand it to another
+  // thread). A refusal is answered here.
   grpc::ServerUnaryReactor* Run(
-      grpc::CallbackServerContext* context, metrics::IngestKind kind,
-      const absl::Status& valid, const std::string& event_id,
+      grpc::CallbackServerContext* context, const absl::Status& valid,
+      const std::string& event_id,
       absl::FunctionRef<void(aigov::v1::JournalEntry*)> fill,
       std::function<void(const journal::AppendOutcome&, const WriteCompletion&)>
           on_committed);
 
  private:
-  journal::Sequencer& sequencer_;
-  metrics::IngestMetrics& metrics_;
-  InflightTracker& inflight_;
+  ingest::Pipeline& pipeline_;
 };
 
 // Answers a committed write with any response that has sequence,
@@ -82,8 +67,7 @@ AnswerRegistered(Response* response) {
     response->set_sequence(out.sequence);
     response->set_deduplicated(out.deduplicated);
     response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
-    done(grpc::Status::OK, out.deduplicated ? metrics::IngestResult::kDuplicate
-                                            : metrics::IngestResult::kAccepted);
+    done(grpc::Status::OK, ingest::ResultOf(out));
   };
 }
 

@@ -1,0 +1,194 @@
+// The gRPC services in process: a real grpc::Server on loopback over the
+// real write stack (server_test_util.h), spoken to through the generated
+// stubs. What needs a separate aigovd process (signals, kill -9, restarts)
+// is in tests/integration.
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+
+#include "aigov/v1/governance_service.grpc.pb.h"
+#include "aigov/v1/registry_service.grpc.pb.h"
+#include "daemon/server/governance_service.h"
+#include "daemon/server/grpc_server.h"
+#include "daemon/server/registry_service.h"
+#include "daemon/server/server_test_util.h"
+#include "daemon/server/write_path.h"
+
+namespace aigov::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ServicesTest : public ::testing::Test {
+ protected:
+  ServicesTest()
+      : stack_("services_test"),
+        writes_(stack_.pipeline()),
+        registry_service_(writes_, stack_.registry(), stack_.journal()),
+        governance_service_(writes_, stack_.sequencer(), stack_.journal(),
+                            stack_.registry(), stack_.lineage(), stack_.clock(),
+                            stack_.purger()) {
+    auto server = GrpcServer::Start("127.0.0.1:0", 4 << 20,
+                                    {&registry_service_, &governance_service_});
+    EXPECT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    auto channel =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                            grpc::InsecureChannelCredentials());
+    registry_ = aigov::v1::RegistryService::NewStub(channel);
+    governance_ = aigov::v1::GovernanceService::NewStub(channel);
+  }
+
+  ~ServicesTest() override {
+    stack_.pipeline().CloseAndWait(absl::Seconds(10));
+    server_->Shutdown(absl::ZeroDuration());
+  }
+
+  static aigov::v1::RegisterModelVersionRequest Model(const std::string& id,
+                                                      const std::string& v) {
+    aigov::v1::RegisterModelVersionRequest r;
+    r.set_event_id(id);
+    auto* mv = r.mutable_model_version();
+    mv->set_model_id("credit-scoring");
+    mv->set_version(v);
+    mv->set_system_id("loans");
+    mv->set_artifact_sha256(std::string(64, 'a'));
+    return r;
+  }
+
+  grpc::Status Register(const aigov::v1::RegisterModelVersionRequest& r,
+                        aigov::v1::RegisterModelVersionResponse* out) {
+    grpc::ClientContext context;
+    return registry_->RegisterModelVersion(&context, r, out);
+  }
+
+  WriteStack stack_;
+  WritePath writes_;
+  RegistryServiceImpl registry_service_;
+  GovernanceServiceImpl governance_service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<aigov::v1::RegistryService::Stub> registry_;
+  std::unique_ptr<aigov::v1::GovernanceService::Stub> governance_;
+};
+
+TEST_F(ServicesTest, AWriteIsAnsweredWithItsSequenceAndReadBack) {
+  aigov::v1::RegisterModelVersionResponse out;
+  ASSERT_TRUE(Register(Model("e1", "1.0.0"), &out).ok());
+  EXPECT_EQ(out.sequence(), 0u);
+  EXPECT_FALSE(out.deduplicated());
+  EXPECT_EQ(out.leaf_hash().size(), 32u);
+  EXPECT_EQ(stack_.journal().tree_size(), 1u);
+
+  aigov::v1::RegisterModelVersionResponse again;
+  ASSERT_TRUE(Register(Model("e1", "1.0.0"), &again).ok());
+  EXPECT_TRUE(again.deduplicated());
+  EXPECT_EQ(again.leaf_hash(), out.leaf_hash());
+
+  grpc::ClientContext context;
+  aigov::v1::GetRecordRequest get;
+  get.set_kind(aigov::v1::EVENT_KIND_MODEL_VERSION);
+  get.set_id("credit-scoring");
+  get.set_version("1.0.0");
+  aigov::v1::GetRecordResponse record;
+  ASSERT_TRUE(registry_->GetRecord(&context, get, &record).ok());
+  EXPECT_EQ(record.record().model_version().system_id(), "loans");
+}
+
+TEST_F(ServicesTest, RefusalsNameTheFieldAndWriteNothing) {
+  aigov::v1::RegisterModelVersionRequest bad = Model("e1", "1.0.0");
+  bad.mutable_model_version()->set_artifact_sha256("abc");
+  aigov::v1::RegisterModelVersionResponse out;
+  const grpc::Status invalid = Register(bad, &out);
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(invalid.error_message(),
+              HasSubstr("model_version.artifact_sha256: expected 64 hex"));
+  EXPECT_EQ(stack_.journal().tree_size(), 0u);
+
+  ASSERT_TRUE(Register(Model("e1", "1.0.0"), &out).ok());
+  const grpc::Status conflict = Register(Model("e1", "2.0.0"), &out);
+  EXPECT_EQ(conflict.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(conflict.error_message(), HasSubstr("at sequence 0"));
+  EXPECT_EQ(stack_.journal().tree_size(), 1u);
+  const std::string text = stack_.metrics().Render();
+  EXPECT_THAT(text, HasSubstr("aigov_ingest_events_total{kind=\"model_"
+                              "version\",result=\"invalid\"} 1"));
+  EXPECT_THAT(text, HasSubstr("aigov_ingest_events_total{kind=\"model_"
+                              "version\",result=\"conflict\"} 1"));
+}
+
+TEST_F(ServicesTest, AdmissionRulesAnswerFailedPrecondition) {
+  {
+    grpc::ClientContext context;
+    aigov::v1::RegisterAiSystemRequest r;
+    r.set_event_id("s1");
+    auto* s = r.mutable_ai_system();
+    s->set_system_id("border-id");
+    s->set_name("Border identification");
+    s->set_intended_purpose("remote identification at the border");
+    s->mutable_risk()->set_annex_iii_point("1(a)");
+    aigov::v1::RegisterAiSystemResponse out;
+    const grpc::Status status = registry_->RegisterAiSystem(&context, r, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  aigov::v1::RecordOversightActionRequest r;
+  r.set_event_id("a1");
+  auto* a = r.mutable_oversight_action();
+  a->set_action_id("a1");
+  a->set_system_id("border-id");
+  a->set_action(aigov::v1::OVERSIGHT_ACTION_TYPE_APPROVE);
+  a->add_reviewers()->set_id("officer@example.com");
+  a->add_verifiers()->set_id("officer@example.com");
+  a->mutable_occurred_at()->set_seconds(
+      absl::ToUnixSeconds(stack_.clock().Now()));
+  grpc::ClientContext context;
+  aigov::v1::RecordOversightActionResponse out;
+  const grpc::Status status =
+      governance_->RecordOversightAction(&context, r, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("oversight_action.verifiers: system border-id is "
+                        "Annex III 1(a)"));
+  EXPECT_EQ(stack_.journal().tree_size(), 1u);
+}
+
+TEST_F(ServicesTest, AnErasureRequestIsAnsweredWithItsDerivedErasure) {
+  aigov::v1::RecordDataSubjectRequestRequest r;
+  r.set_event_id("d1");
+  auto* d = r.mutable_data_subject_request();
+  d->set_request_id("dsr-1");
+  d->set_type(aigov::v1::DATA_SUBJECT_REQUEST_TYPE_ERASURE);
+  d->set_status(aigov::v1::DATA_SUBJECT_REQUEST_STATUS_RECEIVED);
+  d->set_subject("alice@example.com");
+  d->mutable_received_at()->set_seconds(
+      absl::ToUnixSeconds(stack_.clock().Now() - absl::Hours(1)));
+  grpc::ClientContext context;
+  aigov::v1::RecordDataSubjectRequestResponse out;
+  const grpc::Status status =
+      governance_->RecordDataSubjectRequest(&context, r, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.erasure_sequence(), out.sequence() + 1);
+  EXPECT_EQ(out.erased_subject_id(),
+            stack_.journal().SubjectIdOf("alice@example.com"));
+  EXPECT_EQ(stack_.journal().tree_size(), 2u);
+}
+
+TEST_F(ServicesTest, OnceClosingWritesAreUnavailableAndReadsStillServed) {
+  ASSERT_TRUE(stack_.pipeline().CloseAndWait(absl::Seconds(10)));
+  aigov::v1::RegisterModelVersionResponse out;
+  const grpc::Status status = Register(Model("e1", "1.0.0"), &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("shutting down"));
+  grpc::ClientContext context;
+  aigov::v1::ListRecordsRequest list;
+  list.set_kind(aigov::v1::EVENT_KIND_MODEL_VERSION);
+  aigov::v1::ListRecordsResponse records;
+  EXPECT_TRUE(registry_->ListRecords(&context, list, &records).ok());
+  EXPECT_EQ(records.records_size(), 0);
+}
+
+}  // namespace
+}  // namespace aigov::server
