@@ -53,13 +53,15 @@ absl::Status RebuildStaleViews(journal::RocksDbJournal& journal) {
 const char* AigovVersion() { return AIGOV_VERSION; }
 const char* AigovRevision() { return AIGOV_REVISION; }
 
-Daemon::Daemon(const aigov::v1::DaemonConfig& config) : config_(config) {}
+Daemon::Daemon(const aigov::v1::DaemonConfig& config,
+               const common::Clock& clock)
+    : config_(config), clock_(clock) {}
 
 Daemon::~Daemon() { Shutdown(); }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
     const aigov::v1::DaemonConfig& config, const common::Clock& clock) {
-  std::unique_ptr<Daemon> d(new Daemon(config));
+  std::unique_ptr<Daemon> d(new Daemon(config, clock));
 
   AIGOV_ASSIGN_OR_RETURN(d->metrics_, metrics::DaemonMetrics::Create(
                                           {AigovVersion(), AigovRevision()}));
@@ -94,7 +96,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
           (std::filesystem::path(config.data_dir()) / kSigningKeyFile).string(),
           config.journal().origin()));
   d->checkpointer_ = std::make_unique<journal::Checkpointer>(
-      *d->journal_, *d->signer_,
+      *d->journal_, *d->signer_, clock,
       FromProto(config.journal().checkpoint_interval()));
   AIGOV_RETURN_IF_ERROR(d->checkpointer_->Start());
   common::Log(common::LogLevel::kInfo, "checkpoint signing key",
@@ -183,7 +185,7 @@ void Daemon::Shutdown() {
   if (drain > absl::ZeroDuration() && grpc_) {
     common::Log(common::LogLevel::kInfo, "draining",
                 {{"drain_delay_seconds", absl::ToDoubleSeconds(drain)}});
-    absl::SleepFor(drain);
+    clock_.SleepUntil(clock_.Now() + drain);
   }
   if (sequencer_) sequencer_->BeginDrain();
   if (pipeline_ && !pipeline_->CloseAndWait(

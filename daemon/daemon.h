@@ -73,9 +73,10 @@ class Daemon {
   static constexpr char kSigningKeyFile[] = "journal-signing.pem";
 
  private:
-  explicit Daemon(const aigov::v1::DaemonConfig& config);
+  Daemon(const aigov::v1::DaemonConfig& config, const common::Clock& clock);
 
   aigov::v1::DaemonConfig config_;
+  const common::Clock& clock_;
   std::atomic<bool> ready_{false};
   bool shut_down_ = false;
 

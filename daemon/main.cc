@@ -24,6 +24,9 @@
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/registry/registry_projection.h"
+#ifdef AIGOV_CONTROLLED_CLOCK
+#include "daemon/testing/controlled_clock.h"
+#endif
 
 ABSL_FLAG(
     std::string, config, "",
@@ -46,6 +49,12 @@ ABSL_FLAG(bool, rebuild_views, false,
           "come out "
           "identical to the one written live), then exit. Needs the data "
           "directory not to be in use.");
+
+#ifdef AIGOV_CONTROLLED_CLOCK
+ABSL_FLAG(int64_t, controlled_clock_start, 1767225600,
+          "TEST BUILD ONLY: the clock's start (Unix seconds); it then moves "
+          "only by commands on stdin (daemon/testing/controlled_clock.h)");
+#endif
 
 namespace {
 
@@ -195,7 +204,18 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+#ifdef AIGOV_CONTROLLED_CLOCK
+  aigov::common::FakeClock clock(
+      absl::FromUnixSeconds(absl::GetFlag(FLAGS_controlled_clock_start)));
+  Log(LogLevel::kWarning,
+      "TEST BUILD: this aigovd's clock moves only by commands on stdin; "
+      "never run it in production");
+  std::thread([&clock] {
+    aigov::testing::ServeClockCommands(clock, stdin, stdout);
+  }).detach();
+#else
   aigov::common::RealClock clock;
+#endif
   if (absl::GetFlag(FLAGS_verify)) return VerifyJournal(*config, clock);
   if (absl::GetFlag(FLAGS_rebuild_views)) return RebuildViews(*config, clock);
 

@@ -8,8 +8,8 @@
 namespace aigov::journal {
 
 Checkpointer::Checkpointer(RocksDbJournal& journal, const NoteSigner& signer,
-                           absl::Duration interval)
-    : journal_(journal), signer_(signer), interval_(interval) {}
+                           const common::Clock& clock, absl::Duration interval)
+    : journal_(journal), signer_(signer), clock_(clock), interval_(interval) {}
 
 Checkpointer::~Checkpointer() { Stop(); }
 
@@ -116,9 +116,10 @@ void Checkpointer::Run() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      auto stop = [this]()
-                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
-      if (mu_.AwaitWithTimeout(absl::Condition(&stop), interval_)) return;
+      if (clock_.AwaitUntil(mu_, absl::Condition(&stopping_),
+                            clock_.Now() + interval_)) {
+        return;
+      }
     }
     absl::MutexLock sign(&sign_mu_);
     const absl::Status s = Advance();

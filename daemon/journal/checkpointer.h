@@ -7,7 +7,7 @@
 // The latest note is stored durably in the journal, so the first checkpoint
 // after a restart is checked against the last one before it.
 //
-// Thread-safe. `journal` and `signer` must outlive the checkpointer.
+// Thread-safe. `journal`, `signer` and `clock` must outlive the checkpointer.
 #pragma once
 
 #include <string>
@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
+#include "daemon/common/clock.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/rocksdb_journal.h"
 
@@ -30,8 +31,9 @@ struct SignedCheckpoint {
 
 class Checkpointer {
  public:
+  // Rounds are `interval` apart on `clock`.
   Checkpointer(RocksDbJournal& journal, const NoteSigner& signer,
-               absl::Duration interval);
+               const common::Clock& clock, absl::Duration interval);
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
   ~Checkpointer();
@@ -58,6 +60,7 @@ class Checkpointer {
 
   RocksDbJournal& journal_;
   const NoteSigner& signer_;
+  const common::Clock& clock_;
   const absl::Duration interval_;
 
   absl::Mutex sign_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // serializes signing

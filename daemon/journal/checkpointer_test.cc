@@ -61,7 +61,7 @@ class CheckpointerTest : public ::testing::Test {
 };
 
 TEST_F(CheckpointerTest, SignsTheHeadAndFollowsIt) {
-  Checkpointer c(*journal_, *signer_, absl::Hours(1));
+  Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   ASSERT_TRUE(c.Start().ok());
   Checkpoint cp = VerifiedLatest(c);
   EXPECT_EQ(cp.origin, "aigov/test");
@@ -76,20 +76,21 @@ TEST_F(CheckpointerTest, SignsTheHeadAndFollowsIt) {
   EXPECT_EQ(*journal_->LoadCheckpointNote(), current->note);
 }
 
-TEST_F(CheckpointerTest, PeriodicThreadAdvancesWhileEntriesArrive) {
-  Checkpointer c(*journal_, *signer_, absl::Milliseconds(10));
+TEST_F(CheckpointerTest, PeriodicThreadSignsEachIntervalOfItsClock) {
+  Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   ASSERT_TRUE(c.Start().ok());
+  clock_.WaitForWaiters(1);
   Append(3);
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (c.Latest().checkpoint.size != 3 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(5));
-  }
+  clock_.AdvanceAndSettle(absl::Minutes(59));
+  EXPECT_EQ(VerifiedLatest(c).size, 0u);
+  clock_.AdvanceAndSettle(absl::Minutes(1));
   EXPECT_EQ(VerifiedLatest(c).size, 3u);
+  EXPECT_EQ(*journal_->LoadCheckpointNote(), c.Latest().note);
 }
 
 TEST_F(CheckpointerTest, StopSignsTheFinalHeadAndRestartContinues) {
   {
-    Checkpointer c(*journal_, *signer_, absl::Hours(1));
+    Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
     ASSERT_TRUE(c.Start().ok());
     Append(4);
     c.Stop();
@@ -97,7 +98,7 @@ TEST_F(CheckpointerTest, StopSignsTheFinalHeadAndRestartContinues) {
   }
   Reopen();
   Append(2);
-  Checkpointer c(*journal_, *signer_, absl::Hours(1));
+  Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   ASSERT_TRUE(c.Start().ok());  // 4 -> 6 checked consistent
   EXPECT_EQ(VerifiedLatest(c).size, 6u);
 }
@@ -110,7 +111,7 @@ TEST_F(CheckpointerTest, RefusesAJournalInconsistentWithItsCheckpoint) {
   ASSERT_TRUE(
       journal_->StoreCheckpointNote(*signer_->Sign(FormatCheckpoint(forged)))
           .ok());
-  Checkpointer c(*journal_, *signer_, absl::Hours(1));
+  Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   const absl::Status s = c.Start();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(s.message()),
@@ -125,7 +126,7 @@ TEST_F(CheckpointerTest, RefusesACheckpointSignedByAnotherKey) {
   ASSERT_TRUE(
       journal_->StoreCheckpointNote(*(*other)->Sign(FormatCheckpoint(cp)))
           .ok());
-  Checkpointer c(*journal_, *signer_, absl::Hours(1));
+  Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   const absl::Status s = c.Start();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(s.message()),

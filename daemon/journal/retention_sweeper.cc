@@ -26,9 +26,10 @@ void RetentionSweeper::Run() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      auto stop = [this]()
-                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
-      if (mu_.AwaitWithTimeout(absl::Condition(&stop), interval_)) return;
+      if (clock_.AwaitUntil(mu_, absl::Condition(&stopping_),
+                            clock_.Now() + interval_)) {
+        return;
+      }
     }
     auto pruned = journal_.Prune(clock_.Now(), policy_);
     if (!pruned.ok()) {

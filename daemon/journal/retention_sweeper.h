@@ -17,7 +17,8 @@ namespace aigov::journal {
 
 class RetentionSweeper {
  public:
-  // Starts the thread; the first sweep runs after one `interval`.
+  // Starts the thread; the first sweep runs after one `interval` on
+  // `clock`, each next one an `interval` after the previous one ended.
   RetentionSweeper(RocksDbJournal& journal, const common::Clock& clock,
                    const RetentionPolicy& policy, absl::Duration interval);
   RetentionSweeper(const RetentionSweeper&) = delete;

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,6 +119,7 @@ void DamageFamily(const std::string& data_dir, const std::string& family,
 
 const char* AigovdPath() { return AIGOVD_PATH; }
 const char* AigovctlPath() { return AIGOVCTL_PATH; }
+const char* ControlledAigovdPath() { return AIGOVD_CONTROLLED_CLOCK_PATH; }
 
 TempDir::TempDir() {
   std::random_device rd;
@@ -228,17 +230,67 @@ DaemonProcess::DaemonProcess(std::string data_dir,
 
 DaemonProcess::~DaemonProcess() {
   if (pid_ > 0) Stop(SIGKILL);
+  if (clock_in_ >= 0) ::close(clock_in_);
   std::error_code ec;
   std::filesystem::remove(log_path_, ec);
+  if (!clock_out_path_.empty()) {
+    std::filesystem::remove(clock_out_path_, ec);
+    std::filesystem::remove(log_path_ + ".clock", ec);
+  }
+}
+
+void DaemonProcess::UseControlledClock(int64_t start_unix_seconds) {
+  clock_start_ = start_unix_seconds;
+}
+
+int64_t DaemonProcess::AdvanceClock(int64_t seconds) {
+  if (clock_in_ < 0) return -1;
+  const std::string command = "advance " + std::to_string(seconds) + "\n";
+  if (::write(clock_in_, command.data(), command.size()) !=
+      static_cast<ssize_t>(command.size())) {
+    return -1;
+  }
+  ++clock_answers_;
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::istringstream lines(ReadFile(clock_out_path_));
+    std::vector<std::string> answers;
+    for (std::string line; std::getline(lines, line);) answers.push_back(line);
+    if (answers.size() >= clock_answers_) {
+      const std::string& last = answers[clock_answers_ - 1];
+      if (last.rfind("now ", 0) != 0) return -1;
+      return std::stoll(last.substr(4));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return -1;
 }
 
 bool DaemonProcess::Start() {
-  std::vector<std::string> argv = {AigovdPath(), "--data_dir=" + data_dir_,
-                                   "--grpc_listen=127.0.0.1:0",
-                                   "--http_listen=127.0.0.1:0"};
+  const bool controlled = clock_start_ >= 0;
+  std::vector<std::string> argv = {
+      controlled ? ControlledAigovdPath() : AigovdPath(),
+      "--data_dir=" + data_dir_, "--grpc_listen=127.0.0.1:0",
+      "--http_listen=127.0.0.1:0"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
-  const pid_t pid = Spawn(argv, "/dev/null", "/dev/null", log_path_);
+  std::string in_path = "/dev/null";
+  std::string out_path = "/dev/null";
+  if (controlled) {
+    argv.push_back("--controlled_clock_start=" + std::to_string(clock_start_));
+    // Commands through a FIFO (the daemon's stdin), answers into a file.
+    in_path = log_path_ + ".clock";
+    clock_out_path_ = out_path = log_path_ + ".clock-answers";
+    std::error_code ec;
+    std::filesystem::remove(in_path, ec);
+    if (::mkfifo(in_path.c_str(), 0600) != 0) return false;
+  }
+  const pid_t pid = Spawn(argv, in_path, out_path, log_path_);
   pid_ = pid;
+  if (controlled) {
+    // Meets the child's open of its stdin.
+    clock_in_ = ::open(in_path.c_str(), O_WRONLY);
+    if (clock_in_ < 0) return false;
+  }
   const std::regex ready(
       R"re("msg":"aigovd ready".*"grpc_port":(\d+),"http_port":(\d+))re");
   const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;

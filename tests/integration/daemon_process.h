@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -72,6 +73,15 @@ class DaemonProcess {
   // Waits for exit (up to 60 s); returns as Stop().
   int Wait();
 
+  // Runs the test build aigovd-controlled-clock instead of aigovd
+  // (daemon/testing/controlled_clock.h), its clock starting at
+  // `start_unix_seconds`. Call before Start().
+  void UseControlledClock(int64_t start_unix_seconds);
+  // Moves the controlled clock by `seconds` and waits until every periodic
+  // component the move made due has done its round. Returns the daemon's
+  // time after the move (Unix seconds), or -1 when it did not answer.
+  int64_t AdvanceClock(int64_t seconds);
+
   int grpc_port() const { return grpc_port_; }
   int http_port() const { return http_port_; }
   std::string grpc_target() const;
@@ -83,6 +93,11 @@ class DaemonProcess {
   std::vector<std::string> extra_args_;
   std::string log_path_;
   pid_t pid_ = -1;
+  // Controlled clock: start time, command pipe (write end), answers file.
+  int64_t clock_start_ = -1;
+  int clock_in_ = -1;
+  std::string clock_out_path_;
+  size_t clock_answers_ = 0;
   int grpc_port_ = 0;
   int http_port_ = 0;
 };
@@ -98,5 +113,6 @@ void DamageFamily(const std::string& data_dir, const std::string& family,
 // Paths of the binaries under test, from the build.
 const char* AigovdPath();
 const char* AigovctlPath();
+const char* ControlledAigovdPath();
 
 }  // namespace aigov::testing
