@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/message.h"
 #include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/yaml.h"
 
@@ -13,41 +14,21 @@
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/config/yaml_to_proto.h"
+#include "daemon/kinds/kinds.h"
 
 namespace aigov::cli {
 namespace {
 
-// Each kind and the record message its documents hold.
-const std::vector<std::pair<std::string, const google::protobuf::Message*>>&
-Kinds() {
-  static const auto* const kinds =
-      new std::vector<std::pair<std::string, const google::protobuf::Message*>>{
-          {"AiSystem", &aigov::v1::AiSystem::default_instance()},
-          {"ModelVersion", &aigov::v1::ModelVersion::default_instance()},
-          {"DatasetVersion", &aigov::v1::DatasetVersion::default_instance()},
-          {"Run", &aigov::v1::RunEvent::default_instance()},
-          {"Deployment", &aigov::v1::Deployment::default_instance()},
-          {"EvidenceDocument",
-           &aigov::v1::EvidenceDocument::default_instance()},
-          {"OversightAction", &aigov::v1::OversightAction::default_instance()},
-          {"Incident", &aigov::v1::Incident::default_instance()},
-          {"PersonalDataBreach",
-           &aigov::v1::PersonalDataBreach::default_instance()},
-          {"DataSubjectRequest",
-           &aigov::v1::DataSubjectRequest::default_instance()},
-          {"Notification", &aigov::v1::Notification::default_instance()},
-      };
-  return *kinds;
-}
-
+// A new message of the document kind `kind` (one whose catalog entry says
+// clients write it, daemon/kinds/kinds.h), or nullptr.
 std::unique_ptr<google::protobuf::Message> NewMessageForKind(
     absl::string_view kind) {
-  for (const auto& [name, prototype] : Kinds()) {
-    if (name == kind) {
-      return std::unique_ptr<google::protobuf::Message>(prototype->New());
-    }
-  }
-  return nullptr;
+  const kinds::Kind* k = kinds::Named(kind);
+  if (k == nullptr || !k->document || k->name != kind) return nullptr;
+  return std::unique_ptr<google::protobuf::Message>(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(k->message)
+          ->New());
 }
 
 absl::Status ParseOne(const YAML::Node& node, absl::string_view source,
@@ -159,7 +140,9 @@ absl::Status CheckDocumentsTerminate(const std::string& text,
 
 std::vector<std::string> SupportedKinds() {
   std::vector<std::string> out;
-  for (const auto& [name, prototype] : Kinds()) out.push_back(name);
+  for (const kinds::Kind& k : kinds::All()) {
+    if (k.document) out.push_back(k.name);
+  }
   return out;
 }
 

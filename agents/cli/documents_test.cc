@@ -69,8 +69,8 @@ TEST(DocumentsTest, ErrorsNameFileLineAndField) {
   docs = ParseDocuments("kind: Spaceship\n", "m.yaml");
   EXPECT_THAT(std::string(docs.status().message()),
               HasSubstr("m.yaml:1: kind: unknown kind \"Spaceship\" "
-                        "(supported: AiSystem, ModelVersion, DatasetVersion, "
-                        "Run, Deployment, EvidenceDocument, OversightAction, "
+                        "(supported: ModelVersion, AiSystem, DatasetVersion, "
+                        "Deployment, EvidenceDocument, Run, OversightAction, "
                         "Incident, PersonalDataBreach, DataSubjectRequest, "
                         "Notification)"));
   docs = ParseDocuments(

@@ -42,6 +42,7 @@
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/merkle.h"
 #include "daemon/journal/pii.h"
+#include "daemon/kinds/kinds.h"
 
 namespace {
 
@@ -480,11 +481,15 @@ int main(int argc, char** argv) {
   bool get_records_json = false;
   bool get_unregistered = false;
   bool get_unfinished = false;
+  std::vector<std::string> gettable;
+  for (const aigov::kinds::Kind& k : aigov::kinds::All()) {
+    if (k.record || k.kind == aigov::v1::EVENT_KIND_RUN_EVENT) {
+      gettable.push_back(k.name);
+    }
+  }
   get_cmd
       ->add_option("kind", get_kind,
-                   "AiSystem, ModelVersion, DatasetVersion, Run, Deployment, "
-                   "EvidenceDocument, OversightAction, Incident, "
-                   "PersonalDataBreach, DataSubjectRequest or Notification")
+                   absl::StrCat("One of ", absl::StrJoin(gettable, ", ")))
       ->required();
   get_cmd->add_option("id", get_id, "Record id (ID@VERSION for one version)");
   get_cmd->add_flag("--json", get_records_json, "Print JSON");

@@ -22,6 +22,7 @@
 #include "aigov/v1/governance_service.grpc.pb.h"
 #include "aigov/v1/lineage_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
+#include "daemon/kinds/kinds.h"
 
 namespace aigov::cli {
 namespace {
@@ -177,21 +178,17 @@ bool SplitVersioned(const std::string& in, std::string* id,
   return true;
 }
 
+// The kinds whose records the registry keeps (GetRecord, ListRecords), by
+// name (daemon/kinds/kinds.h).
 const std::map<std::string, aigov::v1::EventKind>& RegistryKinds() {
-  static const auto* const kinds =
-      new std::map<std::string, aigov::v1::EventKind>{
-          {"AiSystem", aigov::v1::EVENT_KIND_AI_SYSTEM},
-          {"ModelVersion", aigov::v1::EVENT_KIND_MODEL_VERSION},
-          {"DatasetVersion", aigov::v1::EVENT_KIND_DATASET_VERSION},
-          {"Deployment", aigov::v1::EVENT_KIND_DEPLOYMENT},
-          {"EvidenceDocument", aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT},
-          {"OversightAction", aigov::v1::EVENT_KIND_OVERSIGHT_ACTION},
-          {"Incident", aigov::v1::EVENT_KIND_INCIDENT},
-          {"PersonalDataBreach", aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH},
-          {"DataSubjectRequest", aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST},
-          {"Notification", aigov::v1::EVENT_KIND_NOTIFICATION},
-      };
-  return *kinds;
+  static const auto* const by_name = [] {
+    auto* out = new std::map<std::string, aigov::v1::EventKind>;
+    for (const kinds::Kind& k : kinds::All()) {
+      if (k.record) (*out)[k.name] = k.kind;
+    }
+    return out;
+  }();
+  return *by_name;
 }
 
 // The record message a RegistryRecord holds.

@@ -10,43 +10,7 @@
 
 namespace aigov::ingest {
 
-using aigov::v1::JournalEntry;
-using metrics::IngestKind;
 using metrics::IngestResult;
-
-IngestKind IngestKindOf(const JournalEntry& entry) {
-  switch (entry.event_case()) {
-    case JournalEntry::kModelVersion:
-      return IngestKind::kModelVersion;
-    case JournalEntry::kSubjectErasure:
-      return IngestKind::kSubjectErasure;
-    case JournalEntry::kAiSystem:
-      return IngestKind::kAiSystem;
-    case JournalEntry::kDatasetVersion:
-      return IngestKind::kDatasetVersion;
-    case JournalEntry::kDeployment:
-      return IngestKind::kDeployment;
-    case JournalEntry::kEvidenceDocument:
-      return IngestKind::kEvidenceDocument;
-    case JournalEntry::kRunEvent:
-      return IngestKind::kRunEvent;
-    case JournalEntry::kOversightAction:
-      return IngestKind::kOversightAction;
-    case JournalEntry::kIncident:
-      return IngestKind::kIncident;
-    case JournalEntry::kPersonalDataBreach:
-      return IngestKind::kPersonalDataBreach;
-    case JournalEntry::kDataSubjectRequest:
-      return IngestKind::kDataSubjectRequest;
-    case JournalEntry::kNotification:
-      return IngestKind::kNotification;
-    case JournalEntry::kLineageDeclaration:
-      return IngestKind::kLineageDeclaration;
-    case JournalEntry::EVENT_NOT_SET:
-      break;
-  }
-  return IngestKind::kModelVersion;
-}
 
 IngestResult ResultOf(const journal::AppendOutcome& outcome) {
   switch (outcome.status.code()) {
@@ -73,8 +37,10 @@ void Receipt::Close(absl::FunctionRef<void()> answer) const {
 
 void Receipt::Close(IngestResult result,
                     absl::FunctionRef<void()> answer) const {
-  pipeline_->metrics_.Record(kind_, result,
-                             absl::ToDoubleSeconds(absl::Now() - start_));
+  if (kind_ != nullptr) {
+    pipeline_->metrics_.Record(*kind_, result,
+                               absl::ToDoubleSeconds(absl::Now() - start_));
+  }
   answer();
   if (admitted_) pipeline_->Exit();
 }
@@ -99,7 +65,8 @@ bool Pipeline::CloseAndWait(absl::Duration timeout) {
   return mu_.AwaitWithTimeout(absl::Condition(&idle), timeout);
 }
 
-void Pipeline::CountRefused(IngestKind kind, const absl::Status& status) {
+void Pipeline::CountRefused(const kinds::Kind& kind,
+                            const absl::Status& status) {
   journal::AppendOutcome refused;
   refused.status = status;
   metrics_.Record(kind, ResultOf(refused), 0);
@@ -107,7 +74,7 @@ void Pipeline::CountRefused(IngestKind kind, const absl::Status& status) {
 
 void Pipeline::Submit(const absl::Status& valid, journal::PendingEvent event,
                       OnOutcome on_outcome) {
-  const IngestKind kind = IngestKindOf(event.entry);
+  const kinds::Kind* kind = kinds::Of(event.entry);
   const absl::Time start = absl::Now();
   journal::AppendOutcome refused;
   if (!valid.ok()) {
@@ -148,7 +115,7 @@ std::vector<journal::AppendOutcome> Pipeline::SubmitAllAndWait(
     for (size_t i = 0; i < events.size(); ++i) {
       outcomes[i].status =
           absl::UnavailableError("aigovd is shutting down; retry later");
-      Receipt(this, IngestKindOf(events[i].entry), ResultOf(outcomes[i]),
+      Receipt(this, kinds::Of(events[i].entry), ResultOf(outcomes[i]),
               absl::Now(), false)
           .Close([] {});
     }
@@ -158,10 +125,10 @@ std::vector<journal::AppendOutcome> Pipeline::SubmitAllAndWait(
   size_t pending = events.size();
   // Each event's receipt is closed by this thread once all are answered; the
   // batch leaves admission once, here.
-  std::vector<std::pair<IngestKind, absl::Time>> counted;
+  std::vector<std::pair<const kinds::Kind*, absl::Time>> counted;
   counted.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    counted.emplace_back(IngestKindOf(events[i].entry), absl::Now());
+    counted.emplace_back(kinds::Of(events[i].entry), absl::Now());
     const absl::Status queued = sequencer_.Submit(
         std::move(events[i]),
         [&mu, &pending, &outcomes, i](const journal::AppendOutcome& out) {

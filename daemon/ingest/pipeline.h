@@ -20,12 +20,10 @@
 
 #include "aigov/v1/journal.pb.h"
 #include "daemon/journal/sequencer.h"
+#include "daemon/kinds/kinds.h"
 #include "daemon/metrics/daemon_metrics.h"
 
 namespace aigov::ingest {
-
-// The `kind` label of an event (its JournalEntry oneof case).
-metrics::IngestKind IngestKindOf(const aigov::v1::JournalEntry& entry);
 
 // The `result` label of an outcome: OK is accepted (or duplicate), and each
 // refusal by its code (INVALID_ARGUMENT invalid, ALREADY_EXISTS conflict,
@@ -53,7 +51,7 @@ class Receipt {
 
  private:
   friend class Pipeline;
-  Receipt(Pipeline* pipeline, metrics::IngestKind kind,
+  Receipt(Pipeline* pipeline, const kinds::Kind* kind,
           metrics::IngestResult result, absl::Time start, bool admitted)
       : pipeline_(pipeline),
         kind_(kind),
@@ -62,7 +60,7 @@ class Receipt {
         admitted_(admitted) {}
 
   Pipeline* pipeline_;
-  metrics::IngestKind kind_;
+  const kinds::Kind* kind_;  // nullptr: an event of no kind, not counted
   metrics::IngestResult result_;
   absl::Time start_;
   bool admitted_;
@@ -94,7 +92,7 @@ class Pipeline {
 
   // Counts an event refused before it could be built (a body that does not
   // parse).
-  void CountRefused(metrics::IngestKind kind, const absl::Status& status);
+  void CountRefused(const kinds::Kind& kind, const absl::Status& status);
 
   // Refuses further submissions (UNAVAILABLE) and waits up to `timeout` for
   // every admitted one to be closed. Returns true when all were.

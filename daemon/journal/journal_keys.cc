@@ -12,6 +12,7 @@
 
 #include "aigov/v1/options.pb.h"
 #include "daemon/common/status_macros.h"
+#include "daemon/kinds/kinds.h"
 
 namespace aigov::journal {
 namespace {
@@ -129,38 +130,8 @@ bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence) {
 }
 
 aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
-  using E = aigov::v1::JournalEntry;
-  switch (entry.event_case()) {
-    case E::kModelVersion:
-      return aigov::v1::EVENT_KIND_MODEL_VERSION;
-    case E::kSubjectErasure:
-      return aigov::v1::EVENT_KIND_SUBJECT_ERASURE;
-    case E::kAiSystem:
-      return aigov::v1::EVENT_KIND_AI_SYSTEM;
-    case E::kDatasetVersion:
-      return aigov::v1::EVENT_KIND_DATASET_VERSION;
-    case E::kDeployment:
-      return aigov::v1::EVENT_KIND_DEPLOYMENT;
-    case E::kEvidenceDocument:
-      return aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT;
-    case E::kRunEvent:
-      return aigov::v1::EVENT_KIND_RUN_EVENT;
-    case E::kOversightAction:
-      return aigov::v1::EVENT_KIND_OVERSIGHT_ACTION;
-    case E::kIncident:
-      return aigov::v1::EVENT_KIND_INCIDENT;
-    case E::kPersonalDataBreach:
-      return aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH;
-    case E::kDataSubjectRequest:
-      return aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST;
-    case E::kNotification:
-      return aigov::v1::EVENT_KIND_NOTIFICATION;
-    case E::kLineageDeclaration:
-      return aigov::v1::EVENT_KIND_LINEAGE_DECLARATION;
-    case E::EVENT_NOT_SET:
-      break;
-  }
-  return aigov::v1::EVENT_KIND_UNSPECIFIED;
+  const kinds::Kind* kind = kinds::Of(entry);
+  return kind == nullptr ? aigov::v1::EVENT_KIND_UNSPECIFIED : kind->kind;
 }
 
 std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
@@ -172,86 +143,30 @@ std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
 }
 
 RetentionClass RetentionClassOf(aigov::v1::EventKind kind) {
-  switch (kind) {
-    // Technical documentation (Art. 11, 18; Annex IV 2(d) and 6: data
-    // lineage and changes through the lifecycle), incident and breach
-    // records (Art. 73, GDPR Art. 33(5)), the accountability record of
-    // data-subject requests and notifications, and proof of an erasure.
-    case aigov::v1::EVENT_KIND_MODEL_VERSION:
-    case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:
-    case aigov::v1::EVENT_KIND_AI_SYSTEM:
-    case aigov::v1::EVENT_KIND_DATASET_VERSION:
-    case aigov::v1::EVENT_KIND_DEPLOYMENT:
-    case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
-    case aigov::v1::EVENT_KIND_RUN_EVENT:
-    case aigov::v1::EVENT_KIND_INCIDENT:
-    case aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH:
-    case aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST:
-    case aigov::v1::EVENT_KIND_NOTIFICATION:
-    case aigov::v1::EVENT_KIND_LINEAGE_DECLARATION:
-      return RetentionClass::kDocumentation;
-    // Oversight actions are operating logs (Art. 12, 26(5)-(6)).
-    default:
-      return RetentionClass::kOperational;
-  }
+  // What no kind claims is kept for the shorter period, never longer than
+  // the record says.
+  const kinds::Kind* k = kinds::Of(kind);
+  return k != nullptr &&
+                 k->retention == aigov::v1::RETENTION_CLASS_DOCUMENTATION
+             ? RetentionClass::kDocumentation
+             : RetentionClass::kOperational;
 }
 
 std::string KindName(aigov::v1::EventKind kind) {
-  switch (kind) {
-    case aigov::v1::EVENT_KIND_MODEL_VERSION:
-      return "ModelVersion";
-    case aigov::v1::EVENT_KIND_SUBJECT_ERASURE:
-      return "SubjectErasure";
-    case aigov::v1::EVENT_KIND_AI_SYSTEM:
-      return "AiSystem";
-    case aigov::v1::EVENT_KIND_DATASET_VERSION:
-      return "DatasetVersion";
-    case aigov::v1::EVENT_KIND_DEPLOYMENT:
-      return "Deployment";
-    case aigov::v1::EVENT_KIND_EVIDENCE_DOCUMENT:
-      return "EvidenceDocument";
-    case aigov::v1::EVENT_KIND_RUN_EVENT:
-      return "Run";
-    case aigov::v1::EVENT_KIND_OVERSIGHT_ACTION:
-      return "OversightAction";
-    case aigov::v1::EVENT_KIND_INCIDENT:
-      return "Incident";
-    case aigov::v1::EVENT_KIND_PERSONAL_DATA_BREACH:
-      return "PersonalDataBreach";
-    case aigov::v1::EVENT_KIND_DATA_SUBJECT_REQUEST:
-      return "DataSubjectRequest";
-    case aigov::v1::EVENT_KIND_NOTIFICATION:
-      return "Notification";
-    case aigov::v1::EVENT_KIND_LINEAGE_DECLARATION:
-      return "LineageDeclaration";
-    default:
-      return "Unspecified";
-  }
+  const kinds::Kind* k = kinds::Of(kind);
+  return k == nullptr ? "Unspecified" : k->name;
 }
 
 bool KindFromName(absl::string_view name, aigov::v1::EventKind* kind) {
-  const google::protobuf::EnumDescriptor* d = aigov::v1::EventKind_descriptor();
-  const std::string upper = absl::AsciiStrToUpper(name);
-  for (int i = 0; i < d->value_count(); ++i) {
-    const auto k = static_cast<aigov::v1::EventKind>(d->value(i)->number());
-    if (k == aigov::v1::EVENT_KIND_UNSPECIFIED) continue;
-    const std::string& full = d->value(i)->name();
-    if (name == KindName(k) || upper == full ||
-        absl::StrCat("EVENT_KIND_", upper) == full) {
-      *kind = k;
-      return true;
-    }
-  }
-  return false;
+  const kinds::Kind* k = kinds::Named(name);
+  if (k == nullptr) return false;
+  *kind = k->kind;
+  return true;
 }
 
 std::vector<std::string> KindNames() {
-  const google::protobuf::EnumDescriptor* d = aigov::v1::EventKind_descriptor();
   std::vector<std::string> out;
-  for (int i = 0; i < d->value_count(); ++i) {
-    const auto k = static_cast<aigov::v1::EventKind>(d->value(i)->number());
-    if (k != aigov::v1::EVENT_KIND_UNSPECIFIED) out.push_back(KindName(k));
-  }
+  for (const kinds::Kind& k : kinds::All()) out.push_back(k.name);
   return out;
 }
 

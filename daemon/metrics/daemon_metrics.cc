@@ -11,21 +11,6 @@ namespace {
 constexpr std::array<const char*, kIngestResultCount> kResultNames = {
     "accepted", "duplicate", "invalid",     "conflict",
     "rejected", "failed",    "precondition"};
-constexpr std::array<const char*, kIngestKindCount> kKindNames = {
-    "model_version",
-    "subject_erasure",
-    "ai_system",
-    "dataset_version",
-    "deployment",
-    "evidence_document",
-    "run_event",
-    "oversight_action",
-    "incident",
-    "personal_data_breach",
-    "data_subject_request",
-    "notification",
-    "lineage_declaration"};
-
 }  // namespace
 
 IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
@@ -33,10 +18,11 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                      .Name("aigov_ingest_events_total")
                      .Help("Write requests by event kind and outcome.")
                      .Register(registry);
-  for (size_t k = 0; k < kIngestKindCount; ++k) {
+  events_.resize(kinds::All().size());
+  for (const kinds::Kind& k : kinds::All()) {
     for (size_t r = 0; r < kIngestResultCount; ++r) {
-      events_[k][r] =
-          &events.Add({{"kind", kKindNames[k]}, {"result", kResultNames[r]}});
+      events_[k.index][r] =
+          &events.Add({{"kind", k.label}, {"result", kResultNames[r]}});
     }
   }
   duration_ = &prometheus::BuildHistogram()
@@ -50,9 +36,9 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
 }
 
-void IngestMetrics::Record(IngestKind kind, IngestResult result,
+void IngestMetrics::Record(const kinds::Kind& kind, IngestResult result,
                            double seconds) {
-  events_[static_cast<size_t>(kind)][static_cast<size_t>(result)]->Increment();
+  events_[kind.index][static_cast<size_t>(result)]->Increment();
   if (result != IngestResult::kInvalid) duration_->Observe(seconds);
 }
 

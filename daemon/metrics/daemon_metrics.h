@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -23,6 +24,8 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+
+#include "daemon/kinds/kinds.h"
 
 namespace aigov::metrics {
 
@@ -39,34 +42,16 @@ enum class IngestResult {
 };
 inline constexpr size_t kIngestResultCount = 7;
 
-// Event kinds, the `kind` label (snake_case of the journal EventKind).
-enum class IngestKind {
-  kModelVersion = 0,
-  kSubjectErasure,
-  kAiSystem,
-  kDatasetVersion,
-  kDeployment,
-  kEvidenceDocument,
-  kRunEvent,
-  kOversightAction,
-  kIncident,
-  kPersonalDataBreach,
-  kDataSubjectRequest,
-  kNotification,
-  kLineageDeclaration,
-};
-inline constexpr size_t kIngestKindCount = 13;
-
 class IngestMetrics {
  public:
   explicit IngestMetrics(prometheus::Registry& registry);
-  // Counts one request and, unless it was invalid, observes its latency.
-  void Record(IngestKind kind, IngestResult result, double seconds);
+  // Counts one request of `kind` (its `kind` label is the kind's label,
+  // daemon/kinds/kinds.h) and, unless it was invalid, observes its latency.
+  void Record(const kinds::Kind& kind, IngestResult result, double seconds);
 
  private:
-  std::array<std::array<prometheus::Counter*, kIngestResultCount>,
-             kIngestKindCount>
-      events_{};
+  // By kind index, then result.
+  std::vector<std::array<prometheus::Counter*, kIngestResultCount>> events_;
   prometheus::Histogram* duration_;
 };
 

@@ -30,9 +30,10 @@ TEST(DaemonMetricsTest, ExportsEverySeriesFromTheStart) {
 TEST(DaemonMetricsTest, RecordingMovesCounters) {
   auto m = DaemonMetrics::Create({"v", "r"});
   ASSERT_TRUE(m.ok());
-  (*m)->ingest().Record(IngestKind::kModelVersion, IngestResult::kAccepted,
-                        0.002);
-  (*m)->ingest().Record(IngestKind::kModelVersion, IngestResult::kInvalid, 0.0);
+  (*m)->ingest().Record(*kinds::Of(aigov::v1::EVENT_KIND_MODEL_VERSION),
+                        IngestResult::kAccepted, 0.002);
+  (*m)->ingest().Record(*kinds::Of(aigov::v1::EVENT_KIND_MODEL_VERSION),
+                        IngestResult::kInvalid, 0.0);
   (*m)->journal().RecordGroup(3, 42, 0.001, true);
   const std::string text = (*m)->Render();
   EXPECT_THAT(text, HasSubstr("aigov_ingest_events_total{kind=\"model_"

@@ -43,7 +43,8 @@ int HttpStatusOf(absl::StatusCode code) {
 HttpReply OpenLineageEndpoint::Post(absl::string_view body, bool batch) {
   auto parsed = ingest::ParseOpenLineage(body, batch, clock_.Now());
   if (!parsed.ok()) {
-    pipeline_.CountRefused(metrics::IngestKind::kRunEvent, parsed.status());
+    pipeline_.CountRefused(*kinds::Of(aigov::v1::EVENT_KIND_RUN_EVENT),
+                           parsed.status());
     return Error(400, parsed.status().message());
   }
   std::vector<journal::PendingEvent> events(parsed->size());
