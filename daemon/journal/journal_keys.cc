@@ -142,14 +142,10 @@ std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
   return "";
 }
 
-RetentionClass RetentionClassOf(aigov::v1::EventKind kind) {
-  // What no kind claims is kept for the shorter period, never longer than
-  // the record says.
-  const kinds::Kind* k = kinds::Of(kind);
-  return k != nullptr &&
-                 k->retention == aigov::v1::RETENTION_CLASS_DOCUMENTATION
-             ? RetentionClass::kDocumentation
-             : RetentionClass::kOperational;
+aigov::v1::RetentionClass RetentionClassOf(
+    const aigov::v1::JournalEntry& entry) {
+  const kinds::Kind* k = kinds::Of(entry);
+  return k == nullptr ? aigov::v1::RETENTION_CLASS_OPERATIONAL : k->retention;
 }
 
 std::string KindName(aigov::v1::EventKind kind) {

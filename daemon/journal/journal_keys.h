@@ -108,10 +108,12 @@ std::string SerializeDeterministic(
 const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry);
 // Returns the model the entry is about, or "" when none.
 std::string ModelIdOf(const aigov::v1::JournalEntry& entry);
-// Retention classes (DESIGN.md "The journal"): operational logs are kept at
-// least 6 months (AI Act Art. 19, 26(6)), documentation 10 years (Art. 18).
-enum class RetentionClass { kOperational, kDocumentation };
-RetentionClass RetentionClassOf(aigov::v1::EventKind kind);
+// The retention class of an entry (DESIGN.md "The journal"; declared per
+// kind, daemon/kinds/kinds.h): operational logs are kept at least 6 months
+// (AI Act Art. 19, 26(6)), documentation 10 years (Art. 18). An entry of no
+// known kind counts as operational, never kept longer than declared.
+aigov::v1::RetentionClass RetentionClassOf(
+    const aigov::v1::JournalEntry& entry);
 
 // Returns the document kind name ("ModelVersion"), as aigovctl writes it.
 std::string KindName(aigov::v1::EventKind kind);

@@ -488,9 +488,9 @@ absl::StatusOr<uint64_t> RocksDbJournal::Prune(absl::Time now,
         absl::Nanoseconds(e.recorded_at().nanos());
     if (recorded > newest_prunable) break;  // later entries are newer still
     const absl::Duration keep =
-        RetentionClassOf(EventKindOf(e)) == RetentionClass::kOperational
-            ? policy.operational
-            : policy.documentation;
+        RetentionClassOf(e) == aigov::v1::RETENTION_CLASS_DOCUMENTATION
+            ? policy.documentation
+            : policy.operational;
     if (recorded + keep > now) continue;
     if (!runs.empty() && runs.back().second == seq) {
       runs.back().second = seq + 1;

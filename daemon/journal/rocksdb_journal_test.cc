@@ -831,8 +831,11 @@ TEST(RetentionPolicyTest, NeverBelowTheLegalMinimums) {
   p.documentation = absl::Hours(24 * 365);
   EXPECT_THAT(std::string(ValidateRetention(p).message()),
               HasSubstr("10 years"));
-  EXPECT_EQ(RetentionClassOf(aigov::v1::EVENT_KIND_MODEL_VERSION),
-            RetentionClass::kDocumentation);
+  aigov::v1::JournalEntry e;
+  e.mutable_model_version();
+  EXPECT_EQ(RetentionClassOf(e), aigov::v1::RETENTION_CLASS_DOCUMENTATION);
+  e.mutable_oversight_action();
+  EXPECT_EQ(RetentionClassOf(e), aigov::v1::RETENTION_CLASS_OPERATIONAL);
 }
 
 TEST(RocksDbJournalDiskTest, ErasureLeavesNoCopyOfTheKeyOnDisk) {
