@@ -17,13 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-#include "daemon/common/allocator.h"
 #include "daemon/common/logging.h"
 #include "daemon/config/config_loader.h"
 #include "daemon/daemon.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/registry/registry_projection.h"
+#include "daemon/storage/allocator.h"
 #ifdef AIGOV_CONTROLLED_CLOCK
 #include "daemon/testing/controlled_clock.h"
 #endif
@@ -144,7 +144,7 @@ int RebuildViews(const aigov::v1::DaemonConfig& config,
 }  // namespace
 
 int main(int argc, char** argv) {
-  aigov::common::KeepFreedMemoryForReuse();
+  aigov::storage::KeepFreedMemoryForReuse();
   absl::FlagsUsageConfig usage;
   // Help names the program, never the build tree's path of main.cc.
   usage.contains_help_flags = [](absl::string_view file) {

@@ -21,8 +21,8 @@
 #include "rocksdb/write_batch.h"
 
 #include "daemon/common/status_macros.h"
-#include "daemon/common/status_util.h"
 #include "daemon/journal/journal_keys.h"
+#include "daemon/storage/rocksdb_status.h"
 
 namespace aigov::journal {
 namespace {
@@ -57,7 +57,7 @@ absl::StatusOr<std::optional<PriorEvent>> StoredPrior(
     const rocksdb::Status& read, absl::string_view value,
     absl::string_view event_id) {
   if (read.IsNotFound()) return std::nullopt;
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(read, "looking up event_id"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(read, "looking up event_id"));
   PriorEvent prior;
   if (!DecodeEventIdValue(value, event_id, &prior.sequence, &prior.digest)) {
     return absl::DataLossError(
@@ -176,7 +176,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
           absl::StrCat("data directory ", options.path,
                        " was written by a newer aigovd: ", s.ToString()));
     }
-    return common::FromRocksDb(
+    return storage::FromRocksDb(
         s, absl::StrCat("opening journal at ", options.path));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
@@ -215,7 +215,7 @@ absl::Status RocksDbJournal::LoadViewStates() {
       }
       continue;
     }
-    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading a view's state"));
+    AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading a view's state"));
     ViewState state;
     if (!DecodeViewState(value, &state)) {
       stale_.emplace_back(p, "its recorded state does not parse");
@@ -276,7 +276,7 @@ absl::StatusOr<ViewState> RocksDbJournal::GetViewState(
     return absl::NotFoundError(
         absl::StrCat("view ", column_family, " has no recorded state"));
   }
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading a view's state"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading a view's state"));
   ViewState state;
   if (!DecodeViewState(value, &state)) {
     return absl::DataLossError(
@@ -313,13 +313,13 @@ absl::Status RocksDbJournal::CheckHead() {
       return absl::DataLossError("journal head is malformed (tree_size)");
     }
   } else if (!s.IsNotFound()) {
-    return common::FromRocksDb(s, "reading journal head");
+    return storage::FromRocksDb(s, "reading journal head");
   }
   std::string format;
   const rocksdb::Status format_read =
       db_->Get(read, handles_[kDefault], kFormatKey, &format);
   if (!format_read.ok() && !format_read.IsNotFound()) {
-    return common::FromRocksDb(format_read, "reading journal format");
+    return storage::FromRocksDb(format_read, "reading journal format");
   }
   const bool has_format = format_read.ok();
   if ((has_format && format != kFormat) || (!has_format && persisted > 0)) {
@@ -333,7 +333,7 @@ absl::Status RocksDbJournal::CheckHead() {
       db_->NewIterator(read, handles_[kEntries]));
   it->SeekToLast();
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(it->status(), "reading last entry"));
+      storage::FromRocksDb(it->status(), "reading last entry"));
   uint64_t stored = 0;
   if (it->Valid()) {
     uint64_t last = 0;
@@ -393,7 +393,7 @@ absl::Status RocksDbJournal::CheckHead() {
   if (!has_format) {  // a new journal
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(
+    AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(
         db_->Put(sync, handles_[kDefault], kFormatKey, kFormat),
         "writing journal format"));
   }
@@ -411,11 +411,11 @@ absl::Status RocksDbJournal::LoadOrCreatePiiSecret() {
     std::memcpy(pii_secret_.data(), value.data(), pii_secret_.size());
     return absl::OkStatus();
   }
-  if (!s.IsNotFound()) return common::FromRocksDb(s, "reading the PII secret");
+  if (!s.IsNotFound()) return storage::FromRocksDb(s, "reading the PII secret");
   pii_secret_ = RandomKey();
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  return common::FromRocksDb(
+  return storage::FromRocksDb(
       db_->Put(sync, handles_[kDefault], kPiiSecretKey,
                rocksdb::Slice(reinterpret_cast<const char*>(pii_secret_.data()),
                               pii_secret_.size())),
@@ -437,7 +437,7 @@ absl::Status RocksDbJournal::LoadPrunedRanges() {
     }
     pruned_[first] = end;
   }
-  return common::FromRocksDb(it->status(), "reading pruned ranges");
+  return storage::FromRocksDb(it->status(), "reading pruned ranges");
 }
 
 bool RocksDbJournal::IsPruned(uint64_t index) const {
@@ -500,7 +500,7 @@ absl::StatusOr<uint64_t> RocksDbJournal::Prune(absl::Time now,
     ++pruned;
   }
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(it->status(), "scanning for retention"));
+      storage::FromRocksDb(it->status(), "scanning for retention"));
   if (runs.empty()) return uint64_t{0};
   for (const auto& [first, end] : runs) {
     batch.DeleteRange(handles_[kEntries], EncodeSequence(first),
@@ -512,7 +512,7 @@ absl::StatusOr<uint64_t> RocksDbJournal::Prune(absl::Time now,
   rocksdb::WriteOptions sync;
   sync.sync = true;
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(db_->Write(sync, &batch), "pruning"));
+      storage::FromRocksDb(db_->Write(sync, &batch), "pruning"));
   absl::MutexLock lock(&prune_mu_);
   for (const auto& [first, end] : runs) pruned_[first] = end;
   return pruned;
@@ -524,7 +524,7 @@ absl::StatusOr<std::optional<SecretKey>> RocksDbJournal::ReadSubjectKey(
   const rocksdb::Status s = db_->Get(
       rocksdb::ReadOptions(), handles_[kSubjectKeys], subject_id, &value);
   if (s.IsNotFound()) return std::optional<SecretKey>();
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading a subject key"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading a subject key"));
   SecretKey key{};
   if (value.size() != key.size())
     return absl::DataLossError("a subject key is malformed");
@@ -549,15 +549,15 @@ absl::StatusOr<std::optional<SecretKey>> RocksDbJournal::SubjectKeyForTest(
 
 absl::Status RocksDbJournal::PurgeErasedKeys() {
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(db_->FlushWAL(/*sync=*/false), "flushing the WAL"));
+      storage::FromRocksDb(db_->FlushWAL(/*sync=*/false), "flushing the WAL"));
   rocksdb::FlushOptions flush;
   flush.wait = true;
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(db_->Flush(flush, handles_), "flushing"));
+      storage::FromRocksDb(db_->Flush(flush, handles_), "flushing"));
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;
-  return common::FromRocksDb(
+  return storage::FromRocksDb(
       db_->CompactRange(compact, handles_[kSubjectKeys], nullptr, nullptr),
       "compacting subject keys");
 }
@@ -571,7 +571,7 @@ absl::StatusOr<Hash> RocksDbJournal::ReadNode(uint32_t level,
     return absl::DataLossError(absl::StrCat("tree node (level ", level,
                                             ", index ", index, ") is missing"));
   }
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading tree node"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading tree node"));
   Hash h{};
   if (!HashFromBytes(value, &h)) {
     return absl::DataLossError(absl::StrCat(
@@ -596,7 +596,7 @@ absl::Status RocksDbJournal::LoadUpperNodes() {
     }
     upper_nodes_[{static_cast<uint8_t>(key[0]), index}] = h;
   }
-  return common::FromRocksDb(it->status(), "loading upper tree nodes");
+  return storage::FromRocksDb(it->status(), "loading upper tree nodes");
 }
 
 bool RocksDbJournal::CachedNode(uint32_t level, uint64_t index,
@@ -651,7 +651,7 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
     if (statuses[i].ok() && HashFromBytes(ToView(values[i]), &h)) {
       (*fetched)[wanted[i]] = h;
     } else if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
-      return common::FromRocksDb(statuses[i], "reading tree nodes");
+      return storage::FromRocksDb(statuses[i], "reading tree nodes");
     }
   }
   return EveryLevel(
@@ -744,7 +744,7 @@ absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
     if (!leaves->Valid() || ToView(leaves->key()) != NodeKey(0, i) ||
         !HashFromBytes(ToView(leaves->value()), &e.leaf_hash)) {
       AIGOV_RETURN_IF_ERROR(
-          common::FromRocksDb(leaves->status(), "reading leaves"));
+          storage::FromRocksDb(leaves->status(), "reading leaves"));
       return absl::DataLossError(
           absl::StrCat("leaf hash of entry ", i, " is missing"));
     }
@@ -757,7 +757,7 @@ absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
       entries->Next();
     } else {
       AIGOV_RETURN_IF_ERROR(
-          common::FromRocksDb(entries->status(), "reading entries"));
+          storage::FromRocksDb(entries->status(), "reading entries"));
       if (!IsPruned(i)) {
         return absl::DataLossError(
             absl::StrCat("entry ", i, " is missing from the journal"));
@@ -773,9 +773,10 @@ absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
 absl::Status RocksDbJournal::StoreCheckpointNote(absl::string_view note) {
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  return common::FromRocksDb(db_->Put(sync, handles_[kDefault], kCheckpointKey,
-                                      rocksdb::Slice(note.data(), note.size())),
-                             "storing checkpoint");
+  return storage::FromRocksDb(
+      db_->Put(sync, handles_[kDefault], kCheckpointKey,
+               rocksdb::Slice(note.data(), note.size())),
+      "storing checkpoint");
 }
 
 absl::StatusOr<std::string> RocksDbJournal::LoadCheckpointNote() const {
@@ -783,7 +784,7 @@ absl::StatusOr<std::string> RocksDbJournal::LoadCheckpointNote() const {
   const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
                                      kCheckpointKey, &note);
   if (s.IsNotFound()) return std::string();
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "loading checkpoint"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "loading checkpoint"));
   return note;
 }
 
@@ -815,7 +816,7 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
       ++report.entries_pruned;
     } else {
       AIGOV_RETURN_IF_ERROR(
-          common::FromRocksDb(it->status(), "reading entries"));
+          storage::FromRocksDb(it->status(), "reading entries"));
       return absl::DataLossError(absl::StrCat(
           "entry ", expected, " is missing and was not pruned by retention"));
     }
@@ -839,7 +840,7 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
     }
     if (progress && (expected + 1) % 65536 == 0) progress(expected + 1, total);
   }
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading entries"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "reading entries"));
   if (range.Root() != report.head.root) {
     return absl::DataLossError(absl::StrCat(
         "the root recomputed from all entries, ", HashHex(range.Root()),
@@ -1133,8 +1134,8 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
 
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(db_->Write(write_options, &batch),
-                                            "writing journal group"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(db_->Write(write_options, &batch),
+                                             "writing journal group"));
   committed = true;
   if (!upper.empty()) {
     absl::MutexLock lock(&upper_mu_);
@@ -1179,7 +1180,7 @@ absl::StatusOr<std::string> RocksDbJournal::GetBytes(uint64_t sequence) const {
     return absl::DataLossError(
         absl::StrCat("entry ", sequence, " is missing from the journal"));
   }
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading journal entry"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading journal entry"));
   return value;
 }
 
@@ -1285,7 +1286,7 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
       if (!add(seq, std::move(entry))) return result;
     }
   }
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "listing journal"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "listing journal"));
   result.next_sequence = size;
   return result;
 }
@@ -1311,8 +1312,8 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
     }
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    return common::FromRocksDb(db_->Write(sync, &batch),
-                               "recording the views' state");
+    return storage::FromRocksDb(db_->Write(sync, &batch),
+                                "recording the views' state");
   };
   AIGOV_RETURN_IF_ERROR(mark(true, 0));
   for (size_t p : chosen) {
@@ -1321,17 +1322,17 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
         db_->NewIterator(rocksdb::ReadOptions(), family));
     it->SeekToFirst();
     if (!it->Valid()) {
-      AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading view"));
+      AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "reading view"));
       continue;
     }
     const std::string first = it->key().ToString();
     it->SeekToLast();
-    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading view"));
+    AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "reading view"));
     const std::string last = it->key().ToString();
     rocksdb::WriteBatch clear;
     clear.DeleteRange(family, first, last);
     clear.Delete(family, last);
-    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(
+    AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(
         db_->Write(rocksdb::WriteOptions(), &clear), "clearing view"));
   }
 
@@ -1351,8 +1352,8 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
     }
     entries.clear();
     bytes.clear();
-    return common::FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch),
-                               "writing rebuilt views");
+    return storage::FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch),
+                                "writing rebuilt views");
   };
   rocksdb::ReadOptions read;
   read.fill_cache = false;
@@ -1367,7 +1368,7 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
     }
     if (stored != seq) {
       AIGOV_RETURN_IF_ERROR(
-          common::FromRocksDb(it->status(), "reading entries"));
+          storage::FromRocksDb(it->status(), "reading entries"));
       if (!IsPruned(seq)) {
         return absl::DataLossError(absl::StrCat(
             "entry ", seq, " is missing and was not pruned by retention"));
@@ -1386,7 +1387,7 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
     if (entries.size() == kGroup) AIGOV_RETURN_IF_ERROR(apply());
     if (progress && ++done % 65536 == 0) progress(done, total);
   }
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(it->status(), "reading entries"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "reading entries"));
   if (!entries.empty()) AIGOV_RETURN_IF_ERROR(apply());
   AIGOV_RETURN_IF_ERROR(Flush());
   AIGOV_RETURN_IF_ERROR(mark(false, pruned));
@@ -1399,7 +1400,8 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
 absl::Status RocksDbJournal::Flush() {
   rocksdb::FlushOptions options;
   options.wait = true;
-  return common::FromRocksDb(db_->Flush(options, handles_), "flushing journal");
+  return storage::FromRocksDb(db_->Flush(options, handles_),
+                              "flushing journal");
 }
 
 }  // namespace aigov::journal

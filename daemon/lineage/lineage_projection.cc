@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 
 #include "daemon/common/status_macros.h"
-#include "daemon/common/status_util.h"
 #include "daemon/journal/journal_keys.h"
+#include "daemon/storage/rocksdb_status.h"
 
 namespace aigov::lineage {
 namespace {
@@ -134,7 +134,7 @@ class GroupWrites {
     const rocksdb::Status s =
         db_->Get(rocksdb::ReadOptions(), family_, key, &value);
     if (s.IsNotFound()) return std::nullopt;
-    AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading the lineage view"));
+    AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading the lineage view"));
     return value;
   }
 
@@ -149,7 +149,7 @@ class GroupWrites {
       out.emplace(it->key().ToString(), it->value().ToString());
     }
     AIGOV_RETURN_IF_ERROR(
-        common::FromRocksDb(it->status(), "reading the lineage view"));
+        storage::FromRocksDb(it->status(), "reading the lineage view"));
     for (auto it2 = overlay_.lower_bound(prefix);
          it2 != overlay_.end() &&
          it2->first.compare(0, prefix.size(), prefix) == 0;
@@ -555,7 +555,7 @@ absl::StatusOr<Walk> LineageProjection::Traverse(const LineageNode& start,
       out->push_back({static_cast<LineageRelation>(rest[0]),
                       std::string(rest.substr(1)), it->value().ToString()});
     }
-    return common::FromRocksDb(it->status(), "walking the lineage view");
+    return storage::FromRocksDb(it->status(), "walking the lineage view");
   };
   while (!queue.empty()) {
     const std::string node = std::move(queue.front());
@@ -623,7 +623,7 @@ absl::StatusOr<bool> LineageProjection::HasNode(const LineageNode& node) const {
     it->Seek(prefix);
     if (it->Valid() && it->key().starts_with(prefix)) return true;
     AIGOV_RETURN_IF_ERROR(
-        common::FromRocksDb(it->status(), "reading the lineage view"));
+        storage::FromRocksDb(it->status(), "reading the lineage view"));
   }
   return false;
 }
@@ -635,7 +635,7 @@ absl::StatusOr<std::optional<LineageRun>> LineageProjection::GetRun(
       db_->Get(rocksdb::ReadOptions(), family_,
                absl::StrCat(std::string(1, kRun), run_id), &value);
   if (s.IsNotFound()) return std::nullopt;
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading a lineage run"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading a lineage run"));
   LineageRun run;
   if (!run.ParseFromString(value)) return Corrupt();
   return run;
@@ -668,7 +668,7 @@ absl::StatusOr<LineageProjection::RunPage> LineageProjection::ListRuns(
     }
   }
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(it->status(), "listing lineage runs"));
+      storage::FromRocksDb(it->status(), "listing lineage runs"));
   return page;
 }
 
@@ -683,7 +683,7 @@ LineageProjection::CountUnfinishedRuns() const {
     ++counts[it->value().ToString()];
   }
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(it->status(), "counting unfinished runs"));
+      storage::FromRocksDb(it->status(), "counting unfinished runs"));
   return counts;
 }
 

@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 
 #include "daemon/common/status_macros.h"
-#include "daemon/common/status_util.h"
 #include "daemon/journal/journal_keys.h"
+#include "daemon/storage/rocksdb_status.h"
 
 namespace aigov::registry {
 namespace {
@@ -153,7 +153,7 @@ absl::StatusOr<bool> RegistryProjection::Known(const std::string& key) const {
   const rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), family_, key, &value);
   if (s.IsNotFound()) return false;
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading the registry"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading the registry"));
   return true;
 }
 
@@ -347,7 +347,7 @@ absl::StatusOr<std::optional<RegistryRecord>> RegistryProjection::Get(
   const rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), family_, key, &value);
   if (s.IsNotFound()) return std::nullopt;
-  AIGOV_RETURN_IF_ERROR(common::FromRocksDb(s, "reading the registry"));
+  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading the registry"));
   RegistryRecord record;
   if (!record.ParseFromString(value)) {
     return absl::DataLossError("a registry record does not parse");
@@ -385,7 +385,7 @@ absl::StatusOr<RegistryProjection::ListPage> RegistryProjection::List(
     page.records.push_back(std::move(record));
   }
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(it->status(), "listing the registry"));
+      storage::FromRocksDb(it->status(), "listing the registry"));
   return page;
 }
 
@@ -402,7 +402,7 @@ absl::StatusOr<uint64_t> RegistryProjection::CountUnregistered() const {
     if (record.unregistered()) ++count;
   }
   AIGOV_RETURN_IF_ERROR(
-      common::FromRocksDb(it->status(), "counting unregistered systems"));
+      storage::FromRocksDb(it->status(), "counting unregistered systems"));
   return count;
 }
 

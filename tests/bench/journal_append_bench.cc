@@ -17,12 +17,12 @@
 #include "benchmark/benchmark.h"
 #include "rocksdb/db.h"
 
-#include "daemon/common/allocator.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/sha256.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
+#include "daemon/storage/allocator.h"
 #include "tests/bench/bench_events.h"
 
 namespace aigov::journal {
@@ -143,7 +143,7 @@ BENCHMARK(BM_SequencerClosedLoop)
 
 // As aigovd does at startup (see common/allocator.h).
 int main(int argc, char** argv) {
-  aigov::common::KeepFreedMemoryForReuse();
+  aigov::storage::KeepFreedMemoryForReuse();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

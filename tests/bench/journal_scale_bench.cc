@@ -21,11 +21,11 @@
 #include "absl/time/clock.h"
 
 #include "agents/cli/bundle.h"
-#include "daemon/common/allocator.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/sha256.h"
 #include "daemon/journal/checkpoint.h"
 #include "daemon/journal/rocksdb_journal.h"
+#include "daemon/storage/allocator.h"
 #include "tests/bench/bench_events.h"
 
 namespace aigov::journal {
@@ -196,6 +196,6 @@ int Main(int argc, char** argv) {
 }  // namespace aigov::journal
 
 int main(int argc, char** argv) {
-  aigov::common::KeepFreedMemoryForReuse();  // as aigovd does
+  aigov::storage::KeepFreedMemoryForReuse();  // as aigovd does
   return aigov::journal::Main(argc, argv);
 }

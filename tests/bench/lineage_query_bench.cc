@@ -22,12 +22,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-#include "daemon/common/allocator.h"
 #include "daemon/common/clock.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/lineage/lineage_queries.h"
 #include "daemon/registry/registry_projection.h"
+#include "daemon/storage/allocator.h"
 #include "tests/bench/views_journal.h"
 
 namespace {
@@ -187,7 +187,7 @@ int Run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  aigov::common::KeepFreedMemoryForReuse();
+  aigov::storage::KeepFreedMemoryForReuse();
   Options o;
   for (int i = 1; i < argc; ++i) {
     const auto value = [&](int* out) {

@@ -1,8 +1,8 @@
-#include "daemon/common/allocator.h"
+#include "daemon/storage/allocator.h"
 
 #include <malloc.h>
 
-namespace aigov::common {
+namespace aigov::storage {
 
 bool KeepFreedMemoryForReuse() {
   constexpr int kMmapThreshold = 32 << 20;
@@ -12,4 +12,4 @@ bool KeepFreedMemoryForReuse() {
   return mmap_ok && trim_ok;
 }
 
-}  // namespace aigov::common
+}  // namespace aigov::storage

@@ -1,7 +1,7 @@
 // Process-wide allocator settings for a RocksDB write path.
 #pragma once
 
-namespace aigov::common {
+namespace aigov::storage {
 
 // Tells glibc's malloc to keep freed memory for reuse instead of handing it
 // back to the kernel. RocksDB builds each memtable from 8 MiB arena blocks
@@ -17,4 +17,4 @@ namespace aigov::common {
 // C library rejects a setting (the process runs on with its defaults).
 bool KeepFreedMemoryForReuse();
 
-}  // namespace aigov::common
+}  // namespace aigov::storage

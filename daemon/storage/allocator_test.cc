@@ -1,4 +1,4 @@
-#include "daemon/common/allocator.h"
+#include "daemon/storage/allocator.h"
 
 #include <sys/resource.h>
 
@@ -8,7 +8,7 @@
 
 #include "gtest/gtest.h"
 
-namespace aigov::common {
+namespace aigov::storage {
 namespace {
 
 long MinorFaults() {
@@ -53,4 +53,4 @@ TEST(AllocatorTest, AFreedBlockIsReusedWithoutFaultingItsPagesBackIn) {
 }
 
 }  // namespace
-}  // namespace aigov::common
+}  // namespace aigov::storage

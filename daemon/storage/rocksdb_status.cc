@@ -1,11 +1,11 @@
-#include "daemon/common/status_util.h"
+#include "daemon/storage/rocksdb_status.h"
 
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace aigov::common {
+namespace aigov::storage {
 
 absl::Status FromRocksDb(const rocksdb::Status& status,
                          absl::string_view context) {
@@ -34,4 +34,4 @@ absl::Status FromRocksDb(const rocksdb::Status& status,
   }
 }
 
-}  // namespace aigov::common
+}  // namespace aigov::storage

@@ -5,7 +5,7 @@
 #include "absl/strings/string_view.h"
 #include "rocksdb/status.h"
 
-namespace aigov::common {
+namespace aigov::storage {
 
 // Maps a RocksDB status to the abseil code an operator would act on:
 // Corruption → kDataLoss, Busy/TimedOut/TryAgain → kUnavailable, a held
@@ -14,4 +14,4 @@ namespace aigov::common {
 absl::Status FromRocksDb(const rocksdb::Status& status,
                          absl::string_view context);
 
-}  // namespace aigov::common
+}  // namespace aigov::storage
