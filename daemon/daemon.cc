@@ -92,7 +92,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
 
   AIGOV_ASSIGN_OR_RETURN(
       d->signer_,
-      journal::NoteSigner::LoadOrCreate(
+      tlog::NoteSigner::LoadOrCreate(
           (std::filesystem::path(config.data_dir()) / kSigningKeyFile).string(),
           config.journal().origin()));
   d->checkpointer_ = std::make_unique<journal::Checkpointer>(

@@ -24,7 +24,6 @@
 #include "daemon/common/clock.h"
 #include "daemon/ingest/admission_rules.h"
 #include "daemon/ingest/pipeline.h"
-#include "daemon/journal/checkpoint.h"
 #include "daemon/journal/checkpointer.h"
 #include "daemon/journal/erasure_deriver.h"
 #include "daemon/journal/key_purger.h"
@@ -41,6 +40,7 @@
 #include "daemon/server/lineage_service.h"
 #include "daemon/server/openlineage_endpoint.h"
 #include "daemon/server/registry_service.h"
+#include "daemon/tlog/checkpoint.h"
 
 namespace aigov {
 
@@ -87,7 +87,7 @@ class Daemon {
   journal::ErasureDeriver erasure_deriver_;
   std::vector<std::unique_ptr<journal::AdmissionRule>> rules_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
-  std::unique_ptr<journal::NoteSigner> signer_;
+  std::unique_ptr<tlog::NoteSigner> signer_;
   std::unique_ptr<journal::Checkpointer> checkpointer_;
   std::unique_ptr<journal::RetentionSweeper> retention_;
   std::unique_ptr<journal::Sequencer> sequencer_;

@@ -122,7 +122,7 @@ int VerifyJournal(const aigov::v1::DaemonConfig& config,
                       return absl::StrCat(
                           "journal verified: ", report->entries_checked,
                           " entries, root ",
-                          aigov::journal::HashHex(report->head.root));
+                          aigov::tlog::HashHex(report->head.root));
                     });
 }
 

@@ -29,7 +29,6 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
-#include "agents/cli/bundle.h"
 #include "agents/cli/client.h"
 #include "agents/cli/documents.h"
 #include "agents/cli/records_cmd.h"
@@ -37,12 +36,12 @@
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/common/logging.h"
+#include "daemon/common/random.h"
 #include "daemon/common/sha256.h"
-#include "daemon/journal/checkpoint.h"
-#include "daemon/journal/journal_keys.h"
-#include "daemon/journal/merkle.h"
-#include "daemon/journal/pii.h"
 #include "daemon/kinds/kinds.h"
+#include "daemon/tlog/bundle.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/merkle.h"
 
 namespace {
 
@@ -72,7 +71,7 @@ bool CallJournal(
 
 // The entry's event (whatever its kind) as JSON, "{}" when it has none.
 std::string EventJson(const aigov::v1::JournalEntry& e) {
-  const google::protobuf::Message* message = aigov::journal::EventOf(e);
+  const google::protobuf::Message* message = aigov::kinds::EventOf(e);
   return message == nullptr ? "{}" : ToJson(*message);
 }
 
@@ -101,7 +100,7 @@ std::string EntryJson(const aigov::v1::JournalEntry& e) {
           google::protobuf::util::TimeUtil::ToString(e.recorded_at())),
       ",\"kind\":",
       aigov::common::JsonQuote(
-          aigov::journal::KindName(aigov::journal::EventKindOf(e))),
+          aigov::kinds::KindName(aigov::kinds::EventKindOf(e))),
       ",\"event_id\":", aigov::common::JsonQuote(e.event_id()),
       ",\"principal\":", aigov::common::JsonQuote(e.principal()), derived,
       ",\"event\":", event, erased, "}");
@@ -119,7 +118,7 @@ std::string EntrySummary(const aigov::v1::JournalEntry& e) {
     return absl::StrCat(mv.model_id(), "@", mv.version(),
                         " system=", mv.system_id());
   }
-  const google::protobuf::Message* event = aigov::journal::EventOf(e);
+  const google::protobuf::Message* event = aigov::kinds::EventOf(e);
   if (event == nullptr) return "";
   const google::protobuf::Descriptor* d = event->GetDescriptor();
   const google::protobuf::Reflection* r = event->GetReflection();
@@ -140,10 +139,10 @@ std::string EntrySummary(const aigov::v1::JournalEntry& e) {
 int JournalList(const std::string& target, bool json, const std::string& model,
                 const std::string& kind, uint64_t from, uint64_t limit) {
   aigov::v1::EventKind kind_value = aigov::v1::EVENT_KIND_UNSPECIFIED;
-  if (!kind.empty() && !aigov::journal::KindFromName(kind, &kind_value)) {
+  if (!kind.empty() && !aigov::kinds::KindFromName(kind, &kind_value)) {
     std::fprintf(stderr, "error: --kind: unknown kind \"%s\" (one of %s)\n",
                  kind.c_str(),
-                 absl::StrJoin(aigov::journal::KindNames(), ", ").c_str());
+                 absl::StrJoin(aigov::kinds::KindNames(), ", ").c_str());
     return 2;
   }
   auto channel = MakeChannel(target);
@@ -180,7 +179,7 @@ int JournalList(const std::string& target, bool json, const std::string& model,
             "%-10llu %-31s %-14s %s\n",
             static_cast<unsigned long long>(e.sequence()),
             google::protobuf::util::TimeUtil::ToString(e.recorded_at()).c_str(),
-            aigov::journal::KindName(aigov::journal::EventKindOf(e)).c_str(),
+            aigov::kinds::KindName(aigov::kinds::EventKindOf(e)).c_str(),
             EntrySummary(e).c_str());
       }
       first = false;
@@ -210,8 +209,7 @@ int JournalGet(const std::string& target, uint64_t sequence, bool json) {
         static_cast<unsigned long long>(resp.entry().sequence()),
         google::protobuf::util::TimeUtil::ToString(resp.entry().recorded_at())
             .c_str(),
-        aigov::journal::KindName(aigov::journal::EventKindOf(resp.entry()))
-            .c_str(),
+        aigov::kinds::KindName(aigov::kinds::EventKindOf(resp.entry())).c_str(),
         resp.entry().event_id().c_str(), resp.entry().principal().c_str(),
         EventJson(resp.entry()).c_str());
   }
@@ -322,7 +320,7 @@ int JournalExport(const std::string& target, const std::string& out_dir) {
   auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
   grpc::ClientContext ctx;
   auto reader = stub->Export(&ctx, aigov::v1::ExportRequest());
-  aigov::cli::BundleWriter writer(out_dir);
+  aigov::tlog::BundleWriter writer(out_dir);
   aigov::v1::ExportResponse resp;
   bool begun = false;
   uint64_t count = 0;
@@ -341,8 +339,8 @@ int JournalExport(const std::string& target, const std::string& out_dir) {
       begun = true;
     }
     for (const aigov::v1::ExportedEntry& e : resp.entries()) {
-      aigov::journal::Hash leaf{};
-      if (!aigov::journal::HashFromBytes(e.leaf_hash(), &leaf) ||
+      aigov::tlog::Hash leaf{};
+      if (!aigov::tlog::HashFromBytes(e.leaf_hash(), &leaf) ||
           !writer.Add(e.index(), leaf, e.entry(), e.pruned()).ok()) {
         ctx.TryCancel();
         std::fprintf(stderr, "error: writing the bundle failed at entry %llu\n",
@@ -378,7 +376,7 @@ int JournalExport(const std::string& target, const std::string& out_dir) {
 
 int JournalVerify(const std::string& dir, const std::string& previous_file,
                   const std::string& key) {
-  aigov::cli::VerifyOptions options;
+  aigov::tlog::VerifyOptions options;
   options.key = key;
   if (!previous_file.empty()) {
     std::ifstream in(previous_file, std::ios::binary);
@@ -398,7 +396,7 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
       if (done == total) std::fprintf(stderr, "\n");
     };
   }
-  auto summary = aigov::cli::VerifyBundle(dir, options);
+  auto summary = aigov::tlog::VerifyBundle(dir, options);
   if (!summary.ok()) {
     std::fprintf(stderr, "verification FAILED: %s\n",
                  std::string(summary.status().message()).c_str());
@@ -415,7 +413,7 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
   std::printf("verified: %llu entries of %s, root %s, signature valid%s\n",
               static_cast<unsigned long long>(summary->tree_size),
               summary->origin.c_str(),
-              aigov::journal::HashHex(summary->root).c_str(), extra.c_str());
+              aigov::tlog::HashHex(summary->root).c_str(), extra.c_str());
   return 0;
 }
 
@@ -425,10 +423,8 @@ int JournalEraseSubject(const std::string& target, const std::string& subject,
     // Random, never derived from the subject: an id computed from an e-mail
     // would let anyone holding the journal confirm a guess. Running the
     // erasure twice is harmless (the second finds no key).
-    const aigov::journal::SecretKey r = aigov::journal::RandomKey();
-    event_id = absl::StrCat("erase-",
-                            aigov::common::HexEncode(absl::string_view(
-                                reinterpret_cast<const char*>(r.data()), 16)));
+    event_id = absl::StrCat(
+        "erase-", aigov::common::HexEncode(aigov::common::RandomBytes(16)));
   }
   aigov::v1::EraseSubjectRequest req;
   req.set_event_id(event_id);
@@ -548,7 +544,7 @@ int main(int argc, char** argv) {
   list->add_option(
       "--kind", kind,
       absl::StrCat("Only entries of this kind: ",
-                   absl::StrJoin(aigov::journal::KindNames(), ", ")));
+                   absl::StrJoin(aigov::kinds::KindNames(), ", ")));
   list->add_option("--from", from, "First sequence number")
       ->capture_default_str();
   list->add_option("--limit", limit, "Most entries to print; 0 means all")

@@ -7,7 +7,8 @@
 
 namespace aigov::journal {
 
-Checkpointer::Checkpointer(RocksDbJournal& journal, const NoteSigner& signer,
+Checkpointer::Checkpointer(RocksDbJournal& journal,
+                           const tlog::NoteSigner& signer,
                            const common::Clock& clock, absl::Duration interval)
     : journal_(journal), signer_(signer), clock_(clock), interval_(interval) {}
 
@@ -20,15 +21,16 @@ absl::Status Checkpointer::Start() {
                            journal_.LoadCheckpointNote());
     if (!stored.empty()) {
       AIGOV_ASSIGN_OR_RETURN(
-          const NoteVerifier verifier,
-          NoteVerifier::FromVerifierKey(signer_.verifier_key()));
+          const tlog::NoteVerifier verifier,
+          tlog::NoteVerifier::FromVerifierKey(signer_.verifier_key()));
       auto body = verifier.Verify(stored);
       if (!body.ok()) {
         return absl::DataLossError(absl::StrCat(
             "the stored checkpoint is not signed by this journal's key (",
             body.status().message(), "); was journal-signing.pem replaced?"));
       }
-      AIGOV_ASSIGN_OR_RETURN(Checkpoint previous, ParseCheckpoint(*body));
+      AIGOV_ASSIGN_OR_RETURN(tlog::Checkpoint previous,
+                             tlog::ParseCheckpoint(*body));
       absl::MutexLock lock(&mu_);
       latest_ = SignedCheckpoint{std::move(previous), stored};
     } else {
@@ -93,9 +95,9 @@ absl::Status Checkpointer::Advance() {
           "the journal has ", head.size, " entries but a checkpoint of ", from,
           " was signed: entries were removed"));
     }
-    AIGOV_ASSIGN_OR_RETURN(const std::vector<Hash> proof,
+    AIGOV_ASSIGN_OR_RETURN(const std::vector<tlog::Hash> proof,
                            journal_.ConsistencyProof(from, head.size));
-    const absl::Status consistent = VerifyConsistency(
+    const absl::Status consistent = tlog::VerifyConsistency(
         from, head.size, proof, previous.checkpoint.root, head.root);
     if (!consistent.ok()) {
       return absl::DataLossError(absl::StrCat("checkpoint at size ", from,
@@ -103,9 +105,9 @@ absl::Status Checkpointer::Advance() {
                                               ": ", consistent.message()));
     }
   }
-  Checkpoint next{signer_.name(), head.size, head.root};
+  tlog::Checkpoint next{signer_.name(), head.size, head.root};
   AIGOV_ASSIGN_OR_RETURN(std::string note,
-                         signer_.Sign(FormatCheckpoint(next)));
+                         signer_.Sign(tlog::FormatCheckpoint(next)));
   AIGOV_RETURN_IF_ERROR(journal_.StoreCheckpointNote(note));
   absl::MutexLock lock(&mu_);
   latest_ = SignedCheckpoint{std::move(next), std::move(note)};

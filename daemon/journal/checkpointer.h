@@ -19,20 +19,20 @@
 #include "absl/time/time.h"
 
 #include "daemon/common/clock.h"
-#include "daemon/journal/checkpoint.h"
 #include "daemon/journal/rocksdb_journal.h"
+#include "daemon/tlog/checkpoint.h"
 
 namespace aigov::journal {
 
 struct SignedCheckpoint {
-  Checkpoint checkpoint;
+  tlog::Checkpoint checkpoint;
   std::string note;
 };
 
 class Checkpointer {
  public:
   // Rounds are `interval` apart on `clock`.
-  Checkpointer(RocksDbJournal& journal, const NoteSigner& signer,
+  Checkpointer(RocksDbJournal& journal, const tlog::NoteSigner& signer,
                const common::Clock& clock, absl::Duration interval);
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -59,7 +59,7 @@ class Checkpointer {
   void Run();
 
   RocksDbJournal& journal_;
-  const NoteSigner& signer_;
+  const tlog::NoteSigner& signer_;
   const common::Clock& clock_;
   const absl::Duration interval_;
 

@@ -23,8 +23,8 @@ class CheckpointerTest : public ::testing::Test {
         key_dir_(std::filesystem::temp_directory_path() /
                  ("aigov-ckpt-" + std::to_string(::getpid()))) {
     std::filesystem::create_directories(key_dir_);
-    signer_ = std::move(NoteSigner::LoadOrCreate((key_dir_ / "a.pem").string(),
-                                                 "aigov/test"))
+    signer_ = std::move(tlog::NoteSigner::LoadOrCreate(
+                            (key_dir_ / "a.pem").string(), "aigov/test"))
                   .value();
     Reopen();
   }
@@ -46,27 +46,28 @@ class CheckpointerTest : public ::testing::Test {
     }
   }
 
-  Checkpoint VerifiedLatest(const Checkpointer& c) {
-    auto verifier = NoteVerifier::FromVerifierKey(signer_->verifier_key());
+  tlog::Checkpoint VerifiedLatest(const Checkpointer& c) {
+    auto verifier =
+        tlog::NoteVerifier::FromVerifierKey(signer_->verifier_key());
     auto body = verifier->Verify(c.Latest().note);
     EXPECT_TRUE(body.ok()) << body.status();
-    return *ParseCheckpoint(*body);
+    return *tlog::ParseCheckpoint(*body);
   }
 
   std::unique_ptr<rocksdb::Env> env_;
   common::FakeClock clock_;
   std::filesystem::path key_dir_;
-  std::unique_ptr<NoteSigner> signer_;
+  std::unique_ptr<tlog::NoteSigner> signer_;
   std::unique_ptr<RocksDbJournal> journal_;
 };
 
 TEST_F(CheckpointerTest, SignsTheHeadAndFollowsIt) {
   Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   ASSERT_TRUE(c.Start().ok());
-  Checkpoint cp = VerifiedLatest(c);
+  tlog::Checkpoint cp = VerifiedLatest(c);
   EXPECT_EQ(cp.origin, "aigov/test");
   EXPECT_EQ(cp.size, 0u);
-  EXPECT_EQ(cp.root, EmptyRoot());
+  EXPECT_EQ(cp.root, tlog::EmptyRoot());
   Append(5);
   auto current = c.Current();
   ASSERT_TRUE(current.ok()) << current.status();
@@ -107,9 +108,10 @@ TEST_F(CheckpointerTest, RefusesAJournalInconsistentWithItsCheckpoint) {
   Append(4);
   // A checkpoint of size 3 whose root is not the journal's: the journal's
   // history differs from what was signed.
-  Checkpoint forged{"aigov/test", 3, HashLeaf("another history")};
+  tlog::Checkpoint forged{"aigov/test", 3, tlog::HashLeaf("another history")};
   ASSERT_TRUE(
-      journal_->StoreCheckpointNote(*signer_->Sign(FormatCheckpoint(forged)))
+      journal_
+          ->StoreCheckpointNote(*signer_->Sign(tlog::FormatCheckpoint(forged)))
           .ok());
   Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   const absl::Status s = c.Start();
@@ -119,12 +121,12 @@ TEST_F(CheckpointerTest, RefusesAJournalInconsistentWithItsCheckpoint) {
 }
 
 TEST_F(CheckpointerTest, RefusesACheckpointSignedByAnotherKey) {
-  auto other =
-      NoteSigner::LoadOrCreate((key_dir_ / "b.pem").string(), "aigov/test");
+  auto other = tlog::NoteSigner::LoadOrCreate((key_dir_ / "b.pem").string(),
+                                              "aigov/test");
   ASSERT_TRUE(other.ok());
-  Checkpoint cp{"aigov/test", 0, EmptyRoot()};
+  tlog::Checkpoint cp{"aigov/test", 0, tlog::EmptyRoot()};
   ASSERT_TRUE(
-      journal_->StoreCheckpointNote(*(*other)->Sign(FormatCheckpoint(cp)))
+      journal_->StoreCheckpointNote(*(*other)->Sign(tlog::FormatCheckpoint(cp)))
           .ok());
   Checkpointer c(*journal_, *signer_, clock_, absl::Hours(1));
   const absl::Status s = c.Start();

@@ -129,11 +129,6 @@ bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence) {
   return true;
 }
 
-aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
-  const kinds::Kind* kind = kinds::Of(entry);
-  return kind == nullptr ? aigov::v1::EVENT_KIND_UNSPECIFIED : kind->kind;
-}
-
 std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
   if (entry.has_model_version()) return entry.model_version().model_id();
   if (entry.has_deployment()) {
@@ -146,34 +141,6 @@ aigov::v1::RetentionClass RetentionClassOf(
     const aigov::v1::JournalEntry& entry) {
   const kinds::Kind* k = kinds::Of(entry);
   return k == nullptr ? aigov::v1::RETENTION_CLASS_OPERATIONAL : k->retention;
-}
-
-std::string KindName(aigov::v1::EventKind kind) {
-  const kinds::Kind* k = kinds::Of(kind);
-  return k == nullptr ? "Unspecified" : k->name;
-}
-
-bool KindFromName(absl::string_view name, aigov::v1::EventKind* kind) {
-  const kinds::Kind* k = kinds::Named(name);
-  if (k == nullptr) return false;
-  *kind = k->kind;
-  return true;
-}
-
-std::vector<std::string> KindNames() {
-  std::vector<std::string> out;
-  for (const kinds::Kind& k : kinds::All()) out.push_back(k.name);
-  return out;
-}
-
-const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry) {
-  if (entry.has_model_version()) return &entry.model_version();  // most
-  static const google::protobuf::OneofDescriptor* const oneof =
-      aigov::v1::JournalEntry::descriptor()->FindOneofByName("event");
-  const google::protobuf::Reflection* r = entry.GetReflection();
-  const google::protobuf::FieldDescriptor* f =
-      r->GetOneofFieldDescriptor(entry, oneof);
-  return f == nullptr ? nullptr : &r->GetMessage(entry, f);
 }
 
 std::string SerializeDeterministic(
@@ -223,7 +190,7 @@ common::Sha256Digest PayloadDigest(const aigov::v1::JournalEntry& entry) {
   // without the fields aigovd derives. No copy of the event is made unless
   // one of those is set.
   std::string bytes(1, static_cast<char>(entry.event_case()));
-  const google::protobuf::Message* event = EventOf(entry);
+  const google::protobuf::Message* event = kinds::EventOf(entry);
   std::unique_ptr<google::protobuf::Message> without_derived;
   if (event != nullptr) {
     const auto it = DerivedFields().find(static_cast<int>(entry.event_case()));

@@ -97,15 +97,11 @@ std::string ModelIndexKey(absl::string_view model_id, uint64_t sequence);
 // Returns the sequence number that ends an index key; false if too short.
 bool SequenceFromIndexKey(absl::string_view key, uint64_t* sequence);
 
-// Returns the kind matching the entry's `event` oneof.
-aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry);
 // Returns the deterministic serialization of `message` (map entries in key
 // order): the same message always gives the same bytes with this binary.
 std::string SerializeDeterministic(
     const google::protobuf::MessageLite& message);
 
-// Returns the event message the entry carries, or nullptr when none.
-const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry);
 // Returns the model the entry is about, or "" when none.
 std::string ModelIdOf(const aigov::v1::JournalEntry& entry);
 // The retention class of an entry (DESIGN.md "The journal"; declared per
@@ -114,17 +110,6 @@ std::string ModelIdOf(const aigov::v1::JournalEntry& entry);
 // known kind counts as operational, never kept longer than declared.
 aigov::v1::RetentionClass RetentionClassOf(
     const aigov::v1::JournalEntry& entry);
-
-// Returns the document kind name ("ModelVersion"), as aigovctl writes it.
-std::string KindName(aigov::v1::EventKind kind);
-
-// The kind named `name`: its KindName ("ModelVersion", "Run"), or its
-// EventKind enumerator in any case with or without the EVENT_KIND_ prefix
-// ("model_version", "RUN_EVENT"). False when no kind has that name.
-bool KindFromName(absl::string_view name, aigov::v1::EventKind* kind);
-
-// Every kind's KindName, in enum order (for help and error messages).
-std::vector<std::string> KindNames();
 
 // Returns SHA-256 over the deterministic serialization of the entry's event
 // alone (sequence, time, principal and event_id excluded): two submissions

@@ -22,6 +22,7 @@
 
 #include "daemon/common/status_macros.h"
 #include "daemon/journal/journal_keys.h"
+#include "daemon/kinds/kinds.h"
 #include "daemon/storage/rocksdb_status.h"
 
 namespace aigov::journal {
@@ -70,20 +71,21 @@ absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
 
-rocksdb::Slice ToSlice(const Hash& h) {
+rocksdb::Slice ToSlice(const tlog::Hash& h) {
   return rocksdb::Slice(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
 // Returns a reader of every tree level over `stored`, which reads stored
 // levels only (IsStoredLevel): a node at an odd level is hashed from its two
 // children at the level below.
-NodeReader EveryLevel(NodeReader stored) {
-  return [stored = std::move(stored)](uint32_t level,
-                                      uint64_t index) -> absl::StatusOr<Hash> {
+tlog::NodeReader EveryLevel(tlog::NodeReader stored) {
+  return [stored = std::move(stored)](
+             uint32_t level, uint64_t index) -> absl::StatusOr<tlog::Hash> {
     if (IsStoredLevel(level)) return stored(level, index);
-    AIGOV_ASSIGN_OR_RETURN(const Hash left, stored(level - 1, 2 * index));
-    AIGOV_ASSIGN_OR_RETURN(const Hash right, stored(level - 1, 2 * index + 1));
-    return HashChildren(left, right);
+    AIGOV_ASSIGN_OR_RETURN(const tlog::Hash left, stored(level - 1, 2 * index));
+    AIGOV_ASSIGN_OR_RETURN(const tlog::Hash right,
+                           stored(level - 1, 2 * index + 1));
+    return tlog::HashChildren(left, right);
   };
 }
 
@@ -364,14 +366,14 @@ absl::Status RocksDbJournal::CheckHead() {
                      "; the data directory was altered outside aigovd"));
   }
 
-  Hash root = EmptyRoot();
+  tlog::Hash root = tlog::EmptyRoot();
   if (persisted > 0) {
     s = db_->Get(read, handles_[kDefault], kRootKey, &value);
-    if (!s.ok() || !HashFromBytes(value, &root)) {
+    if (!s.ok() || !tlog::HashFromBytes(value, &root)) {
       return absl::DataLossError("journal head has no valid root hash");
     }
   }
-  auto range = CompactRange::FromNodes(persisted, Reader());
+  auto range = tlog::CompactRange::FromNodes(persisted, Reader());
   if (!range.ok()) {
     return absl::DataLossError(
         absl::StrCat("journal tree nodes are missing for size ", persisted,
@@ -379,8 +381,8 @@ absl::Status RocksDbJournal::CheckHead() {
   }
   if (range->Root() != root) {
     return absl::DataLossError(absl::StrCat(
-        "journal head mismatch: the head's root ", HashHex(root),
-        " differs from the root ", HashHex(range->Root()),
+        "journal head mismatch: the head's root ", tlog::HashHex(root),
+        " differs from the root ", tlog::HashHex(range->Root()),
         " recomputed from the stored tree nodes at size ", persisted,
         "; run aigovd --verify to find the altered entry"));
   }
@@ -562,8 +564,8 @@ absl::Status RocksDbJournal::PurgeErasedKeys() {
       "compacting subject keys");
 }
 
-absl::StatusOr<Hash> RocksDbJournal::ReadNode(uint32_t level,
-                                              uint64_t index) const {
+absl::StatusOr<tlog::Hash> RocksDbJournal::ReadNode(uint32_t level,
+                                                    uint64_t index) const {
   std::string value;
   const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kNodes],
                                      NodeKey(level, index), &value);
@@ -572,8 +574,8 @@ absl::StatusOr<Hash> RocksDbJournal::ReadNode(uint32_t level,
                                             ", index ", index, ") is missing"));
   }
   AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading tree node"));
-  Hash h{};
-  if (!HashFromBytes(value, &h)) {
+  tlog::Hash h{};
+  if (!tlog::HashFromBytes(value, &h)) {
     return absl::DataLossError(absl::StrCat(
         "tree node (level ", level, ", index ", index, ") is malformed"));
   }
@@ -589,9 +591,9 @@ absl::Status RocksDbJournal::LoadUpperNodes() {
   for (it->Seek(NodeKey(kCachedLevel, 0)); it->Valid(); it->Next()) {
     const absl::string_view key = ToView(it->key());
     uint64_t index = 0;
-    Hash h{};
+    tlog::Hash h{};
     if (key.size() != 9 || !DecodeSequence(key.substr(1), &index) ||
-        !HashFromBytes(ToView(it->value()), &h)) {
+        !tlog::HashFromBytes(ToView(it->value()), &h)) {
       return absl::DataLossError("a tree node record is malformed");
     }
     upper_nodes_[{static_cast<uint8_t>(key[0]), index}] = h;
@@ -600,7 +602,7 @@ absl::Status RocksDbJournal::LoadUpperNodes() {
 }
 
 bool RocksDbJournal::CachedNode(uint32_t level, uint64_t index,
-                                Hash* out) const {
+                                tlog::Hash* out) const {
   if (level < kCachedLevel) return false;
   absl::MutexLock lock(&upper_mu_);
   auto it = upper_nodes_.find({level, index});
@@ -609,25 +611,25 @@ bool RocksDbJournal::CachedNode(uint32_t level, uint64_t index,
   return true;
 }
 
-absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
-    const std::function<absl::Status(const NodeReader&)>& plan) const {
+absl::StatusOr<tlog::NodeReader> RocksDbJournal::PrefetchedReader(
+    const std::function<absl::Status(const tlog::NodeReader&)>& plan) const {
   // Dry run: record which nodes `plan` reads (every node is needed whatever
   // the hashes are), then fetch them all with one MultiGet.
   std::vector<std::pair<uint32_t, uint64_t>> wanted;
-  const NodeReader recorder =
-      [&wanted](uint32_t level, uint64_t index) -> absl::StatusOr<Hash> {
+  const tlog::NodeReader recorder =
+      [&wanted](uint32_t level, uint64_t index) -> absl::StatusOr<tlog::Hash> {
     wanted.emplace_back(level, index);
-    return Hash{};
+    return tlog::Hash{};
   };
   AIGOV_RETURN_IF_ERROR(plan(EveryLevel(recorder)));
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   auto fetched =
-      std::make_shared<std::map<std::pair<uint32_t, uint64_t>, Hash>>();
+      std::make_shared<std::map<std::pair<uint32_t, uint64_t>, tlog::Hash>>();
   {
     std::vector<std::pair<uint32_t, uint64_t>> uncached;
     for (const auto& node : wanted) {
-      Hash h{};
+      tlog::Hash h{};
       if (CachedNode(node.first, node.second, &h)) {
         (*fetched)[node] = h;
       } else {
@@ -647,15 +649,15 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
                 slices.data(), values.data(), statuses.data(),
                 /*sorted_input=*/true);
   for (size_t i = 0; i < keys.size(); ++i) {
-    Hash h{};
-    if (statuses[i].ok() && HashFromBytes(ToView(values[i]), &h)) {
+    tlog::Hash h{};
+    if (statuses[i].ok() && tlog::HashFromBytes(ToView(values[i]), &h)) {
       (*fetched)[wanted[i]] = h;
     } else if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
       return storage::FromRocksDb(statuses[i], "reading tree nodes");
     }
   }
   return EveryLevel(
-      [fetched](uint32_t level, uint64_t index) -> absl::StatusOr<Hash> {
+      [fetched](uint32_t level, uint64_t index) -> absl::StatusOr<tlog::Hash> {
         auto it = fetched->find({level, index});
         if (it == fetched->end()) {
           return absl::DataLossError(absl::StrCat(
@@ -665,7 +667,7 @@ absl::StatusOr<NodeReader> RocksDbJournal::PrefetchedReader(
       });
 }
 
-NodeReader RocksDbJournal::Reader() const {
+tlog::NodeReader RocksDbJournal::Reader() const {
   return EveryLevel([this](uint32_t level, uint64_t index) {
     return ReadNode(level, index);
   });
@@ -676,17 +678,17 @@ TreeHead RocksDbJournal::head() const {
   return head_;
 }
 
-absl::StatusOr<Hash> RocksDbJournal::RootAt(uint64_t size) const {
+absl::StatusOr<tlog::Hash> RocksDbJournal::RootAt(uint64_t size) const {
   const TreeHead h = head();
   if (size > h.size) {
     return absl::OutOfRangeError(absl::StrCat(
         "tree_size ", size, " is beyond the journal's size ", h.size));
   }
   if (size == h.size) return h.root;
-  return journal::RootAt(size, Reader());
+  return tlog::RootAt(size, Reader());
 }
 
-absl::StatusOr<Hash> RocksDbJournal::LeafHash(uint64_t index) const {
+absl::StatusOr<tlog::Hash> RocksDbJournal::LeafHash(uint64_t index) const {
   if (index >= tree_size()) {
     return absl::NotFoundError(
         absl::StrCat("index ", index, " is beyond the journal's end (size ",
@@ -695,31 +697,31 @@ absl::StatusOr<Hash> RocksDbJournal::LeafHash(uint64_t index) const {
   return ReadNode(0, index);
 }
 
-absl::StatusOr<std::vector<Hash>> RocksDbJournal::InclusionProof(
+absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::InclusionProof(
     uint64_t index, uint64_t tree_size) const {
   if (tree_size > this->tree_size()) {
     return absl::OutOfRangeError(absl::StrCat("tree_size ", tree_size,
                                               " is beyond the journal's size ",
                                               this->tree_size()));
   }
-  auto plan = [index, tree_size](const NodeReader& nodes) {
-    return journal::InclusionProof(index, tree_size, nodes).status();
+  auto plan = [index, tree_size](const tlog::NodeReader& nodes) {
+    return tlog::InclusionProof(index, tree_size, nodes).status();
   };
-  AIGOV_ASSIGN_OR_RETURN(const NodeReader nodes, PrefetchedReader(plan));
-  return journal::InclusionProof(index, tree_size, nodes);
+  AIGOV_ASSIGN_OR_RETURN(const tlog::NodeReader nodes, PrefetchedReader(plan));
+  return tlog::InclusionProof(index, tree_size, nodes);
 }
 
-absl::StatusOr<std::vector<Hash>> RocksDbJournal::ConsistencyProof(
+absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::ConsistencyProof(
     uint64_t from, uint64_t to) const {
   if (to > tree_size()) {
     return absl::OutOfRangeError(absl::StrCat(
         "to_size ", to, " is beyond the journal's size ", tree_size()));
   }
-  auto plan = [from, to](const NodeReader& nodes) {
-    return journal::ConsistencyProof(from, to, nodes).status();
+  auto plan = [from, to](const tlog::NodeReader& nodes) {
+    return tlog::ConsistencyProof(from, to, nodes).status();
   };
-  AIGOV_ASSIGN_OR_RETURN(const NodeReader nodes, PrefetchedReader(plan));
-  return journal::ConsistencyProof(from, to, nodes);
+  AIGOV_ASSIGN_OR_RETURN(const tlog::NodeReader nodes, PrefetchedReader(plan));
+  return tlog::ConsistencyProof(from, to, nodes);
 }
 
 absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
@@ -742,7 +744,7 @@ absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
     StoredEntry e;
     e.index = i;
     if (!leaves->Valid() || ToView(leaves->key()) != NodeKey(0, i) ||
-        !HashFromBytes(ToView(leaves->value()), &e.leaf_hash)) {
+        !tlog::HashFromBytes(ToView(leaves->value()), &e.leaf_hash)) {
       AIGOV_RETURN_IF_ERROR(
           storage::FromRocksDb(leaves->status(), "reading leaves"));
       return absl::DataLossError(
@@ -793,8 +795,8 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
   VerifyReport report;
   report.head = head();
   const uint64_t total = report.head.size;
-  CompactRange range;
-  std::vector<Node> completed;
+  tlog::CompactRange range;
+  std::vector<tlog::Node> completed;
   rocksdb::ReadOptions read;
   read.verify_checksums = true;
   read.fill_cache = false;
@@ -806,9 +808,9 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
     if (it->Valid() && !DecodeSequence(ToView(it->key()), &seq)) {
       return absl::DataLossError("journal holds a malformed entry key");
     }
-    Hash leaf{};
+    tlog::Hash leaf{};
     if (seq == expected) {
-      leaf = HashLeaf(ToView(it->value()));
+      leaf = tlog::HashLeaf(ToView(it->value()));
       it->Next();
     } else if (IsPruned(expected)) {
       // Payload pruned by retention: the stored leaf hash stands for it.
@@ -822,14 +824,15 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
     }
     completed.clear();
     range.Append(leaf, &completed);
-    for (const Node& n : completed) {
+    for (const tlog::Node& n : completed) {
       if (!IsStoredLevel(n.level)) continue;
-      AIGOV_ASSIGN_OR_RETURN(const Hash stored, ReadNode(n.level, n.index));
+      AIGOV_ASSIGN_OR_RETURN(const tlog::Hash stored,
+                             ReadNode(n.level, n.index));
       if (stored != n.hash) {
         if (n.level == 0) {
           return absl::DataLossError(absl::StrCat(
-              "entry ", expected, ": its bytes hash to ", HashHex(n.hash),
-              " but its recorded leaf hash is ", HashHex(stored),
+              "entry ", expected, ": its bytes hash to ", tlog::HashHex(n.hash),
+              " but its recorded leaf hash is ", tlog::HashHex(stored),
               " (the entry was altered after it was sequenced)"));
         }
         return absl::DataLossError(absl::StrCat(
@@ -843,8 +846,9 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
   AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "reading entries"));
   if (range.Root() != report.head.root) {
     return absl::DataLossError(absl::StrCat(
-        "the root recomputed from all entries, ", HashHex(range.Root()),
-        ", differs from the journal head's root ", HashHex(report.head.root)));
+        "the root recomputed from all entries, ", tlog::HashHex(range.Root()),
+        ", differs from the journal head's root ",
+        tlog::HashHex(report.head.root)));
   }
   report.entries_checked = total;
   if (progress) progress(total, total);
@@ -876,7 +880,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   struct Sequenced {
     uint64_t sequence;
     common::Sha256Digest digest;
-    Hash leaf_hash;
+    tlog::Hash leaf_hash;
     size_t position;  // in `sequenced`
   };
   // Keyed by the event_id record key (it outlives the map).
@@ -884,13 +888,13 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   in_group.reserve(events.size());
   // The tree edge grows in place; on any early return it is restored, so a
   // group that was not written leaves no trace in memory either.
-  const CompactRange saved_range = range_;
+  const tlog::CompactRange saved_range = range_;
   bool committed = false;
   absl::Cleanup restore_range = [this, &saved_range, &committed] {
     if (!committed) range_ = saved_range;
   };
-  std::vector<Node> completed;
-  std::vector<Node> upper;  // completed nodes to cache once committed
+  std::vector<tlog::Node> completed;
+  std::vector<tlog::Node> upper;  // completed nodes to cache once committed
   // Subject keys created or deleted by this group (nullopt: deleted).
   std::unordered_map<std::string, std::optional<SecretKey>> group_keys;
   const SubjectKeyFn subject_key =
@@ -941,7 +945,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   // tree, and advances `next`. `id_key` must outlive the group.
   const auto sequence_one =
       [&](aigov::v1::JournalEntry entry, const common::Sha256Digest& digest,
-          const std::string& id_key, uint64_t* sequence, Hash* leaf_hash,
+          const std::string& id_key, uint64_t* sequence, tlog::Hash* leaf_hash,
           bool* subject_key_existed) -> absl::Status {
     AIGOV_RETURN_IF_ERROR(SealPii(&entry, pii_secret_, subject_key));
     if (entry.has_subject_erasure()) {
@@ -959,7 +963,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     batch.Put(handles_[kEntries], seq_key, bytes);
     batch.Put(handles_[kEventIds], id_key,
               EncodeEventIdValue(next, digest, entry.event_id()));
-    const aigov::v1::EventKind kind = EventKindOf(entry);
+    const aigov::v1::EventKind kind = kinds::EventKindOf(entry);
     if (run_count > 0 && kind != run_kind) put_run();
     if (run_count == 0) {
       run_kind = kind;
@@ -970,10 +974,10 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     if (!model_id.empty()) {
       batch.Put(handles_[kIndexes], ModelIndexKey(model_id, next), "");
     }
-    const Hash leaf = HashLeaf(bytes);
+    const tlog::Hash leaf = tlog::HashLeaf(bytes);
     completed.clear();
     range_.Append(leaf, &completed);
-    for (const Node& n : completed) {
+    for (const tlog::Node& n : completed) {
       if (!IsStoredLevel(n.level)) continue;
       batch.Put(handles_[kNodes], NodeKey(n.level, n.index), ToSlice(n.hash));
       if (n.level >= kCachedLevel) upper.push_back(n);
@@ -1103,7 +1107,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
         d.sequence = *plans[k].already;
         continue;
       }
-      Hash leaf;
+      tlog::Hash leaf;
       AIGOV_RETURN_IF_ERROR(sequence_one(std::move(derived[k]), plans[k].digest,
                                          *plans[k].id_key, &d.sequence, &leaf,
                                          &d.subject_key_existed));
@@ -1121,7 +1125,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   for (size_t i = 0; i < sequenced.size(); ++i) {
     views.push_back({&sequenced[i], &sequenced_bytes[i]});
   }
-  const Hash root = range_.Root();
+  const tlog::Hash root = range_.Root();
   for (size_t p = 0; p < projections_.size(); ++p) {
     AIGOV_RETURN_IF_ERROR(
         projections_[p]->Apply(views, handles_[kFirstProjection + p], &batch));
@@ -1139,7 +1143,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   committed = true;
   if (!upper.empty()) {
     absl::MutexLock lock(&upper_mu_);
-    for (const Node& n : upper) upper_nodes_[{n.level, n.index}] = n.hash;
+    for (const tlog::Node& n : upper) upper_nodes_[{n.level, n.index}] = n.hash;
   }
   {
     absl::MutexLock lock(&head_mu_);
@@ -1204,7 +1208,7 @@ absl::StatusOr<ListResult> RocksDbJournal::List(const ListQuery& query) const {
   // when the page is full (the result then says where to resume).
   const auto add = [&](uint64_t seq, aigov::v1::JournalEntry entry) {
     if (query.kind != aigov::v1::EVENT_KIND_UNSPECIFIED &&
-        EventKindOf(entry) != query.kind) {
+        kinds::EventKindOf(entry) != query.kind) {
       return true;
     }
     const size_t entry_bytes = entry.ByteSizeLong();

@@ -39,9 +39,9 @@
 #include "daemon/journal/admission_rule.h"
 #include "daemon/journal/deriver.h"
 #include "daemon/journal/journal_keys.h"
-#include "daemon/journal/merkle.h"
 #include "daemon/journal/pii.h"
 #include "daemon/journal/projection.h"
+#include "daemon/tlog/merkle.h"
 
 namespace aigov::journal {
 
@@ -79,7 +79,7 @@ struct AppendOutcome {
   // True when the same event_id and payload were already recorded.
   bool deduplicated = false;
   // The entry's Merkle leaf hash (the original entry's when deduplicated).
-  Hash leaf_hash{};
+  tlog::Hash leaf_hash{};
   // For a SubjectErasure: whether a key existed for the subject.
   bool subject_key_existed = false;
   // What the entry entailed (deriver.h), in the order sequenced: each
@@ -95,7 +95,7 @@ struct AppendOutcome {
 // A tree head: the number of entries and the Merkle root over them.
 struct TreeHead {
   uint64_t size = 0;
-  Hash root{};
+  tlog::Hash root{};
 };
 
 // How long entries of each retention class keep their payload.
@@ -113,7 +113,7 @@ absl::Status ValidateRetention(const RetentionPolicy& policy);
 // One entry as stored, for export.
 struct StoredEntry {
   uint64_t index = 0;
-  Hash leaf_hash{};
+  tlog::Hash leaf_hash{};
   // The entry bytes as sequenced; empty when `pruned`.
   std::string bytes;
   // True when the payload was removed by retention; the leaf hash remains.
@@ -195,22 +195,22 @@ class RocksDbJournal {
 
   // Returns the root of the first `size` entries; kOutOfRange beyond the
   // journal's size.
-  absl::StatusOr<Hash> RootAt(uint64_t size) const;
+  absl::StatusOr<tlog::Hash> RootAt(uint64_t size) const;
 
   // Returns the stored leaf hash of entry `index`; kNotFound beyond the end.
-  absl::StatusOr<Hash> LeafHash(uint64_t index) const;
+  absl::StatusOr<tlog::Hash> LeafHash(uint64_t index) const;
 
   // Returns the inclusion proof of entry `index` in the tree of `tree_size`
   // entries. kInvalidArgument unless index < tree_size; kOutOfRange when
   // tree_size exceeds the journal's size.
-  absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t index,
-                                                   uint64_t tree_size) const;
+  absl::StatusOr<std::vector<tlog::Hash>> InclusionProof(
+      uint64_t index, uint64_t tree_size) const;
 
   // Returns the consistency proof between trees of `from` and `to` entries.
   // kInvalidArgument unless from <= to; kOutOfRange when `to` exceeds the
   // journal's size.
-  absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t from,
-                                                     uint64_t to) const;
+  absl::StatusOr<std::vector<tlog::Hash>> ConsistencyProof(uint64_t from,
+                                                           uint64_t to) const;
 
   // Returns entries [start, end) in order, at most `max_count` and stopping
   // before `max_bytes` of entry bytes (always at least one). kOutOfRange when
@@ -312,13 +312,13 @@ class RocksDbJournal {
                     rocksdb::WriteBatch* batch) const;
   absl::StatusOr<std::optional<SecretKey>> ReadSubjectKey(
       const std::string& subject_id) const;
-  absl::StatusOr<Hash> ReadNode(uint32_t level, uint64_t index) const;
-  NodeReader Reader() const;
+  absl::StatusOr<tlog::Hash> ReadNode(uint32_t level, uint64_t index) const;
+  tlog::NodeReader Reader() const;
   // Returns a reader over exactly the nodes `plan` reads, fetched with one
   // MultiGet (proofs read O(log n) nodes; one batched read beats as many
   // point reads).
-  absl::StatusOr<NodeReader> PrefetchedReader(
-      const std::function<absl::Status(const NodeReader&)>& plan) const;
+  absl::StatusOr<tlog::NodeReader> PrefetchedReader(
+      const std::function<absl::Status(const tlog::NodeReader&)>& plan) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   // Owned handles: [default, entries, event_ids, indexes, nodes,
@@ -337,16 +337,16 @@ class RocksDbJournal {
   std::atomic<uint64_t> tree_size_;
   // The right edge of the tree; only the sequencer thread (AppendGroup) and
   // Open() touch it.
-  CompactRange range_;
+  tlog::CompactRange range_;
   // Stored tree nodes at level >= kCachedLevel (even levels: about 4/3 of a
   // node, ~43 bytes, per 4096 entries) are kept in memory: every proof reads
   // them, and they halve the node blocks a proof fetches from RocksDB.
   static constexpr uint32_t kCachedLevel = 12;
   mutable absl::Mutex upper_mu_;
-  std::map<std::pair<uint32_t, uint64_t>, Hash> upper_nodes_
+  std::map<std::pair<uint32_t, uint64_t>, tlog::Hash> upper_nodes_
       ABSL_GUARDED_BY(upper_mu_);
   absl::Status LoadUpperNodes();
-  bool CachedNode(uint32_t level, uint64_t index, Hash* out) const;
+  bool CachedNode(uint32_t level, uint64_t index, tlog::Hash* out) const;
 
   // The write batch AppendGroup fills, reused so that its buffer keeps its
   // capacity; only the sequencer thread (AppendGroup) touches it.

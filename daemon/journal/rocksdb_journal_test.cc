@@ -12,7 +12,7 @@
 
 #include "daemon/journal/journal_keys.h"
 #include "daemon/journal/journal_test_util.h"
-#include "daemon/journal/merkle.h"
+#include "daemon/tlog/merkle.h"
 
 namespace aigov::journal {
 namespace {
@@ -397,12 +397,12 @@ TEST_F(RocksDbJournalTest, HeadMismatchStopsOpen) {
 TEST_F(RocksDbJournalTest, TreeHeadIsTheMerkleRootOfTheStoredBytes) {
   auto j = OpenJournal();
   EXPECT_EQ(j->head().size, 0u);
-  EXPECT_EQ(j->head().root, EmptyRoot());
-  CompactRange expected;
+  EXPECT_EQ(j->head().root, tlog::EmptyRoot());
+  tlog::CompactRange expected;
   for (int i = 0; i < 20; ++i) {
     const AppendOutcome out = AppendOne(
         *j, ModelEvent("e" + std::to_string(i), "m", std::to_string(i)));
-    const Hash leaf = HashLeaf(*j->GetBytes(out.sequence));
+    const tlog::Hash leaf = tlog::HashLeaf(*j->GetBytes(out.sequence));
     EXPECT_EQ(out.leaf_hash, leaf);
     EXPECT_EQ(*j->LeafHash(out.sequence), leaf);
     expected.Append(leaf, nullptr);
@@ -430,13 +430,14 @@ TEST_F(RocksDbJournalTest, ProofsVerifyAgainstEarlierAndCurrentHeads) {
       auto proof = j->InclusionProof(i, h.size);
       ASSERT_TRUE(proof.ok()) << proof.status();
       EXPECT_TRUE(
-          VerifyInclusion(*j->LeafHash(i), i, h.size, *proof, h.root).ok());
+          tlog::VerifyInclusion(*j->LeafHash(i), i, h.size, *proof, h.root)
+              .ok());
     }
     auto consistency = j->ConsistencyProof(h.size, 13);
     ASSERT_TRUE(consistency.ok());
-    EXPECT_TRUE(
-        VerifyConsistency(h.size, 13, *consistency, h.root, j->head().root)
-            .ok());
+    EXPECT_TRUE(tlog::VerifyConsistency(h.size, 13, *consistency, h.root,
+                                        j->head().root)
+                    .ok());
   }
   EXPECT_EQ(j->InclusionProof(13, 13).status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -467,15 +468,15 @@ TEST_F(RocksDbJournalTest, ProofsAboveTheInMemoryLevelsMatchAfterRestart) {
     for (uint64_t index : {0ull, 4095ull, 4096ull, 8191ull, 8192ull, 8999ull}) {
       auto proof = j->InclusionProof(index, head.size);
       ASSERT_TRUE(proof.ok()) << proof.status();
-      EXPECT_TRUE(VerifyInclusion(*j->LeafHash(index), index, head.size, *proof,
-                                  head.root)
+      EXPECT_TRUE(tlog::VerifyInclusion(*j->LeafHash(index), index, head.size,
+                                        *proof, head.root)
                       .ok())
           << index;
     }
     auto consistency = j->ConsistencyProof(4096, head.size);
     ASSERT_TRUE(consistency.ok());
-    EXPECT_TRUE(VerifyConsistency(4096, head.size, *consistency,
-                                  *j->RootAt(4096), head.root)
+    EXPECT_TRUE(tlog::VerifyConsistency(4096, head.size, *consistency,
+                                        *j->RootAt(4096), head.root)
                     .ok());
     j.reset();
     j = OpenJournal();
@@ -785,9 +786,9 @@ TEST_F(RocksDbJournalTest, RetentionPrunesPayloadsWhileProofsStillVerify) {
   EXPECT_EQ(j->head().root, before.root);
   auto proof = j->InclusionProof(3, before.size);
   ASSERT_TRUE(proof.ok());
-  EXPECT_TRUE(
-      VerifyInclusion(*j->LeafHash(3), 3, before.size, *proof, before.root)
-          .ok());
+  EXPECT_TRUE(tlog::VerifyInclusion(*j->LeafHash(3), 3, before.size, *proof,
+                                    before.root)
+                  .ok());
   auto report = j->VerifyAll(nullptr);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->entries_pruned, 10u);

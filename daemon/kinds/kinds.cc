@@ -1,11 +1,14 @@
 #include "daemon/kinds/kinds.h"
 
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/message.h"
 
 #include "aigov/v1/options.pb.h"
 #include "daemon/common/logging.h"
@@ -103,6 +106,39 @@ const Kind* Named(absl::string_view name) {
     }
   }
   return nullptr;
+}
+
+aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry) {
+  const Kind* kind = Of(entry);
+  return kind == nullptr ? aigov::v1::EVENT_KIND_UNSPECIFIED : kind->kind;
+}
+
+std::string KindName(aigov::v1::EventKind kind) {
+  const Kind* k = Of(kind);
+  return k == nullptr ? "Unspecified" : k->name;
+}
+
+bool KindFromName(absl::string_view name, aigov::v1::EventKind* kind) {
+  const Kind* k = Named(name);
+  if (k == nullptr) return false;
+  *kind = k->kind;
+  return true;
+}
+
+std::vector<std::string> KindNames() {
+  std::vector<std::string> out;
+  for (const Kind& k : All()) out.push_back(k.name);
+  return out;
+}
+
+const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry) {
+  if (entry.has_model_version()) return &entry.model_version();  // most
+  static const google::protobuf::OneofDescriptor* const oneof =
+      aigov::v1::JournalEntry::descriptor()->FindOneofByName("event");
+  const google::protobuf::Reflection* r = entry.GetReflection();
+  const google::protobuf::FieldDescriptor* f =
+      r->GetOneofFieldDescriptor(entry, oneof);
+  return f == nullptr ? nullptr : &r->GetMessage(entry, f);
 }
 
 }  // namespace aigov::kinds

@@ -56,4 +56,22 @@ inline const Kind* Of(const aigov::v1::JournalEntry& entry) {
   return Of(entry.event_case());
 }
 
+// The EventKind of the event `entry` carries; EVENT_KIND_UNSPECIFIED when
+// none.
+aigov::v1::EventKind EventKindOf(const aigov::v1::JournalEntry& entry);
+
+// The event message `entry` carries, or nullptr when none.
+const google::protobuf::Message* EventOf(const aigov::v1::JournalEntry& entry);
+
+// The kind's document name ("ModelVersion"), as aigovctl writes it;
+// "Unspecified" for no known kind.
+std::string KindName(aigov::v1::EventKind kind);
+
+// The kind named `name` (as Named()). False when no kind has that name.
+bool KindFromName(absl::string_view name, aigov::v1::EventKind* kind);
+
+// Every kind's KindName, in JournalEntry field order (for help and error
+// messages).
+std::vector<std::string> KindNames();
+
 }  // namespace aigov::kinds

@@ -62,5 +62,22 @@ TEST(KindsTest, NamesAreFoundInEverySpelling) {
   EXPECT_EQ(Of(aigov::v1::JournalEntry::EVENT_NOT_SET), nullptr);
 }
 
+TEST(KindsTest, EntriesAndNamesMapBothWays) {
+  aigov::v1::JournalEntry entry;
+  EXPECT_EQ(EventKindOf(entry), aigov::v1::EVENT_KIND_UNSPECIFIED);
+  EXPECT_EQ(EventOf(entry), nullptr);
+  entry.mutable_run_event()->set_run_id("r");
+  EXPECT_EQ(EventKindOf(entry), aigov::v1::EVENT_KIND_RUN_EVENT);
+  EXPECT_EQ(EventOf(entry), &entry.run_event());
+  EXPECT_EQ(KindName(aigov::v1::EVENT_KIND_MODEL_VERSION), "ModelVersion");
+  EXPECT_EQ(KindName(aigov::v1::EVENT_KIND_UNSPECIFIED), "Unspecified");
+  aigov::v1::EventKind kind = aigov::v1::EVENT_KIND_UNSPECIFIED;
+  ASSERT_TRUE(KindFromName("model_version", &kind));
+  EXPECT_EQ(kind, aigov::v1::EVENT_KIND_MODEL_VERSION);
+  EXPECT_FALSE(KindFromName("NoSuchKind", &kind));
+  EXPECT_EQ(KindNames().size(), All().size());
+  EXPECT_EQ(KindNames().front(), All().front().name);
+}
+
 }  // namespace
 }  // namespace aigov::kinds

@@ -8,6 +8,7 @@
 
 #include "daemon/common/status_macros.h"
 #include "daemon/journal/journal_keys.h"
+#include "daemon/kinds/kinds.h"
 #include "daemon/storage/rocksdb_status.h"
 
 namespace aigov::registry {
@@ -311,7 +312,7 @@ absl::Status RegistryProjection::Apply(
     }
     record.add_sequences(e.sequence());
     // The record field has the name of the entry's event field.
-    const google::protobuf::Message* event = journal::EventOf(e);
+    const google::protobuf::Message* event = kinds::EventOf(e);
     const google::protobuf::FieldDescriptor* field =
         record_type->FindFieldByName(
             e.GetReflection()

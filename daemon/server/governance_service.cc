@@ -149,7 +149,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
                           const WriteCompletion& done) {
         response->set_sequence(out.sequence);
         response->set_deduplicated(out.deduplicated);
-        response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
+        response->set_leaf_hash(std::string(tlog::HashBytes(out.leaf_hash)));
         const metrics::IngestResult result =
             out.deduplicated ? metrics::IngestResult::kDuplicate
                              : metrics::IngestResult::kAccepted;

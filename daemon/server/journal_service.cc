@@ -75,8 +75,8 @@ grpc::ServerUnaryReactor* JournalServiceImpl::ListEntries(
 
 namespace {
 
-std::string Bytes(const journal::Hash& h) {
-  return std::string(journal::HashBytes(h));
+std::string Bytes(const tlog::Hash& h) {
+  return std::string(tlog::HashBytes(h));
 }
 
 // Streams the bundle in messages of at most ~1 MiB of entries. Owns itself.
@@ -177,7 +177,7 @@ grpc::ServerUnaryReactor* JournalServiceImpl::GetInclusionProof(
   response->set_leaf_index(request->leaf_index());
   response->set_tree_size(request->tree_size());
   response->set_leaf_hash(Bytes(*leaf));
-  for (const journal::Hash& h : *proof) response->add_hashes(Bytes(h));
+  for (const tlog::Hash& h : *proof) response->add_hashes(Bytes(h));
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -195,7 +195,7 @@ grpc::ServerUnaryReactor* JournalServiceImpl::GetConsistencyProof(
   }
   response->set_from_size(request->from_size());
   response->set_to_size(request->to_size());
-  for (const journal::Hash& h : *proof) response->add_hashes(Bytes(h));
+  for (const tlog::Hash& h : *proof) response->add_hashes(Bytes(h));
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -27,7 +27,7 @@ class JournalServiceImpl final
  public:
   JournalServiceImpl(journal::RocksDbJournal& journal,
                      journal::Checkpointer& checkpointer,
-                     const journal::NoteSigner& signer, WritePath& writes,
+                     const tlog::NoteSigner& signer, WritePath& writes,
                      journal::KeyPurger& purger)
       : journal_(journal),
         checkpointer_(checkpointer),
@@ -72,7 +72,7 @@ class JournalServiceImpl final
  private:
   journal::RocksDbJournal& journal_;
   journal::Checkpointer& checkpointer_;
-  const journal::NoteSigner& signer_;
+  const tlog::NoteSigner& signer_;
   WritePath& writes_;
   journal::KeyPurger& purger_;
 };

@@ -66,7 +66,7 @@ AnswerRegistered(Response* response) {
                     const WriteCompletion& done) {
     response->set_sequence(out.sequence);
     response->set_deduplicated(out.deduplicated);
-    response->set_leaf_hash(std::string(journal::HashBytes(out.leaf_hash)));
+    response->set_leaf_hash(std::string(tlog::HashBytes(out.leaf_hash)));
     done(grpc::Status::OK, ingest::ResultOf(out));
   };
 }

@@ -20,12 +20,12 @@
 
 #include "absl/time/clock.h"
 
-#include "agents/cli/bundle.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/sha256.h"
-#include "daemon/journal/checkpoint.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/storage/allocator.h"
+#include "daemon/tlog/bundle.h"
+#include "daemon/tlog/checkpoint.h"
 #include "tests/bench/bench_events.h"
 
 namespace aigov::journal {
@@ -122,8 +122,8 @@ int Main(int argc, char** argv) {
     const absl::Time start = absl::Now();
     auto proof = journal->InclusionProof(index, head.size);
     inclusion_us.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!proof.ok() || !VerifyInclusion(*journal->LeafHash(index), index,
-                                        head.size, *proof, head.root)
+    if (!proof.ok() || !tlog::VerifyInclusion(*journal->LeafHash(index), index,
+                                              head.size, *proof, head.root)
                             .ok()) {
       std::fprintf(stderr, "inclusion proof %llu failed\n",
                    static_cast<unsigned long long>(index));
@@ -142,9 +142,10 @@ int Main(int argc, char** argv) {
     const absl::Time start = absl::Now();
     auto proof = journal->ConsistencyProof(from, head.size);
     consistency_us.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
-    if (!proof.ok() || !VerifyConsistency(from, head.size, *proof,
-                                          *journal->RootAt(from), head.root)
-                            .ok()) {
+    if (!proof.ok() ||
+        !tlog::VerifyConsistency(from, head.size, *proof,
+                                 *journal->RootAt(from), head.root)
+             .ok()) {
       return 1;
     }
   }
@@ -157,11 +158,11 @@ int Main(int argc, char** argv) {
   // Offline verification of a bundle of the first M entries.
   const uint64_t m = std::min<uint64_t>(head.size, 1000000);
   const std::string bundle = dir + "-bundle";
-  auto signer = NoteSigner::LoadOrCreate(dir + "-key.pem", "aigov/bench");
+  auto signer = tlog::NoteSigner::LoadOrCreate(dir + "-key.pem", "aigov/bench");
   if (!signer.ok()) return 1;
-  cli::BundleWriter writer(bundle);
+  tlog::BundleWriter writer(bundle);
   const auto note = (*signer)->Sign(
-      FormatCheckpoint({"aigov/bench", m, *journal->RootAt(m)}));
+      tlog::FormatCheckpoint({"aigov/bench", m, *journal->RootAt(m)}));
   if (!note.ok() || !writer.Begin(*note, (*signer)->verifier_key()).ok())
     return 1;
   for (uint64_t next = 0; next < m;) {
@@ -174,7 +175,7 @@ int Main(int argc, char** argv) {
   }
   if (!writer.Finish().ok()) return 1;
   const absl::Time start = absl::Now();
-  auto summary = cli::VerifyBundle(bundle, {});
+  auto summary = tlog::VerifyBundle(bundle, {});
   const double secs = absl::ToDoubleSeconds(absl::Now() - start);
   if (!summary.ok()) {
     std::fprintf(stderr, "verify: %s\n", summary.status().ToString().c_str());

@@ -3,11 +3,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "agents/cli/bundle.h"
+#include "daemon/tlog/bundle.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view line(reinterpret_cast<const char*>(data), size);
-  auto parsed = aigov::cli::ParseBundleLine(line, 1, 0);
+  auto parsed = aigov::tlog::ParseBundleLine(line, 1, 0);
   if (parsed.ok() && parsed->index != 0) __builtin_trap();
   if (parsed.ok() && parsed->pruned && !parsed->entry.empty()) {
     __builtin_trap();

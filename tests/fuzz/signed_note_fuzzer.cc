@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "daemon/journal/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 
 namespace {
 
@@ -17,11 +17,11 @@ constexpr char kKey[] =
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)aigov::journal::NoteVerifier::FromVerifierKey(text);
-  static const auto* verifier = new aigov::journal::NoteVerifier(
-      aigov::journal::NoteVerifier::FromVerifierKey(kKey).value());
+  (void)aigov::tlog::NoteVerifier::FromVerifierKey(text);
+  static const auto* verifier = new aigov::tlog::NoteVerifier(
+      aigov::tlog::NoteVerifier::FromVerifierKey(kKey).value());
   auto body = verifier->Verify(text);
-  if (body.ok()) (void)aigov::journal::ParseCheckpoint(*body);
-  (void)aigov::journal::ParseCheckpoint(text);
+  if (body.ok()) (void)aigov::tlog::ParseCheckpoint(*body);
+  (void)aigov::tlog::ParseCheckpoint(text);
   return 0;
 }

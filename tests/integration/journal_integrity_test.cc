@@ -24,9 +24,9 @@
 #include "aigov/v1/governance_service.grpc.pb.h"
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
-#include "daemon/journal/checkpoint.h"
 #include "daemon/journal/journal_keys.h"
-#include "daemon/journal/merkle.h"
+#include "daemon/tlog/checkpoint.h"
+#include "daemon/tlog/merkle.h"
 #include "tests/integration/daemon_process.h"
 
 namespace aigov::testing {
@@ -64,20 +64,20 @@ struct Stubs {
   std::unique_ptr<aigov::v1::JournalService::Stub> journal;
 };
 
-journal::Hash ToHash(const std::string& bytes) {
-  journal::Hash h{};
-  EXPECT_TRUE(journal::HashFromBytes(bytes, &h));
+tlog::Hash ToHash(const std::string& bytes) {
+  tlog::Hash h{};
+  EXPECT_TRUE(tlog::HashFromBytes(bytes, &h));
   return h;
 }
 
 // Checks `note` is signed by `key` and returns the checkpoint it carries.
-journal::Checkpoint VerifiedCheckpoint(const std::string& note,
-                                       const std::string& key) {
-  auto verifier = journal::NoteVerifier::FromVerifierKey(key);
+tlog::Checkpoint VerifiedCheckpoint(const std::string& note,
+                                    const std::string& key) {
+  auto verifier = tlog::NoteVerifier::FromVerifierKey(key);
   EXPECT_TRUE(verifier.ok()) << verifier.status();
   auto body = verifier->Verify(note);
   EXPECT_TRUE(body.ok()) << body.status();
-  return *journal::ParseCheckpoint(*body);
+  return *tlog::ParseCheckpoint(*body);
 }
 
 class JournalIntegrityTest : public ::testing::Test {
@@ -98,7 +98,7 @@ TEST_F(JournalIntegrityTest,
   std::map<std::string, std::pair<uint64_t, std::string>>
       acked;  // id -> (seq, leaf)
   std::string public_key;
-  journal::Checkpoint last_seen{"", 0, journal::EmptyRoot()};
+  tlog::Checkpoint last_seen{"", 0, tlog::EmptyRoot()};
   std::string last_note;
   int next_id = 0;
   for (int round = 0; round < 3; ++round) {
@@ -112,8 +112,7 @@ TEST_F(JournalIntegrityTest,
     auto first = stubs.Checkpoint();
     if (public_key.empty()) public_key = first.public_key();
     EXPECT_EQ(first.public_key(), public_key);  // same key across restarts
-    const journal::Checkpoint now =
-        VerifiedCheckpoint(first.note(), public_key);
+    const tlog::Checkpoint now = VerifiedCheckpoint(first.note(), public_key);
     ASSERT_GE(now.size, last_seen.size);
     {
       grpc::ClientContext ctx;
@@ -122,10 +121,10 @@ TEST_F(JournalIntegrityTest,
       req.set_to_size(now.size);
       aigov::v1::GetConsistencyProofResponse resp;
       ASSERT_TRUE(stubs.journal->GetConsistencyProof(&ctx, req, &resp).ok());
-      std::vector<journal::Hash> proof;
+      std::vector<tlog::Hash> proof;
       for (const auto& h : resp.hashes()) proof.push_back(ToHash(h));
-      EXPECT_TRUE(journal::VerifyConsistency(last_seen.size, now.size, proof,
-                                             last_seen.root, now.root)
+      EXPECT_TRUE(tlog::VerifyConsistency(last_seen.size, now.size, proof,
+                                          last_seen.root, now.root)
                       .ok());
     }
     // Every entry acknowledged before the crash is there, unchanged.
@@ -383,8 +382,8 @@ TEST_F(JournalIntegrityTest, ErasingASubjectKeepsTheJournalVerifiable) {
     const size_t at = line.find("\"entry_b64\":\"");
     ASSERT_NE(at, std::string::npos);
     const size_t start = at + 13;
-    auto bytes = journal::Base64Decode(
-        line.substr(start, line.find('"', start) - start));
+    auto bytes =
+        tlog::Base64Decode(line.substr(start, line.find('"', start) - start));
     ASSERT_TRUE(bytes.ok());
     EXPECT_EQ(bytes->find("alice@example.com"), std::string::npos);
     EXPECT_EQ(bytes->find("bob@example.com"),

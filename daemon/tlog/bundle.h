@@ -21,9 +21,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-#include "daemon/journal/merkle.h"
+#include "daemon/tlog/merkle.h"
 
-namespace aigov::cli {
+namespace aigov::tlog {
 
 // Writes a bundle into `dir` (created if missing; existing bundle files are
 // replaced). Call Begin() once, Add() per entry in order, then Finish().
@@ -35,7 +35,7 @@ class BundleWriter {
   absl::Status Begin(absl::string_view checkpoint_note,
                      absl::string_view public_key);
   // Appends one line; `entry` is ignored when `pruned`.
-  absl::Status Add(uint64_t index, const journal::Hash& leaf_hash,
+  absl::Status Add(uint64_t index, const Hash& leaf_hash,
                    absl::string_view entry, bool pruned);
   // Flushes and closes entries.jsonl.
   absl::Status Finish();
@@ -49,7 +49,7 @@ class BundleWriter {
 // extra members).
 struct BundleLine {
   uint64_t index = 0;
-  journal::Hash leaf_hash{};
+  Hash leaf_hash{};
   bool pruned = false;
   std::string entry;  // the entry's bytes, empty when pruned
 };
@@ -72,7 +72,7 @@ struct VerifyOptions {
 struct VerifySummary {
   std::string origin;
   uint64_t tree_size = 0;
-  journal::Hash root{};
+  Hash root{};
   uint64_t pruned = 0;
   std::optional<uint64_t> previous_size;
 };
@@ -85,4 +85,4 @@ struct VerifySummary {
 absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
                                            const VerifyOptions& options);
 
-}  // namespace aigov::cli
+}  // namespace aigov::tlog

@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace aigov::journal {
+namespace aigov::tlog {
 
 using Hash = std::array<uint8_t, 32>;
 
@@ -106,4 +106,4 @@ absl::Status VerifyConsistency(uint64_t from, uint64_t to,
                                const std::vector<Hash>& proof,
                                const Hash& from_root, const Hash& to_root);
 
-}  // namespace aigov::journal
+}  // namespace aigov::tlog

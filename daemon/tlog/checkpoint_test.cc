@@ -1,4 +1,4 @@
-#include "daemon/journal/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -13,7 +13,7 @@
 
 #include "daemon/common/sha256.h"
 
-namespace aigov::journal {
+namespace aigov::tlog {
 namespace {
 
 using ::testing::HasSubstr;
@@ -238,4 +238,4 @@ TEST(CheckpointTest, SigningKeyIsCreatedOnceWithMode0600) {
 }
 
 }  // namespace
-}  // namespace aigov::journal
+}  // namespace aigov::tlog

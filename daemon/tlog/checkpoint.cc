@@ -1,4 +1,4 @@
-#include "daemon/journal/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -17,7 +17,7 @@
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 
-namespace aigov::journal {
+namespace aigov::tlog {
 namespace {
 
 constexpr char kSignatureLinePrefix[] =
@@ -301,4 +301,4 @@ absl::StatusOr<std::string> NoteVerifier::Verify(absl::string_view note) const {
                          common::HexEncode(key_id_)));
 }
 
-}  // namespace aigov::journal
+}  // namespace aigov::tlog

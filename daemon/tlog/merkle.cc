@@ -1,4 +1,4 @@
-#include "daemon/journal/merkle.h"
+#include "daemon/tlog/merkle.h"
 
 #include <openssl/evp.h>
 
@@ -9,7 +9,7 @@
 #include "daemon/common/sha256.h"
 #include "daemon/common/status_macros.h"
 
-namespace aigov::journal {
+namespace aigov::tlog {
 namespace {
 
 // One digest context per thread, over an EVP_MD fetched once: the implicit
@@ -312,4 +312,4 @@ absl::Status VerifyConsistency(uint64_t from, uint64_t to,
   return absl::OkStatus();
 }
 
-}  // namespace aigov::journal
+}  // namespace aigov::tlog

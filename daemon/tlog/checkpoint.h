@@ -21,9 +21,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-#include "daemon/journal/merkle.h"
+#include "daemon/tlog/merkle.h"
 
-namespace aigov::journal {
+namespace aigov::tlog {
 
 struct Checkpoint {
   std::string origin;
@@ -94,4 +94,4 @@ class NoteVerifier {
 // Returns the key id of an Ed25519 key with `name` and raw `public_key`.
 std::string NoteKeyId(absl::string_view name, absl::string_view public_key);
 
-}  // namespace aigov::journal
+}  // namespace aigov::tlog

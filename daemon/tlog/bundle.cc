@@ -1,4 +1,4 @@
-#include "agents/cli/bundle.h"
+#include "daemon/tlog/bundle.h"
 
 #include <filesystem>
 #include <sstream>
@@ -10,12 +10,10 @@
 
 #include "daemon/common/json.h"
 #include "daemon/common/status_macros.h"
-#include "daemon/journal/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 
-namespace aigov::cli {
+namespace aigov::tlog {
 namespace {
-
-using journal::Hash;
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -65,11 +63,11 @@ absl::Status BundleWriter::Begin(absl::string_view checkpoint_note,
 absl::Status BundleWriter::Add(uint64_t index, const Hash& leaf_hash,
                                absl::string_view entry, bool pruned) {
   entries_ << "{\"index\":" << index << ",\"leaf_hash\":\""
-           << journal::HashHex(leaf_hash) << "\",";
+           << HashHex(leaf_hash) << "\",";
   if (pruned) {
     entries_ << "\"pruned\":true}\n";
   } else {
-    entries_ << "\"entry_b64\":\"" << journal::Base64Encode(entry) << "\"}\n";
+    entries_ << "\"entry_b64\":\"" << Base64Encode(entry) << "\"}\n";
   }
   if (!entries_) return absl::UnavailableError("writing entries.jsonl failed");
   return absl::OkStatus();
@@ -108,14 +106,13 @@ absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
                                   "and in order)"));
   }
   const std::string* leaf_hash = StringMember(obj, "leaf_hash");
-  if (leaf_hash == nullptr ||
-      !journal::HashFromHex(*leaf_hash, &out.leaf_hash)) {
+  if (leaf_hash == nullptr || !HashFromHex(*leaf_hash, &out.leaf_hash)) {
     return Malformed(line_no, expected,
                      "no valid \"leaf_hash\" (64 hex characters)");
   }
   const common::Json* pruned = common::FindMember(obj, "pruned");
   if (const std::string* b64 = StringMember(obj, "entry_b64")) {
-    auto bytes = journal::Base64Decode(*b64);
+    auto bytes = Base64Decode(*b64);
     if (!bytes.ok()) {
       return Malformed(line_no, expected, "\"entry_b64\" is not base64");
     }
@@ -136,8 +133,8 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     AIGOV_ASSIGN_OR_RETURN(key, ReadWholeFile(dir + "/public_key"));
     key = std::string(absl::StripAsciiWhitespace(key));
   }
-  AIGOV_ASSIGN_OR_RETURN(const journal::NoteVerifier verifier,
-                         journal::NoteVerifier::FromVerifierKey(key));
+  AIGOV_ASSIGN_OR_RETURN(const NoteVerifier verifier,
+                         NoteVerifier::FromVerifierKey(key));
   AIGOV_ASSIGN_OR_RETURN(const std::string note,
                          ReadWholeFile(dir + "/checkpoint"));
   auto body = verifier.Verify(note);
@@ -145,22 +142,21 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     return absl::DataLossError(
         absl::StrCat("checkpoint: ", body.status().message()));
   }
-  AIGOV_ASSIGN_OR_RETURN(const journal::Checkpoint checkpoint,
-                         journal::ParseCheckpoint(*body));
+  AIGOV_ASSIGN_OR_RETURN(const Checkpoint checkpoint, ParseCheckpoint(*body));
   if (checkpoint.origin != verifier.name()) {
     return absl::DataLossError(
         absl::StrCat("checkpoint: origin \"", checkpoint.origin,
                      "\" is not the key's name \"", verifier.name(), "\""));
   }
 
-  std::optional<journal::Checkpoint> previous;
+  std::optional<Checkpoint> previous;
   if (!options.previous_note.empty()) {
     auto prev_body = verifier.Verify(options.previous_note);
     if (!prev_body.ok()) {
       return absl::DataLossError(
           absl::StrCat("previous checkpoint: ", prev_body.status().message()));
     }
-    AIGOV_ASSIGN_OR_RETURN(previous, journal::ParseCheckpoint(*prev_body));
+    AIGOV_ASSIGN_OR_RETURN(previous, ParseCheckpoint(*prev_body));
     if (previous->size > checkpoint.size) {
       return absl::DataLossError(
           absl::StrCat("previous checkpoint covers ", previous->size,
@@ -174,14 +170,14 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read ", dir, "/entries.jsonl"));
   VerifySummary summary;
-  journal::CompactRange range;
+  CompactRange range;
   auto check_previous = [&]() -> absl::Status {
     if (previous && range.size() == previous->size &&
         range.Root() != previous->root) {
       return absl::DataLossError(absl::StrCat(
           "not consistent with the previous checkpoint: the first ",
-          previous->size, " entries have root ", journal::HashHex(range.Root()),
-          ", the previous checkpoint ", journal::HashHex(previous->root),
+          previous->size, " entries have root ", HashHex(range.Root()),
+          ", the previous checkpoint ", HashHex(previous->root),
           " (history was rewritten)"));
     }
     return absl::OkStatus();
@@ -195,12 +191,11 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     AIGOV_ASSIGN_OR_RETURN(const BundleLine parsed,
                            ParseBundleLine(line, line_no, expected));
-    if (!parsed.pruned && journal::HashLeaf(parsed.entry) != parsed.leaf_hash) {
+    if (!parsed.pruned && HashLeaf(parsed.entry) != parsed.leaf_hash) {
       return absl::DataLossError(absl::StrCat(
           "entry ", parsed.index, ": its bytes hash to ",
-          journal::HashHex(journal::HashLeaf(parsed.entry)),
-          " but its leaf hash is ", journal::HashHex(parsed.leaf_hash),
-          " (the entry was altered)"));
+          HashHex(HashLeaf(parsed.entry)), " but its leaf hash is ",
+          HashHex(parsed.leaf_hash), " (the entry was altered)"));
     }
     if (parsed.pruned) ++summary.pruned;
     range.Append(parsed.leaf_hash, nullptr);
@@ -216,9 +211,8 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
   }
   if (range.Root() != checkpoint.root) {
     return absl::DataLossError(absl::StrCat(
-        "the root recomputed from the leaf hashes, ",
-        journal::HashHex(range.Root()), ", is not the signed root ",
-        journal::HashHex(checkpoint.root)));
+        "the root recomputed from the leaf hashes, ", HashHex(range.Root()),
+        ", is not the signed root ", HashHex(checkpoint.root)));
   }
   if (options.progress) options.progress(range.size(), checkpoint.size);
   summary.origin = checkpoint.origin;
@@ -228,4 +222,4 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
   return summary;
 }
 
-}  // namespace aigov::cli
+}  // namespace aigov::tlog

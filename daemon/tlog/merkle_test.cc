@@ -1,4 +1,4 @@
-#include "daemon/journal/merkle.h"
+#include "daemon/tlog/merkle.h"
 
 #include <map>
 #include <utility>
@@ -8,7 +8,7 @@
 
 #include "daemon/common/sha256.h"
 
-namespace aigov::journal {
+namespace aigov::tlog {
 namespace {
 
 // ---------------------------------------------------------------------------
@@ -256,4 +256,4 @@ TEST(MerkleTest, HexRoundTrip) {
 }
 
 }  // namespace
-}  // namespace aigov::journal
+}  // namespace aigov::tlog

@@ -1,4 +1,4 @@
-#include "agents/cli/bundle.h"
+#include "daemon/tlog/bundle.h"
 
 #include <unistd.h>
 
@@ -11,9 +11,9 @@
 #include "gtest/gtest.h"
 
 #include "daemon/common/json.h"
-#include "daemon/journal/checkpoint.h"
+#include "daemon/tlog/checkpoint.h"
 
-namespace aigov::cli {
+namespace aigov::tlog {
 namespace {
 
 using ::testing::HasSubstr;
@@ -26,18 +26,17 @@ class BundleTest : public ::testing::Test {
              ("aigov-bundle-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    signer_ = std::move(journal::NoteSigner::LoadOrCreate(
-                            (dir_ / "key.pem").string(), "aigov/bundle-test"))
+    signer_ = std::move(NoteSigner::LoadOrCreate((dir_ / "key.pem").string(),
+                                                 "aigov/bundle-test"))
                   .value();
   }
   ~BundleTest() override { std::filesystem::remove_all(dir_); }
 
   std::string Note(uint64_t size) {
-    journal::CompactRange r;
-    for (uint64_t i = 0; i < size; ++i)
-      r.Append(journal::HashLeaf(Entry(i)), nullptr);
+    CompactRange r;
+    for (uint64_t i = 0; i < size; ++i) r.Append(HashLeaf(Entry(i)), nullptr);
     return *signer_->Sign(
-        journal::FormatCheckpoint({"aigov/bundle-test", size, r.Root()}));
+        FormatCheckpoint({"aigov/bundle-test", size, r.Root()}));
   }
 
   static std::string Entry(uint64_t i) {
@@ -50,8 +49,7 @@ class BundleTest : public ::testing::Test {
     EXPECT_TRUE(w.Begin(Note(n), signer_->verifier_key()).ok());
     for (uint64_t i = 0; i < n; ++i) {
       EXPECT_TRUE(
-          w.Add(i, journal::HashLeaf(Entry(i)), Entry(i), i == pruned_index)
-              .ok());
+          w.Add(i, HashLeaf(Entry(i)), Entry(i), i == pruned_index).ok());
     }
     EXPECT_TRUE(w.Finish().ok());
     return out;
@@ -71,7 +69,7 @@ class BundleTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<journal::NoteSigner> signer_;
+  std::unique_ptr<NoteSigner> signer_;
 };
 
 TEST_F(BundleTest, AnIntactBundleVerifies) {
@@ -92,7 +90,7 @@ TEST_F(BundleTest, AFlippedByteNamesTheEntry) {
   const std::string b = Write(50);
   auto lines = Lines(b + "/entries.jsonl");
   // Re-encode entry 31 with one byte changed, keeping its recorded hash.
-  const std::string altered = journal::Base64Encode("entry bytes #3l");
+  const std::string altered = Base64Encode("entry bytes #3l");
   const size_t at = lines[31].find("\"entry_b64\":\"") + 13;
   lines[31] = lines[31].substr(0, at) + altered + "\"}";
   WriteLines(b + "/entries.jsonl", lines);
@@ -105,9 +103,8 @@ TEST_F(BundleTest, AFlippedByteNamesTheEntry) {
 TEST_F(BundleTest, ARewrittenLeafHashBreaksTheRoot) {
   const std::string b = Write(20);
   auto lines = Lines(b + "/entries.jsonl");
-  const std::string fake = journal::Base64Encode("forged");
-  lines[7] = "{\"index\":7,\"leaf_hash\":\"" +
-             journal::HashHex(journal::HashLeaf("forged")) +
+  const std::string fake = Base64Encode("forged");
+  lines[7] = "{\"index\":7,\"leaf_hash\":\"" + HashHex(HashLeaf("forged")) +
              "\",\"entry_b64\":\"" + fake + "\"}";
   WriteLines(b + "/entries.jsonl", lines);
   auto summary = VerifyBundle(b, {});
@@ -158,11 +155,10 @@ TEST_F(BundleTest, AReserializedBundleVerifiesAndTamperingNamesTheIndex) {
   EXPECT_EQ(ok->tree_size, 30u);
   EXPECT_EQ(ok->pruned, 1u);
 
-  const std::string original = journal::Base64Encode(Entry(17));
+  const std::string original = Base64Encode(Entry(17));
   const size_t at = lines[17].find(original);
   ASSERT_NE(at, std::string::npos);
-  lines[17].replace(at, original.size(),
-                    journal::Base64Encode("entry bytes #71"));
+  lines[17].replace(at, original.size(), Base64Encode("entry bytes #71"));
   WriteLines(b + "/entries.jsonl", lines);
   auto bad = VerifyBundle(b, {});
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
@@ -176,8 +172,8 @@ TEST_F(BundleTest, AReserializedBundleVerifiesAndTamperingNamesTheIndex) {
 
 TEST_F(BundleTest, ABundleSignedByAnotherKeyIsRefused) {
   const std::string b = Write(5);
-  auto other = journal::NoteSigner::LoadOrCreate((dir_ / "other.pem").string(),
-                                                 "aigov/bundle-test");
+  auto other = NoteSigner::LoadOrCreate((dir_ / "other.pem").string(),
+                                        "aigov/bundle-test");
   ASSERT_TRUE(other.ok());
   VerifyOptions options;
   options.key =
@@ -197,8 +193,8 @@ TEST_F(BundleTest, ConsistencyWithAPreviousCheckpoint) {
   EXPECT_EQ(summary->previous_size, 17u);
 
   // A previous checkpoint of another history at size 17.
-  options.previous_note = *signer_->Sign(journal::FormatCheckpoint(
-      {"aigov/bundle-test", 17, journal::HashLeaf("x")}));
+  options.previous_note = *signer_->Sign(
+      FormatCheckpoint({"aigov/bundle-test", 17, HashLeaf("x")}));
   EXPECT_THAT(std::string(VerifyBundle(b, options).status().message()),
               HasSubstr("not consistent with the previous checkpoint"));
   // A previous checkpoint larger than the bundle: the log shrank.
@@ -208,4 +204,4 @@ TEST_F(BundleTest, ConsistencyWithAPreviousCheckpoint) {
 }
 
 }  // namespace
-}  // namespace aigov::cli
+}  // namespace aigov::tlog
