@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <unordered_map>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
@@ -13,14 +12,11 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
-#include "rocksdb/slice_transform.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
 #include "daemon/common/status_macros.h"
+#include "daemon/journal/entry_scanner.h"
 #include "daemon/journal/journal_keys.h"
 #include "daemon/kinds/kinds.h"
 #include "daemon/storage/rocksdb_status.h"
@@ -28,13 +24,6 @@
 namespace aigov::journal {
 namespace {
 
-constexpr size_t kDefault = 0;
-constexpr size_t kEntries = 1;
-constexpr size_t kEventIds = 2;
-constexpr size_t kIndexes = 3;
-constexpr size_t kNodes = 4;
-constexpr size_t kSubjectKeys = 5;
-constexpr size_t kFirstProjection = 6;
 // The principal of entries aigovd derives (deriver.h).
 constexpr char kDerivedPrincipal[] = "aigovd";
 
@@ -67,99 +56,13 @@ absl::StatusOr<std::optional<PriorEvent>> StoredPrior(
   return prior;
 }
 
-absl::string_view ToView(const rocksdb::Slice& s) {
-  return absl::string_view(s.data(), s.size());
-}
-
-rocksdb::Slice ToSlice(const tlog::Hash& h) {
-  return rocksdb::Slice(reinterpret_cast<const char*>(h.data()), h.size());
-}
-
-// Returns a reader of every tree level over `stored`, which reads stored
-// levels only (IsStoredLevel): a node at an odd level is hashed from its two
-// children at the level below.
-tlog::NodeReader EveryLevel(tlog::NodeReader stored) {
-  return [stored = std::move(stored)](
-             uint32_t level, uint64_t index) -> absl::StatusOr<tlog::Hash> {
-    if (IsStoredLevel(level)) return stored(level, index);
-    AIGOV_ASSIGN_OR_RETURN(const tlog::Hash left, stored(level - 1, 2 * index));
-    AIGOV_ASSIGN_OR_RETURN(const tlog::Hash right,
-                           stored(level - 1, 2 * index + 1));
-    return tlog::HashChildren(left, right);
-  };
-}
-
-// Index keys end in a BE64 sequence number; everything before it names one
-// index (a kind, or a model). Each index is appended in sequence order only.
-class IndexPrefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "aigov.IndexPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), key.size() - 8);
-  }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return key.size() > 8;
-  }
-};
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
     const JournalOptions& options, const common::Clock& clock) {
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.paranoid_checks = true;
-  // One writer (the sequencer) writes every batch; the hash memtable of
-  // event_ids does not support concurrent inserts anyway.
-  db_options.allow_concurrent_memtable_write = false;
-  if (options.env != nullptr) db_options.env = options.env;
-
-  rocksdb::ColumnFamilyOptions cf_options;
-  // Nearly every event_id lookup is a miss (a new event): a bloom filter
-  // answers those without reading data blocks.
-  rocksdb::ColumnFamilyOptions event_id_options;
-  rocksdb::BlockBasedTableOptions table_options;
-  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  event_id_options.table_factory.reset(
-      rocksdb::NewBlockBasedTableFactory(table_options));
-  // Event ids arrive in random order (their keys are hashes) and are only
-  // ever read by point lookups: a hash-bucketed memtable keeps each insert
-  // and lookup in a tiny skiplist instead of one deep one.
-  event_id_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
-  event_id_options.memtable_factory.reset(
-      rocksdb::NewHashSkipListRepFactory(/*bucket_count=*/1 << 16));
-  // The same holds in the memtable: a whole-key bloom filter answers the
-  // lookup of a new event without walking its bucket.
-  event_id_options.memtable_prefix_bloom_size_ratio = 0.02;
-  event_id_options.memtable_whole_key_filtering = true;
-  // Tree nodes (per level) and index keys (per index) are only ever
-  // appended in key order, never rewritten or deleted; keys of different
-  // levels or indexes interleave, which defeats the skiplist's sequential
-  // splice. A per-prefix insert hint makes each such insert O(1). (Debian's
-  // RocksDB asserts on an out-of-order hinted insert; entries are not hinted
-  // since retention deletes them.)
-  rocksdb::ColumnFamilyOptions nodes_options;
-  // Proofs read nodes by point lookups: the bloom filter skips SST files
-  // that do not hold a node.
-  nodes_options.table_factory = event_id_options.table_factory;
-  nodes_options.memtable_insert_with_hint_prefix_extractor.reset(
-      rocksdb::NewCappedPrefixTransform(1));
-  rocksdb::ColumnFamilyOptions indexes_options;
-  indexes_options.memtable_insert_with_hint_prefix_extractor =
-      std::make_shared<IndexPrefix>();
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, cf_options},
-      {kEntriesFamily, cf_options},
-      {kEventIdsFamily, event_id_options},
-      {kIndexesFamily, indexes_options},
-      {kNodesFamily, nodes_options},
-      {kSubjectKeysFamily, cf_options},
-  };
-  for (Projection* p : options.projections) {
-    families.emplace_back(p->column_family(), cf_options);
-  }
-
+  const rocksdb::DBOptions db_options = JournalDbOptions(options.env);
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families =
+      JournalFamilies(options.projections);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
@@ -182,14 +85,12 @@ absl::StatusOr<std::unique_ptr<RocksDbJournal>> RocksDbJournal::Open(
         s, absl::StrCat("opening journal at ", options.path));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
-  auto journal = std::unique_ptr<RocksDbJournal>(new RocksDbJournal(
-      std::move(db), std::move(handles), options.projections, clock, 0));
-  journal->derivers_ = options.derivers;
-  journal->rules_ = options.rules;
+  auto journal = std::unique_ptr<RocksDbJournal>(
+      new RocksDbJournal(std::move(db), std::move(handles), options, clock));
   AIGOV_RETURN_IF_ERROR(journal->CheckHead());
-  AIGOV_RETURN_IF_ERROR(journal->LoadOrCreatePiiSecret());
-  AIGOV_RETURN_IF_ERROR(journal->LoadPrunedRanges());
-  AIGOV_RETURN_IF_ERROR(journal->LoadUpperNodes());
+  AIGOV_RETURN_IF_ERROR(journal->keys_.LoadOrCreateSecret());
+  AIGOV_RETURN_IF_ERROR(journal->retention_.Load());
+  AIGOV_RETURN_IF_ERROR(journal->tree_.LoadCache());
   for (size_t p = 0; p < journal->projections_.size(); ++p) {
     AIGOV_RETURN_IF_ERROR(journal->projections_[p]->Attach(
         journal->db_.get(), journal->handles_[kFirstProjection + p]));
@@ -290,13 +191,16 @@ absl::StatusOr<ViewState> RocksDbJournal::GetViewState(
 RocksDbJournal::RocksDbJournal(
     std::unique_ptr<rocksdb::DB> db,
     std::vector<rocksdb::ColumnFamilyHandle*> handles,
-    std::vector<Projection*> projections, const common::Clock& clock,
-    uint64_t tree_size)
+    const JournalOptions& options, const common::Clock& clock)
     : db_(std::move(db)),
       handles_(std::move(handles)),
-      projections_(std::move(projections)),
-      clock_(clock),
-      tree_size_(tree_size) {}
+      tree_(db_.get(), handles_[kNodes]),
+      keys_(db_.get(), handles_[kDefault], handles_[kSubjectKeys]),
+      retention_(db_.get(), handles_[kDefault], handles_[kEntries]),
+      projections_(options.projections),
+      derivers_(options.derivers),
+      rules_(options.rules),
+      clock_(clock) {}
 
 RocksDbJournal::~RocksDbJournal() {
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
@@ -373,7 +277,7 @@ absl::Status RocksDbJournal::CheckHead() {
       return absl::DataLossError("journal head has no valid root hash");
     }
   }
-  auto range = tlog::CompactRange::FromNodes(persisted, Reader());
+  auto range = tlog::CompactRange::FromNodes(persisted, tree_.Reader());
   if (!range.ok()) {
     return absl::DataLossError(
         absl::StrCat("journal tree nodes are missing for size ", persisted,
@@ -402,277 +306,6 @@ absl::Status RocksDbJournal::CheckHead() {
   return absl::OkStatus();
 }
 
-absl::Status RocksDbJournal::LoadOrCreatePiiSecret() {
-  std::string value;
-  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
-                                     kPiiSecretKey, &value);
-  if (s.ok()) {
-    if (value.size() != pii_secret_.size()) {
-      return absl::DataLossError("the journal's PII secret is malformed");
-    }
-    std::memcpy(pii_secret_.data(), value.data(), pii_secret_.size());
-    return absl::OkStatus();
-  }
-  if (!s.IsNotFound()) return storage::FromRocksDb(s, "reading the PII secret");
-  pii_secret_ = RandomKey();
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  return storage::FromRocksDb(
-      db_->Put(sync, handles_[kDefault], kPiiSecretKey,
-               rocksdb::Slice(reinterpret_cast<const char*>(pii_secret_.data()),
-                              pii_secret_.size())),
-      "storing the PII secret");
-}
-
-absl::Status RocksDbJournal::LoadPrunedRanges() {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[kDefault]));
-  absl::MutexLock lock(&prune_mu_);
-  for (it->Seek(kPrunedPrefix);
-       it->Valid() && it->key().starts_with(kPrunedPrefix); it->Next()) {
-    uint64_t first = 0;
-    uint64_t end = 0;
-    if (!DecodeSequence(ToView(it->key()).substr(sizeof(kPrunedPrefix) - 1),
-                        &first) ||
-        !DecodeSequence(ToView(it->value()), &end) || end <= first) {
-      return absl::DataLossError("a pruned-range record is malformed");
-    }
-    pruned_[first] = end;
-  }
-  return storage::FromRocksDb(it->status(), "reading pruned ranges");
-}
-
-bool RocksDbJournal::IsPruned(uint64_t index) const {
-  absl::MutexLock lock(&prune_mu_);
-  auto it = pruned_.upper_bound(index);
-  if (it == pruned_.begin()) return false;
-  --it;
-  return index >= it->first && index < it->second;
-}
-
-absl::Status ValidateRetention(const RetentionPolicy& policy) {
-  if (policy.operational < absl::Hours(24 * 183)) {
-    return absl::InvalidArgumentError(
-        "journal.retention.operational: at least 183 days (6 months, AI Act "
-        "Art. 19 "
-        "and 26(6))");
-  }
-  if (policy.documentation < absl::Hours(24 * 3653)) {
-    return absl::InvalidArgumentError(
-        "journal.retention.documentation: at least 3653 days (10 years, AI Act "
-        "Art. 18)");
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<uint64_t> RocksDbJournal::Prune(absl::Time now,
-                                               const RetentionPolicy& policy) {
-  AIGOV_RETURN_IF_ERROR(ValidateRetention(policy));
-  const absl::Time newest_prunable =
-      now - std::min(policy.operational, policy.documentation);
-  rocksdb::WriteBatch batch;
-  std::vector<std::pair<uint64_t, uint64_t>> runs;
-  uint64_t pruned = 0;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntries]));
-  const uint64_t size = tree_size();
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    uint64_t seq = 0;
-    if (!DecodeSequence(ToView(it->key()), &seq) || seq >= size) break;
-    aigov::v1::JournalEntry e;
-    if (!e.ParseFromArray(it->value().data(),
-                          static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("entry ", seq, " does not parse"));
-    }
-    const absl::Time recorded =
-        absl::FromUnixSeconds(e.recorded_at().seconds()) +
-        absl::Nanoseconds(e.recorded_at().nanos());
-    if (recorded > newest_prunable) break;  // later entries are newer still
-    const absl::Duration keep =
-        RetentionClassOf(e) == aigov::v1::RETENTION_CLASS_DOCUMENTATION
-            ? policy.documentation
-            : policy.operational;
-    if (recorded + keep > now) continue;
-    if (!runs.empty() && runs.back().second == seq) {
-      runs.back().second = seq + 1;
-    } else {
-      runs.emplace_back(seq, seq + 1);
-    }
-    ++pruned;
-  }
-  AIGOV_RETURN_IF_ERROR(
-      storage::FromRocksDb(it->status(), "scanning for retention"));
-  if (runs.empty()) return uint64_t{0};
-  for (const auto& [first, end] : runs) {
-    batch.DeleteRange(handles_[kEntries], EncodeSequence(first),
-                      EncodeSequence(end));
-    batch.Put(handles_[kDefault],
-              std::string(kPrunedPrefix) + EncodeSequence(first),
-              EncodeSequence(end));
-  }
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  AIGOV_RETURN_IF_ERROR(
-      storage::FromRocksDb(db_->Write(sync, &batch), "pruning"));
-  absl::MutexLock lock(&prune_mu_);
-  for (const auto& [first, end] : runs) pruned_[first] = end;
-  return pruned;
-}
-
-absl::StatusOr<std::optional<SecretKey>> RocksDbJournal::ReadSubjectKey(
-    const std::string& subject_id) const {
-  std::string value;
-  const rocksdb::Status s = db_->Get(
-      rocksdb::ReadOptions(), handles_[kSubjectKeys], subject_id, &value);
-  if (s.IsNotFound()) return std::optional<SecretKey>();
-  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading a subject key"));
-  SecretKey key{};
-  if (value.size() != key.size())
-    return absl::DataLossError("a subject key is malformed");
-  std::memcpy(key.data(), value.data(), key.size());
-  return std::optional<SecretKey>(key);
-}
-
-std::string RocksDbJournal::SubjectIdOf(absl::string_view subject) const {
-  return SubjectId(pii_secret_, subject);
-}
-
-absl::Status RocksDbJournal::Unseal(aigov::v1::JournalEntry* entry) const {
-  return UnsealPii(entry, [this](const std::string& id, bool) {
-    return ReadSubjectKey(id);
-  });
-}
-
-absl::StatusOr<std::optional<SecretKey>> RocksDbJournal::SubjectKeyForTest(
-    const std::string& subject_id) const {
-  return ReadSubjectKey(subject_id);
-}
-
-absl::Status RocksDbJournal::PurgeErasedKeys() {
-  AIGOV_RETURN_IF_ERROR(
-      storage::FromRocksDb(db_->FlushWAL(/*sync=*/false), "flushing the WAL"));
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  AIGOV_RETURN_IF_ERROR(
-      storage::FromRocksDb(db_->Flush(flush, handles_), "flushing"));
-  rocksdb::CompactRangeOptions compact;
-  compact.bottommost_level_compaction =
-      rocksdb::BottommostLevelCompaction::kForce;
-  return storage::FromRocksDb(
-      db_->CompactRange(compact, handles_[kSubjectKeys], nullptr, nullptr),
-      "compacting subject keys");
-}
-
-absl::StatusOr<tlog::Hash> RocksDbJournal::ReadNode(uint32_t level,
-                                                    uint64_t index) const {
-  std::string value;
-  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kNodes],
-                                     NodeKey(level, index), &value);
-  if (s.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat("tree node (level ", level,
-                                            ", index ", index, ") is missing"));
-  }
-  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(s, "reading tree node"));
-  tlog::Hash h{};
-  if (!tlog::HashFromBytes(value, &h)) {
-    return absl::DataLossError(absl::StrCat(
-        "tree node (level ", level, ", index ", index, ") is malformed"));
-  }
-  return h;
-}
-
-absl::Status RocksDbJournal::LoadUpperNodes() {
-  rocksdb::ReadOptions read;
-  read.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(read, handles_[kNodes]));
-  absl::MutexLock lock(&upper_mu_);
-  for (it->Seek(NodeKey(kCachedLevel, 0)); it->Valid(); it->Next()) {
-    const absl::string_view key = ToView(it->key());
-    uint64_t index = 0;
-    tlog::Hash h{};
-    if (key.size() != 9 || !DecodeSequence(key.substr(1), &index) ||
-        !tlog::HashFromBytes(ToView(it->value()), &h)) {
-      return absl::DataLossError("a tree node record is malformed");
-    }
-    upper_nodes_[{static_cast<uint8_t>(key[0]), index}] = h;
-  }
-  return storage::FromRocksDb(it->status(), "loading upper tree nodes");
-}
-
-bool RocksDbJournal::CachedNode(uint32_t level, uint64_t index,
-                                tlog::Hash* out) const {
-  if (level < kCachedLevel) return false;
-  absl::MutexLock lock(&upper_mu_);
-  auto it = upper_nodes_.find({level, index});
-  if (it == upper_nodes_.end()) return false;
-  *out = it->second;
-  return true;
-}
-
-absl::StatusOr<tlog::NodeReader> RocksDbJournal::PrefetchedReader(
-    const std::function<absl::Status(const tlog::NodeReader&)>& plan) const {
-  // Dry run: record which nodes `plan` reads (every node is needed whatever
-  // the hashes are), then fetch them all with one MultiGet.
-  std::vector<std::pair<uint32_t, uint64_t>> wanted;
-  const tlog::NodeReader recorder =
-      [&wanted](uint32_t level, uint64_t index) -> absl::StatusOr<tlog::Hash> {
-    wanted.emplace_back(level, index);
-    return tlog::Hash{};
-  };
-  AIGOV_RETURN_IF_ERROR(plan(EveryLevel(recorder)));
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  auto fetched =
-      std::make_shared<std::map<std::pair<uint32_t, uint64_t>, tlog::Hash>>();
-  {
-    std::vector<std::pair<uint32_t, uint64_t>> uncached;
-    for (const auto& node : wanted) {
-      tlog::Hash h{};
-      if (CachedNode(node.first, node.second, &h)) {
-        (*fetched)[node] = h;
-      } else {
-        uncached.push_back(node);
-      }
-    }
-    wanted.swap(uncached);
-  }
-  std::vector<std::string> keys;
-  keys.reserve(wanted.size());
-  for (const auto& [level, index] : wanted)
-    keys.push_back(NodeKey(level, index));
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(rocksdb::ReadOptions(), handles_[kNodes], slices.size(),
-                slices.data(), values.data(), statuses.data(),
-                /*sorted_input=*/true);
-  for (size_t i = 0; i < keys.size(); ++i) {
-    tlog::Hash h{};
-    if (statuses[i].ok() && tlog::HashFromBytes(ToView(values[i]), &h)) {
-      (*fetched)[wanted[i]] = h;
-    } else if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
-      return storage::FromRocksDb(statuses[i], "reading tree nodes");
-    }
-  }
-  return EveryLevel(
-      [fetched](uint32_t level, uint64_t index) -> absl::StatusOr<tlog::Hash> {
-        auto it = fetched->find({level, index});
-        if (it == fetched->end()) {
-          return absl::DataLossError(absl::StrCat(
-              "tree node (level ", level, ", index ", index, ") is missing"));
-        }
-        return it->second;
-      });
-}
-
-tlog::NodeReader RocksDbJournal::Reader() const {
-  return EveryLevel([this](uint32_t level, uint64_t index) {
-    return ReadNode(level, index);
-  });
-}
-
 TreeHead RocksDbJournal::head() const {
   absl::MutexLock lock(&head_mu_);
   return head_;
@@ -685,7 +318,7 @@ absl::StatusOr<tlog::Hash> RocksDbJournal::RootAt(uint64_t size) const {
         "tree_size ", size, " is beyond the journal's size ", h.size));
   }
   if (size == h.size) return h.root;
-  return tlog::RootAt(size, Reader());
+  return tree_.RootAt(size);
 }
 
 absl::StatusOr<tlog::Hash> RocksDbJournal::LeafHash(uint64_t index) const {
@@ -694,7 +327,7 @@ absl::StatusOr<tlog::Hash> RocksDbJournal::LeafHash(uint64_t index) const {
         absl::StrCat("index ", index, " is beyond the journal's end (size ",
                      tree_size(), ")"));
   }
-  return ReadNode(0, index);
+  return tree_.ReadNode(0, index);
 }
 
 absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::InclusionProof(
@@ -704,11 +337,7 @@ absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::InclusionProof(
                                               " is beyond the journal's size ",
                                               this->tree_size()));
   }
-  auto plan = [index, tree_size](const tlog::NodeReader& nodes) {
-    return tlog::InclusionProof(index, tree_size, nodes).status();
-  };
-  AIGOV_ASSIGN_OR_RETURN(const tlog::NodeReader nodes, PrefetchedReader(plan));
-  return tlog::InclusionProof(index, tree_size, nodes);
+  return tree_.InclusionProof(index, tree_size);
 }
 
 absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::ConsistencyProof(
@@ -717,11 +346,7 @@ absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::ConsistencyProof(
     return absl::OutOfRangeError(absl::StrCat(
         "to_size ", to, " is beyond the journal's size ", tree_size()));
   }
-  auto plan = [from, to](const tlog::NodeReader& nodes) {
-    return tlog::ConsistencyProof(from, to, nodes).status();
-  };
-  AIGOV_ASSIGN_OR_RETURN(const tlog::NodeReader nodes, PrefetchedReader(plan));
-  return tlog::ConsistencyProof(from, to, nodes);
+  return tree_.ConsistencyProof(from, to);
 }
 
 absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
@@ -732,15 +357,16 @@ absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
   }
   std::vector<StoredEntry> out;
   size_t bytes = 0;
+  EntryScanner entries(db_.get(), handles_[kEntries], retention_, start, end);
   rocksdb::ReadOptions read;
   read.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> entries(
-      db_->NewIterator(read, handles_[kEntries]));
   std::unique_ptr<rocksdb::Iterator> leaves(
       db_->NewIterator(read, handles_[kNodes]));
-  entries->Seek(EncodeSequence(start));
   leaves->Seek(NodeKey(0, start));
-  for (uint64_t i = start; i < end && out.size() < max_count; ++i) {
+  while (out.size() < max_count) {
+    AIGOV_ASSIGN_OR_RETURN(const bool more, entries.Next());
+    if (!more) break;
+    const uint64_t i = entries.index();
     StoredEntry e;
     e.index = i;
     if (!leaves->Valid() || ToView(leaves->key()) != NodeKey(0, i) ||
@@ -750,21 +376,11 @@ absl::StatusOr<std::vector<StoredEntry>> RocksDbJournal::ReadRange(
       return absl::DataLossError(
           absl::StrCat("leaf hash of entry ", i, " is missing"));
     }
-    uint64_t seq = 0;
-    if (entries->Valid() && DecodeSequence(ToView(entries->key()), &seq) &&
-        seq == i) {
-      if (!out.empty() && bytes + entries->value().size() > max_bytes) break;
-      e.bytes = std::string(ToView(entries->value()));
+    e.pruned = entries.pruned();
+    if (!e.pruned) {
+      if (!out.empty() && bytes + entries.bytes().size() > max_bytes) break;
+      e.bytes = std::string(entries.bytes());
       bytes += e.bytes.size();
-      entries->Next();
-    } else {
-      AIGOV_RETURN_IF_ERROR(
-          storage::FromRocksDb(entries->status(), "reading entries"));
-      if (!IsPruned(i)) {
-        return absl::DataLossError(
-            absl::StrCat("entry ", i, " is missing from the journal"));
-      }
-      e.pruned = true;
     }
     out.push_back(std::move(e));
     leaves->Next();
@@ -797,41 +413,30 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
   const uint64_t total = report.head.size;
   tlog::CompactRange range;
   std::vector<tlog::Node> completed;
-  rocksdb::ReadOptions read;
-  read.verify_checksums = true;
-  read.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(read, handles_[kEntries]));
-  it->SeekToFirst();
-  for (uint64_t expected = 0; expected < total; ++expected) {
-    uint64_t seq = ~uint64_t{0};
-    if (it->Valid() && !DecodeSequence(ToView(it->key()), &seq)) {
-      return absl::DataLossError("journal holds a malformed entry key");
-    }
+  EntryScanner entries(db_.get(), handles_[kEntries], retention_, 0, total,
+                       /*verify_checksums=*/true);
+  while (true) {
+    AIGOV_ASSIGN_OR_RETURN(const bool more, entries.Next());
+    if (!more) break;
+    const uint64_t index = entries.index();
     tlog::Hash leaf{};
-    if (seq == expected) {
-      leaf = tlog::HashLeaf(ToView(it->value()));
-      it->Next();
-    } else if (IsPruned(expected)) {
+    if (entries.pruned()) {
       // Payload pruned by retention: the stored leaf hash stands for it.
-      AIGOV_ASSIGN_OR_RETURN(leaf, ReadNode(0, expected));
+      AIGOV_ASSIGN_OR_RETURN(leaf, tree_.ReadNode(0, index));
       ++report.entries_pruned;
     } else {
-      AIGOV_RETURN_IF_ERROR(
-          storage::FromRocksDb(it->status(), "reading entries"));
-      return absl::DataLossError(absl::StrCat(
-          "entry ", expected, " is missing and was not pruned by retention"));
+      leaf = tlog::HashLeaf(entries.bytes());
     }
     completed.clear();
     range.Append(leaf, &completed);
     for (const tlog::Node& n : completed) {
       if (!IsStoredLevel(n.level)) continue;
       AIGOV_ASSIGN_OR_RETURN(const tlog::Hash stored,
-                             ReadNode(n.level, n.index));
+                             tree_.ReadNode(n.level, n.index));
       if (stored != n.hash) {
         if (n.level == 0) {
           return absl::DataLossError(absl::StrCat(
-              "entry ", expected, ": its bytes hash to ", tlog::HashHex(n.hash),
+              "entry ", index, ": its bytes hash to ", tlog::HashHex(n.hash),
               " but its recorded leaf hash is ", tlog::HashHex(stored),
               " (the entry was altered after it was sequenced)"));
         }
@@ -841,9 +446,8 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
             n.index << n.level, ")"));
       }
     }
-    if (progress && (expected + 1) % 65536 == 0) progress(expected + 1, total);
+    if (progress && (index + 1) % 65536 == 0) progress(index + 1, total);
   }
-  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "reading entries"));
   if (range.Root() != report.head.root) {
     return absl::DataLossError(absl::StrCat(
         "the root recomputed from all entries, ", tlog::HashHex(range.Root()),
@@ -895,28 +499,8 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   };
   std::vector<tlog::Node> completed;
   std::vector<tlog::Node> upper;  // completed nodes to cache once committed
-  // Subject keys created or deleted by this group (nullopt: deleted).
-  std::unordered_map<std::string, std::optional<SecretKey>> group_keys;
-  const SubjectKeyFn subject_key =
-      [this, &group_keys, &batch](
-          const std::string& id,
-          bool create) -> absl::StatusOr<std::optional<SecretKey>> {
-    auto it = group_keys.find(id);
-    std::optional<SecretKey> key;
-    if (it != group_keys.end()) {
-      key = it->second;
-    } else {
-      AIGOV_ASSIGN_OR_RETURN(key, ReadSubjectKey(id));
-    }
-    if (!key && create) {
-      key = RandomKey();
-      batch.Put(handles_[kSubjectKeys], id,
-                rocksdb::Slice(reinterpret_cast<const char*>(key->data()),
-                               key->size()));
-      group_keys[id] = key;
-    }
-    return key;
-  };
+  SubjectKeys::Group group_keys(keys_, &batch);
+  const SubjectKeyFn subject_key = group_keys.KeyFn();
 
   // The run of one kind being sequenced (see KindRunKey).
   aigov::v1::EventKind run_kind = aigov::v1::EVENT_KIND_UNSPECIFIED;
@@ -947,14 +531,11 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
       [&](aigov::v1::JournalEntry entry, const common::Sha256Digest& digest,
           const std::string& id_key, uint64_t* sequence, tlog::Hash* leaf_hash,
           bool* subject_key_existed) -> absl::Status {
-    AIGOV_RETURN_IF_ERROR(SealPii(&entry, pii_secret_, subject_key));
+    AIGOV_RETURN_IF_ERROR(SealPii(&entry, keys_.secret(), subject_key));
     if (entry.has_subject_erasure()) {
-      const std::string& id = entry.subject_erasure().subject_id();
-      AIGOV_ASSIGN_OR_RETURN(const std::optional<SecretKey> existing,
-                             subject_key(id, false));
-      *subject_key_existed = existing.has_value();
-      batch.Delete(handles_[kSubjectKeys], id);
-      group_keys[id] = std::nullopt;
+      AIGOV_ASSIGN_OR_RETURN(
+          *subject_key_existed,
+          group_keys.Erase(entry.subject_erasure().subject_id()));
     }
     entry.set_sequence(next);
     *entry.mutable_recorded_at() = now;
@@ -977,11 +558,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     const tlog::Hash leaf = tlog::HashLeaf(bytes);
     completed.clear();
     range_.Append(leaf, &completed);
-    for (const tlog::Node& n : completed) {
-      if (!IsStoredLevel(n.level)) continue;
-      batch.Put(handles_[kNodes], NodeKey(n.level, n.index), ToSlice(n.hash));
-      if (n.level >= kCachedLevel) upper.push_back(n);
-    }
+    tree_.Put(completed, &batch, &upper);
     in_group[id_key] = Sequenced{next, digest, leaf, sequenced.size()};
     *sequence = next;
     *leaf_hash = leaf;
@@ -1028,7 +605,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     common::Sha256Digest digest;
     if (HasPii(in)) {
       aigov::v1::JournalEntry pseudonymized = in;
-      PseudonymizePii(&pseudonymized, pii_secret_);
+      PseudonymizePii(&pseudonymized, keys_.secret());
       digest = PayloadDigest(pseudonymized);
     } else {
       digest = PayloadDigest(in);
@@ -1051,7 +628,8 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
         if (earlier != nullptr) {
           out.leaf_hash = earlier->leaf_hash;
         } else {
-          AIGOV_ASSIGN_OR_RETURN(out.leaf_hash, ReadNode(0, prior->sequence));
+          AIGOV_ASSIGN_OR_RETURN(out.leaf_hash,
+                                 tree_.ReadNode(0, prior->sequence));
         }
       } else {
         out.status = absl::AlreadyExistsError(absl::StrCat(
@@ -1141,10 +719,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(db_->Write(write_options, &batch),
                                              "writing journal group"));
   committed = true;
-  if (!upper.empty()) {
-    absl::MutexLock lock(&upper_mu_);
-    for (const tlog::Node& n : upper) upper_nodes_[{n.level, n.index}] = n.hash;
-  }
+  tree_.Committed(upper);
   {
     absl::MutexLock lock(&head_mu_);
     head_ = TreeHead{next, root};
@@ -1359,39 +934,25 @@ absl::StatusOr<uint64_t> RocksDbJournal::RebuildViews(
     return storage::FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch),
                                 "writing rebuilt views");
   };
-  rocksdb::ReadOptions read;
-  read.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(read, handles_[kEntries]));
-  it->SeekToFirst();
+  EntryScanner scan(db_.get(), handles_[kEntries], retention_, 0, total);
   uint64_t done = 0;
-  for (uint64_t seq = 0; seq < total; ++seq) {
-    uint64_t stored = ~uint64_t{0};
-    if (it->Valid() && !DecodeSequence(ToView(it->key()), &stored)) {
-      return absl::DataLossError("journal holds a malformed entry key");
-    }
-    if (stored != seq) {
-      AIGOV_RETURN_IF_ERROR(
-          storage::FromRocksDb(it->status(), "reading entries"));
-      if (!IsPruned(seq)) {
-        return absl::DataLossError(absl::StrCat(
-            "entry ", seq, " is missing and was not pruned by retention"));
-      }
+  while (true) {
+    AIGOV_ASSIGN_OR_RETURN(const bool more, scan.Next());
+    if (!more) break;
+    if (scan.pruned()) {
       ++pruned;
       continue;
     }
     entries.emplace_back();
-    if (!entries.back().ParseFromArray(it->value().data(),
-                                       static_cast<int>(it->value().size()))) {
+    if (!entries.back().ParseFromArray(scan.bytes().data(),
+                                       static_cast<int>(scan.bytes().size()))) {
       return absl::DataLossError(
-          absl::StrCat("entry ", seq, " does not parse"));
+          absl::StrCat("entry ", scan.index(), " does not parse"));
     }
-    bytes.push_back(it->value().ToString());
-    it->Next();
+    bytes.emplace_back(scan.bytes());
     if (entries.size() == kGroup) AIGOV_RETURN_IF_ERROR(apply());
     if (progress && ++done % 65536 == 0) progress(done, total);
   }
-  AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(it->status(), "reading entries"));
   if (!entries.empty()) AIGOV_RETURN_IF_ERROR(apply());
   AIGOV_RETURN_IF_ERROR(Flush());
   AIGOV_RETURN_IF_ERROR(mark(false, pruned));

@@ -11,8 +11,13 @@
 // into one WriteBatch written with WriteOptions::sync = true: after a crash a
 // group is either wholly present or wholly absent.
 //
+// Its rooms: column_families.h (families and their options), tree_store.h
+// (stored nodes, proofs), subject_keys.h (crypto-shredding keys),
+// retention.h (pruned payloads), entry_scanner.h (every full pass over the
+// entries). Readers see it through journal_reader.h.
+//
 // Thread-safety: AppendGroup() must be called from one thread at a time (the
-// Sequencer's). Get(), List() and tree_size() may be called from any thread
+// Sequencer's). The JournalReader methods may be called from any thread
 // concurrently with it; readers see only whole groups.
 #pragma once
 
@@ -37,10 +42,15 @@
 #include "aigov/v1/journal.pb.h"
 #include "daemon/common/clock.h"
 #include "daemon/journal/admission_rule.h"
+#include "daemon/journal/column_families.h"
 #include "daemon/journal/deriver.h"
 #include "daemon/journal/journal_keys.h"
+#include "daemon/journal/journal_reader.h"
 #include "daemon/journal/pii.h"
 #include "daemon/journal/projection.h"
+#include "daemon/journal/retention.h"
+#include "daemon/journal/subject_keys.h"
+#include "daemon/journal/tree_store.h"
 #include "daemon/tlog/merkle.h"
 
 namespace aigov::journal {
@@ -92,34 +102,6 @@ struct AppendOutcome {
   std::vector<Derived> derived;
 };
 
-// A tree head: the number of entries and the Merkle root over them.
-struct TreeHead {
-  uint64_t size = 0;
-  tlog::Hash root{};
-};
-
-// How long entries of each retention class keep their payload.
-struct RetentionPolicy {
-  // Default and minimum: 183 days (6 months, AI Act Art. 19/26(6)).
-  absl::Duration operational = absl::Hours(24 * 183);
-  // Default and minimum: 3653 days (10 years, AI Act Art. 18).
-  absl::Duration documentation = absl::Hours(24 * 3653);
-};
-
-// Returns kInvalidArgument when `policy` keeps any class for less than its
-// legal minimum.
-absl::Status ValidateRetention(const RetentionPolicy& policy);
-
-// One entry as stored, for export.
-struct StoredEntry {
-  uint64_t index = 0;
-  tlog::Hash leaf_hash{};
-  // The entry bytes as sequenced; empty when `pruned`.
-  std::string bytes;
-  // True when the payload was removed by retention; the leaf hash remains.
-  bool pruned = false;
-};
-
 // Progress and outcome of VerifyAll().
 struct VerifyReport {
   uint64_t entries_checked = 0;
@@ -129,26 +111,9 @@ struct VerifyReport {
   TreeHead head;
 };
 
-struct ListQuery {
-  uint64_t start_sequence = 0;
-  uint32_t page_size = 100;
-  std::string model_id;                                           // empty: any
-  aigov::v1::EventKind kind = aigov::v1::EVENT_KIND_UNSPECIFIED;  // any
-  // Stop before the page's serialized entries would exceed this many bytes
-  // (a page always holds at least one entry); 0 means no limit.
-  size_t max_bytes = 0;
-};
-
-struct ListResult {
-  std::vector<aigov::v1::JournalEntry> entries;
-  uint64_t next_sequence = 0;
-  bool has_more = false;
-};
-
-class RocksDbJournal {
+class RocksDbJournal final : public JournalReader {
  public:
   // Opens or creates the journal at `options.path`; `clock` must outlive it.
-  // Checks the persisted tree head against the last stored entry.
   // Checks the persisted tree head against the last stored entry and against
   // the root recomputed from the stored tree nodes (O(log n) reads).
   // Returns kFailedPrecondition when the directory is locked by another
@@ -159,94 +124,70 @@ class RocksDbJournal {
 
   RocksDbJournal(const RocksDbJournal&) = delete;
   RocksDbJournal& operator=(const RocksDbJournal&) = delete;
-  ~RocksDbJournal();
+  ~RocksDbJournal() override;
 
   // Sequences `events` (consumed) as one group in one synced WriteBatch and
-  // fills
-  // `outcomes` (one per event, same order). Duplicates of earlier entries,
-  // or of events earlier in the same group, write nothing. Returns an error
-  // (and writes nothing) when the batch cannot be written; the outcomes are
-  // then meaningless.
+  // fills `outcomes` (one per event, same order). Duplicates of earlier
+  // entries, or of events earlier in the same group, write nothing. Returns
+  // an error (and writes nothing) when the batch cannot be written; the
+  // outcomes are then meaningless.
   absl::Status AppendGroup(std::vector<PendingEvent> events,
                            std::vector<AppendOutcome>* outcomes);
 
-  // Returns the entry at `sequence`; kNotFound beyond the end.
-  absl::StatusOr<aigov::v1::JournalEntry> Get(uint64_t sequence) const;
+  // JournalReader.
+  uint64_t tree_size() const override {
+    return tree_size_.load(std::memory_order_acquire);
+  }
+  TreeHead head() const override;
+  absl::StatusOr<aigov::v1::JournalEntry> Get(uint64_t sequence) const override;
+  absl::StatusOr<std::optional<uint64_t>> SequenceOfEventId(
+      absl::string_view event_id) const override;
+  absl::StatusOr<ListResult> List(const ListQuery& query) const override;
+  absl::StatusOr<std::vector<StoredEntry>> ReadRange(
+      uint64_t start, uint64_t end, size_t max_count,
+      size_t max_bytes) const override;
+  absl::StatusOr<tlog::Hash> LeafHash(uint64_t index) const override;
+  absl::StatusOr<std::vector<tlog::Hash>> InclusionProof(
+      uint64_t index, uint64_t tree_size) const override;
+  absl::StatusOr<std::vector<tlog::Hash>> ConsistencyProof(
+      uint64_t from, uint64_t to) const override;
+  std::string SubjectIdOf(absl::string_view subject) const override {
+    return keys_.SubjectIdOf(subject);
+  }
+  absl::Status Unseal(aigov::v1::JournalEntry* entry) const override {
+    return keys_.Unseal(entry);
+  }
 
   // Returns the stored bytes of the entry at `sequence`; kNotFound beyond
   // the end.
   absl::StatusOr<std::string> GetBytes(uint64_t sequence) const;
 
-  // The sequence of the committed entry with this event_id, if any.
-  // Thread-safe.
-  absl::StatusOr<std::optional<uint64_t>> SequenceOfEventId(
-      absl::string_view event_id) const;
-
-  // Returns one page of entries matching `query`, in sequence order.
-  absl::StatusOr<ListResult> List(const ListQuery& query) const;
-
-  // Number of entries (= next sequence number).
-  uint64_t tree_size() const {
-    return tree_size_.load(std::memory_order_acquire);
-  }
-
-  // The current tree head (size and root), consistent with each other.
-  TreeHead head() const;
-
   // Returns the root of the first `size` entries; kOutOfRange beyond the
   // journal's size.
   absl::StatusOr<tlog::Hash> RootAt(uint64_t size) const;
 
-  // Returns the stored leaf hash of entry `index`; kNotFound beyond the end.
-  absl::StatusOr<tlog::Hash> LeafHash(uint64_t index) const;
-
-  // Returns the inclusion proof of entry `index` in the tree of `tree_size`
-  // entries. kInvalidArgument unless index < tree_size; kOutOfRange when
-  // tree_size exceeds the journal's size.
-  absl::StatusOr<std::vector<tlog::Hash>> InclusionProof(
-      uint64_t index, uint64_t tree_size) const;
-
-  // Returns the consistency proof between trees of `from` and `to` entries.
-  // kInvalidArgument unless from <= to; kOutOfRange when `to` exceeds the
-  // journal's size.
-  absl::StatusOr<std::vector<tlog::Hash>> ConsistencyProof(uint64_t from,
-                                                           uint64_t to) const;
-
-  // Returns entries [start, end) in order, at most `max_count` and stopping
-  // before `max_bytes` of entry bytes (always at least one). kOutOfRange when
-  // `end` exceeds the journal's size.
-  absl::StatusOr<std::vector<StoredEntry>> ReadRange(uint64_t start,
-                                                     uint64_t end,
-                                                     size_t max_count,
-                                                     size_t max_bytes) const;
-
-  // Returns the pseudonymous id of a data subject (HMAC under this
-  // journal's secret); what SealedField.subject_id and SubjectErasure hold.
-  std::string SubjectIdOf(absl::string_view subject) const;
-
-  // Decrypts the sealed PII fields of `entry` in place; fields of erased
-  // subjects stay empty and are listed in erased_fields. kDataLoss when a
-  // field does not decrypt under its key.
-  absl::Status Unseal(aigov::v1::JournalEntry* entry) const;
-
-  // Completes erasures: flushes the WAL buffer and every column family (so no
-  // WAL file still holds a deleted key) and compacts the subject keys to
-  // the bottom (so no SST file does). Slow; call after an erasure commits.
-  absl::Status PurgeErasedKeys();
+  // Completes erasures (SubjectKeys::Purge over every column family). Slow;
+  // call after an erasure commits.
+  absl::Status PurgeErasedKeys() { return keys_.Purge(handles_); }
 
   // The stored key of a subject id, or std::nullopt.
   absl::StatusOr<std::optional<SecretKey>> SubjectKeyForTest(
-      const std::string& subject_id) const;
+      const std::string& subject_id) const {
+    return keys_.Read(subject_id);
+  }
 
   // Removes the payload of every entry whose retention has passed at `now`
-  // (DeleteRange over runs of such entries; index keys stay and are skipped),
-  // recording each pruned range. Leaf hashes and tree nodes stay, so every
-  // proof still verifies. Returns the number of entries pruned; errors as
-  // ValidateRetention() for a policy below the minimums.
-  absl::StatusOr<uint64_t> Prune(absl::Time now, const RetentionPolicy& policy);
+  // (Retention::Prune; index keys stay and are skipped). Leaf hashes and
+  // tree nodes stay, so every proof still verifies. Returns the number of
+  // entries pruned; errors as ValidateRetention() for a policy below the
+  // minimums.
+  absl::StatusOr<uint64_t> Prune(absl::Time now,
+                                 const RetentionPolicy& policy) {
+    return retention_.Prune(now, policy, tree_size());
+  }
 
   // True when entry `index`'s payload was pruned by retention.
-  bool IsPruned(uint64_t index) const;
+  bool IsPruned(uint64_t index) const { return retention_.IsPruned(index); }
 
   // Durably stores the latest signed checkpoint note (synced write).
   absl::Status StoreCheckpointNote(absl::string_view note);
@@ -297,12 +238,9 @@ class RocksDbJournal {
  private:
   RocksDbJournal(std::unique_ptr<rocksdb::DB> db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                 std::vector<Projection*> projections,
-                 const common::Clock& clock, uint64_t tree_size);
+                 const JournalOptions& options, const common::Clock& clock);
 
   absl::Status CheckHead();
-  absl::Status LoadOrCreatePiiSecret();
-  absl::Status LoadPrunedRanges();
   // Reads each view's state and finds the stale ones (stale_).
   absl::Status LoadViewStates();
   // Adds to `batch` the state of projections_[projection], at its code's
@@ -310,20 +248,14 @@ class RocksDbJournal {
   void PutViewState(size_t projection, uint64_t applied_through,
                     bool rebuilding, uint64_t pruned_skipped,
                     rocksdb::WriteBatch* batch) const;
-  absl::StatusOr<std::optional<SecretKey>> ReadSubjectKey(
-      const std::string& subject_id) const;
-  absl::StatusOr<tlog::Hash> ReadNode(uint32_t level, uint64_t index) const;
-  tlog::NodeReader Reader() const;
-  // Returns a reader over exactly the nodes `plan` reads, fetched with one
-  // MultiGet (proofs read O(log n) nodes; one batched read beats as many
-  // point reads).
-  absl::StatusOr<tlog::NodeReader> PrefetchedReader(
-      const std::function<absl::Status(const tlog::NodeReader&)>& plan) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   // Owned handles: [default, entries, event_ids, indexes, nodes,
-  // subject_keys, projections...].
+  // subject_keys, projections...] (column_families.h).
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  TreeStore tree_;
+  SubjectKeys keys_;
+  Retention retention_;
   std::vector<Projection*> projections_;
   std::vector<Deriver*> derivers_;
   std::vector<AdmissionRule*> rules_;
@@ -334,29 +266,15 @@ class RocksDbJournal {
   // the state each group writes (sequencer thread, or single-threaded).
   std::vector<uint64_t> pruned_skipped_;
   const common::Clock& clock_;
-  std::atomic<uint64_t> tree_size_;
+  std::atomic<uint64_t> tree_size_{0};
   // The right edge of the tree; only the sequencer thread (AppendGroup) and
   // Open() touch it.
   tlog::CompactRange range_;
-  // Stored tree nodes at level >= kCachedLevel (even levels: about 4/3 of a
-  // node, ~43 bytes, per 4096 entries) are kept in memory: every proof reads
-  // them, and they halve the node blocks a proof fetches from RocksDB.
-  static constexpr uint32_t kCachedLevel = 12;
-  mutable absl::Mutex upper_mu_;
-  std::map<std::pair<uint32_t, uint64_t>, tlog::Hash> upper_nodes_
-      ABSL_GUARDED_BY(upper_mu_);
-  absl::Status LoadUpperNodes();
-  bool CachedNode(uint32_t level, uint64_t index, tlog::Hash* out) const;
 
   // The write batch AppendGroup fills, reused so that its buffer keeps its
   // capacity; only the sequencer thread (AppendGroup) touches it.
   rocksdb::WriteBatch group_batch_;
 
-  // HMAC key deriving subject ids; set in Open(), immutable afterwards.
-  SecretKey pii_secret_{};
-  // Pruned ranges: first -> end.
-  mutable absl::Mutex prune_mu_;
-  std::map<uint64_t, uint64_t> pruned_ ABSL_GUARDED_BY(prune_mu_);
   mutable absl::Mutex head_mu_;
   TreeHead head_ ABSL_GUARDED_BY(head_mu_);
 };

@@ -137,7 +137,7 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordDataSubjectRequest(
   const std::string erasure_event_id =
       journal::ErasureEventId(request->event_id());
   journal::Sequencer& sequencer = sequencer_;
-  journal::RocksDbJournal& journal = journal_;
+  const journal::JournalReader& journal = journal_;
   journal::KeyPurger& purger = purger_;
   return writes_.Run(
       context, valid, request->event_id(),

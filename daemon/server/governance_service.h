@@ -14,8 +14,8 @@
 
 #include "aigov/v1/governance_service.grpc.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/journal/journal_reader.h"
 #include "daemon/journal/key_purger.h"
-#include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/registry/registry_projection.h"
@@ -27,7 +27,7 @@ class GovernanceServiceImpl final
     : public aigov::v1::GovernanceService::CallbackService {
  public:
   GovernanceServiceImpl(WritePath& writes, journal::Sequencer& sequencer,
-                        journal::RocksDbJournal& journal,
+                        const journal::JournalReader& journal,
                         const registry::RegistryProjection& registry,
                         const lineage::LineageProjection& lineage,
                         const common::Clock& clock, journal::KeyPurger& purger)
@@ -68,7 +68,7 @@ class GovernanceServiceImpl final
 
   WritePath& writes_;
   journal::Sequencer& sequencer_;
-  journal::RocksDbJournal& journal_;
+  const journal::JournalReader& journal_;
   const registry::RegistryProjection& registry_;
   const lineage::LineageProjection& lineage_;
   const common::Clock& clock_;

@@ -83,7 +83,7 @@ std::string Bytes(const tlog::Hash& h) {
 class ExportReactor final
     : public grpc::ServerWriteReactor<aigov::v1::ExportResponse> {
  public:
-  ExportReactor(const journal::RocksDbJournal& journal,
+  ExportReactor(const journal::JournalReader& journal,
                 absl::StatusOr<journal::SignedCheckpoint> checkpoint,
                 const std::string& public_key)
       : journal_(journal) {
@@ -135,7 +135,7 @@ class ExportReactor final
     return true;
   }
 
-  const journal::RocksDbJournal& journal_;
+  const journal::JournalReader& journal_;
   aigov::v1::ExportResponse response_;
   uint64_t next_ = 0;
   uint64_t end_ = 0;

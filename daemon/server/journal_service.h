@@ -9,8 +9,8 @@
 
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "daemon/journal/checkpointer.h"
+#include "daemon/journal/journal_reader.h"
 #include "daemon/journal/key_purger.h"
-#include "daemon/journal/rocksdb_journal.h"
 #include "daemon/server/write_path.h"
 
 namespace aigov::server {
@@ -25,7 +25,7 @@ inline constexpr size_t kMaxPageBytes = 3u << 20;
 class JournalServiceImpl final
     : public aigov::v1::JournalService::CallbackService {
  public:
-  JournalServiceImpl(journal::RocksDbJournal& journal,
+  JournalServiceImpl(const journal::JournalReader& journal,
                      journal::Checkpointer& checkpointer,
                      const tlog::NoteSigner& signer, WritePath& writes,
                      journal::KeyPurger& purger)
@@ -70,7 +70,7 @@ class JournalServiceImpl final
       aigov::v1::EraseSubjectResponse* response) override;
 
  private:
-  journal::RocksDbJournal& journal_;
+  const journal::JournalReader& journal_;
   journal::Checkpointer& checkpointer_;
   const tlog::NoteSigner& signer_;
   WritePath& writes_;

@@ -11,7 +11,7 @@
 #pragma once
 
 #include "aigov/v1/registry_service.grpc.pb.h"
-#include "daemon/journal/rocksdb_journal.h"
+#include "daemon/journal/journal_reader.h"
 #include "daemon/registry/registry_projection.h"
 #include "daemon/server/write_path.h"
 
@@ -22,7 +22,7 @@ class RegistryServiceImpl final
  public:
   RegistryServiceImpl(WritePath& writes,
                       const registry::RegistryProjection& registry,
-                      const journal::RocksDbJournal& journal)
+                      const journal::JournalReader& journal)
       : writes_(writes), registry_(registry), journal_(journal) {}
 
   grpc::ServerUnaryReactor* RegisterModelVersion(
@@ -61,7 +61,7 @@ class RegistryServiceImpl final
 
   WritePath& writes_;
   const registry::RegistryProjection& registry_;
-  const journal::RocksDbJournal& journal_;
+  const journal::JournalReader& journal_;
 };
 
 }  // namespace aigov::server
