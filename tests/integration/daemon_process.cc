@@ -268,10 +268,12 @@ int64_t DaemonProcess::AdvanceClock(int64_t seconds) {
 
 bool DaemonProcess::Start() {
   const bool controlled = clock_start_ >= 0;
-  std::vector<std::string> argv = {
-      controlled ? ControlledAigovdPath() : AigovdPath(),
-      "--data_dir=" + data_dir_, "--grpc_listen=127.0.0.1:0",
-      "--http_listen=127.0.0.1:0"};
+  std::vector<std::string> argv = {controlled        ? ControlledAigovdPath()
+                                   : binary_.empty() ? AigovdPath()
+                                                     : binary_.c_str(),
+                                   "--data_dir=" + data_dir_,
+                                   "--grpc_listen=127.0.0.1:0",
+                                   "--http_listen=127.0.0.1:0"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   std::string in_path = "/dev/null";
   std::string out_path = "/dev/null";

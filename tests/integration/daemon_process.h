@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace aigov::testing {
@@ -82,6 +83,10 @@ class DaemonProcess {
   // time after the move (Unix seconds), or -1 when it did not answer.
   int64_t AdvanceClock(int64_t seconds);
 
+  // Runs the aigovd binary at `path` instead of the build's (a benchmark
+  // comparing two builds). Call before Start().
+  void UseBinary(std::string path) { binary_ = std::move(path); }
+
   int grpc_port() const { return grpc_port_; }
   int http_port() const { return http_port_; }
   std::string grpc_target() const;
@@ -92,6 +97,7 @@ class DaemonProcess {
   std::string data_dir_;
   std::vector<std::string> extra_args_;
   std::string log_path_;
+  std::string binary_;  // empty: AigovdPath()
   pid_t pid_ = -1;
   // Controlled clock: start time, command pipe (write end), answers file.
   int64_t clock_start_ = -1;
