@@ -12,11 +12,11 @@ namespace aigov::journal {
 EntryScanner::EntryScanner(rocksdb::DB* db,
                            rocksdb::ColumnFamilyHandle* entries,
                            const Retention& retention, uint64_t start,
-                           uint64_t end, bool verify_checksums)
+                           uint64_t end)
     : retention_(retention), end_(end), next_(start) {
   rocksdb::ReadOptions read;
   read.fill_cache = false;
-  read.verify_checksums = verify_checksums;
+  read.verify_checksums = true;
   it_.reset(db->NewIterator(read, entries));
   it_->Seek(EncodeSequence(start));
 }

@@ -21,11 +21,10 @@ namespace aigov::journal {
 
 class EntryScanner {
  public:
-  // `verify_checksums`: verify every block read (VerifyAll); the block
-  // cache is bypassed either way (a scan would evict what readers use).
+  // Every block read is checksummed; the block cache is bypassed (a scan
+  // would evict what readers use).
   EntryScanner(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* entries,
-               const Retention& retention, uint64_t start, uint64_t end,
-               bool verify_checksums = false);
+               const Retention& retention, uint64_t start, uint64_t end);
 
   // Moves to the next index; false past the last one.
   absl::StatusOr<bool> Next();

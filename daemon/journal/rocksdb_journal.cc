@@ -413,8 +413,7 @@ absl::StatusOr<VerifyReport> RocksDbJournal::VerifyAll(
   const uint64_t total = report.head.size;
   tlog::CompactRange range;
   std::vector<tlog::Node> completed;
-  EntryScanner entries(db_.get(), handles_[kEntries], retention_, 0, total,
-                       /*verify_checksums=*/true);
+  EntryScanner entries(db_.get(), handles_[kEntries], retention_, 0, total);
   while (true) {
     AIGOV_ASSIGN_OR_RETURN(const bool more, entries.Next());
     if (!more) break;
