@@ -9,6 +9,7 @@
 #include "rocksdb/env.h"
 
 #include "daemon/common/clock.h"
+#include "daemon/journal/journal_test_util.h"
 #include "daemon/journal/rocksdb_journal.h"
 
 namespace aigov::registry {
@@ -16,6 +17,7 @@ namespace {
 
 using aigov::v1::RegistryRecord;
 using journal::AppendOutcome;
+using journal::Approve;
 using journal::PendingEvent;
 
 PendingEvent Model(const std::string& id, const std::string& model,
@@ -231,19 +233,6 @@ PendingEvent Dataset(const std::string& id, const std::string& dataset) {
   e.entry.set_event_id(id);
   e.entry.mutable_dataset_version()->set_dataset_id(dataset);
   e.entry.mutable_dataset_version()->set_version("1");
-  return e;
-}
-
-PendingEvent Approve(const std::string& id, const std::string& system,
-                     std::vector<std::string> verifiers) {
-  PendingEvent e;
-  e.entry.set_event_id(id);
-  auto* a = e.entry.mutable_oversight_action();
-  a->set_action_id(id);
-  a->set_system_id(system);
-  a->set_action(aigov::v1::OVERSIGHT_ACTION_TYPE_APPROVE);
-  a->add_reviewers()->set_id("officer@example.com");
-  for (const auto& v : verifiers) a->add_verifiers()->set_id(v);
   return e;
 }
 
