@@ -72,7 +72,8 @@ TEST(DocumentsTest, ErrorsNameFileLineAndField) {
                         "(supported: ModelVersion, AiSystem, DatasetVersion, "
                         "Deployment, EvidenceDocument, Run, OversightAction, "
                         "Incident, PersonalDataBreach, DataSubjectRequest, "
-                        "Notification)"));
+                        "Notification, ReferenceProfile, WindowProfile, "
+                        "PerformanceSample, DriftScore)"));
   docs = ParseDocuments(
       "kind: ModelVersion\n---\nkind: ModelVersion\nmodel: x\n", "m.yaml");
   EXPECT_THAT(std::string(docs.status().message()),

@@ -21,6 +21,7 @@
 #include "agents/cli/documents.h"
 #include "aigov/v1/governance_service.grpc.pb.h"
 #include "aigov/v1/lineage_service.grpc.pb.h"
+#include "aigov/v1/monitoring_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/kinds/kinds.h"
 
@@ -89,10 +90,12 @@ struct Stubs {
   explicit Stubs(const std::shared_ptr<grpc::Channel>& channel)
       : registry(aigov::v1::RegistryService::NewStub(channel)),
         lineage(aigov::v1::LineageService::NewStub(channel)),
-        governance(aigov::v1::GovernanceService::NewStub(channel)) {}
+        governance(aigov::v1::GovernanceService::NewStub(channel)),
+        monitoring(aigov::v1::MonitoringService::NewStub(channel)) {}
   std::unique_ptr<aigov::v1::RegistryService::Stub> registry;
   std::unique_ptr<aigov::v1::LineageService::Stub> lineage;
   std::unique_ptr<aigov::v1::GovernanceService::Stub> governance;
+  std::unique_ptr<aigov::v1::MonitoringService::Stub> monitoring;
 };
 
 // The request of a write: event_id, and the document's record in field 2
@@ -143,12 +146,46 @@ Written WriteDataSubjectRequest(Stubs& stubs, const Document& doc) {
   return out;
 }
 
+// A window profile goes as a batch of one; its result carries the outcome.
+Written WriteWindowProfile(Stubs& stubs, const Document& doc) {
+  aigov::v1::ReportWindowBatchRequest request;
+  *request.add_windows() = RequestFor<aigov::v1::ReportWindowsRequest>(doc);
+  aigov::v1::ReportWindowBatchResponse response;
+  Written out;
+  out.status =
+      stubs.monitoring->ReportWindowBatch(Context().get(), request, &response);
+  if (!out.status.ok()) return out;
+  if (response.results_size() != 1) {
+    out.status =
+        grpc::Status(grpc::StatusCode::INTERNAL,
+                     "aigovd answered a batch of one with " +
+                         std::to_string(response.results_size()) + " results");
+    return out;
+  }
+  const aigov::v1::WindowReportResult& r = response.results(0);
+  out.status =
+      grpc::Status(static_cast<grpc::StatusCode>(r.code()), r.message());
+  out.sequence = r.sequence();
+  out.deduplicated = r.deduplicated();
+  if (r.late()) {
+    out.detail =
+        "; late: its window was already evaluated (counted, not "
+        "re-evaluated)";
+  }
+  if (!r.evaluation_sequences().empty()) {
+    out.detail += absl::StrCat("; closed earlier windows, evaluations at ",
+                               absl::StrJoin(r.evaluation_sequences(), ", "));
+  }
+  return out;
+}
+
 // How each kind of document is recorded.
 const std::map<std::string, std::function<Written(Stubs&, const Document&)>>&
 Writers() {
   using R = aigov::v1::RegistryService::Stub;
   using L = aigov::v1::LineageService::Stub;
   using G = aigov::v1::GovernanceService::Stub;
+  using M = aigov::v1::MonitoringService::Stub;
   static const auto* const writers = new std::map<
       std::string, std::function<Written(Stubs&, const Document&)>>{
       {"ModelVersion", Simple(&Stubs::registry, &R::RegisterModelVersion)},
@@ -164,6 +201,10 @@ Writers() {
       {"PersonalDataBreach", Simple(&Stubs::governance, &G::RecordBreach)},
       {"Notification", Simple(&Stubs::governance, &G::RecordNotification)},
       {"DataSubjectRequest", WriteDataSubjectRequest},
+      {"ReferenceProfile", Simple(&Stubs::monitoring, &M::PutReferenceProfile)},
+      {"WindowProfile", WriteWindowProfile},
+      {"PerformanceSample", Simple(&Stubs::monitoring, &M::ReportPerformance)},
+      {"DriftScore", Simple(&Stubs::monitoring, &M::ReportDriftScore)},
   };
   return *writers;
 }

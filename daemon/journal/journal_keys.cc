@@ -134,7 +134,22 @@ std::string ModelIdOf(const aigov::v1::JournalEntry& entry) {
   if (entry.has_deployment()) {
     return entry.deployment().model_version().model_id();
   }
-  return "";
+  switch (entry.event_case()) {
+    case aigov::v1::JournalEntry::kReferenceProfile:
+      return entry.reference_profile().model_id();
+    case aigov::v1::JournalEntry::kWindowProfile:
+      return entry.window_profile().model_id();
+    case aigov::v1::JournalEntry::kPerformanceSample:
+      return entry.performance_sample().model_id();
+    case aigov::v1::JournalEntry::kDriftScore:
+      return entry.drift_score().model_id();
+    case aigov::v1::JournalEntry::kDriftEvaluation:
+      return entry.drift_evaluation().model_id();
+    case aigov::v1::JournalEntry::kPerformanceBreach:
+      return entry.performance_breach().model_id();
+    default:
+      return "";
+  }
 }
 
 aigov::v1::RetentionClass RetentionClassOf(
