@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
@@ -67,6 +68,11 @@ absl::Status ValidateEventId(absl::string_view event_id,
       return Invalid(path, absl::StrCat("character ", i + 1,
                                         " is not one of [A-Za-z0-9._:-]"));
     }
+  }
+  if (absl::StartsWith(event_id, kDerivedEventIdPrefix)) {
+    return Invalid(path, absl::StrCat("the prefix \"", kDerivedEventIdPrefix,
+                                      "\" is reserved for what aigovd "
+                                      "derives; choose another event_id"));
   }
   return absl::OkStatus();
 }

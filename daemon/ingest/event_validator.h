@@ -21,7 +21,13 @@ namespace aigov::ingest {
 // Longest id (model_id, version, system_id, dataset_id, ...) accepted.
 inline constexpr size_t kMaxIdLength = 256;
 
-// event_id: 1–128 characters of [A-Za-z0-9._:-].
+// The event_ids of entries aigovd derives start with this (drift
+// evaluations, performance breaches); clients may not use it, so no client
+// can take the id of a fact before aigovd derives it.
+inline constexpr char kDerivedEventIdPrefix[] = "aigovd:";
+
+// event_id: 1–128 characters of [A-Za-z0-9._:-], not starting with
+// kDerivedEventIdPrefix.
 absl::Status ValidateEventId(absl::string_view event_id,
                              absl::string_view path = "event_id");
 

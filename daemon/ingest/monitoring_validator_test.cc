@@ -217,6 +217,10 @@ TEST(MonitoringValidatorTest, RefusesAWindowWithoutStartOrInTheFarFuture) {
   w = Window();
   w.set_event_id("");
   EXPECT_THAT(WindowError(w), ::testing::StartsWith("event_id: required"));
+  w.set_event_id("aigovd:drift:1");
+  EXPECT_EQ(WindowError(w),
+            "event_id: the prefix \"aigovd:\" is reserved for what aigovd "
+            "derives; choose another event_id");
 }
 
 TEST(MonitoringValidatorTest, SamplesAndScoresNeedFiniteValues) {

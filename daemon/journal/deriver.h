@@ -15,14 +15,18 @@
 // entries are not themselves handed to derivers.
 //
 // Facts that follow from time rather than from one entry (a drift window
-// closing, a statutory clock running out) are not derived here: their
-// component submits them through the sequencer with deterministic event_ids
-// and keeps its watermark in its view's state (RocksDbJournal::ViewState).
+// closing once its lateness passed, a statutory clock running out) are
+// derived at a tick (Sequencer::Tick, PendingEvent::tick): the sequencer asks
+// each Deriver's DeriveAt with the group's time, and sequences what it
+// returns the same way, with the derived_from the deriver set. A component
+// submits ticks on the injected clock; what a tick derives depends only on
+// the views' state and that time, so repeated ticks derive nothing twice.
 #pragma once
 
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 #include "aigov/v1/journal.pb.h"
 
@@ -41,6 +45,17 @@ class Deriver {
   virtual absl::Status Derive(
       const aigov::v1::JournalEntry& entry, uint64_t sequence,
       std::vector<aigov::v1::JournalEntry>* derived) = 0;
+
+  // Appends to `derived` the events that follow from the time `now` (the
+  // recorded_at of the group), each with its event oneof, a deterministic
+  // event_id and the derived_from it rests on. Same thread and determinism
+  // rules as Derive. By default nothing follows from time.
+  virtual absl::Status DeriveAt(absl::Time now,
+                                std::vector<aigov::v1::JournalEntry>* derived) {
+    (void)now;
+    (void)derived;
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace aigov::journal

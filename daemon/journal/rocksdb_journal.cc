@@ -462,8 +462,9 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
                                          std::vector<AppendOutcome>* outcomes) {
   outcomes->assign(events.size(), AppendOutcome());
   uint64_t next = tree_size();
+  const absl::Time now_time = clock_.Now();
   const auto now = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(clock_.Now()));
+      absl::ToUnixNanos(now_time));
 
   // The batch is reused from group to group: its buffer keeps its capacity,
   // so a group neither allocates nor faults in fresh pages for it.
@@ -599,8 +600,73 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     return absl::OkStatus();
   };
 
+  // Plans what an entry (at `source`) or the time (no source) entails:
+  // principal "aigovd", derived_from, and for each derived entry either the
+  // one already recorded or its admission. A refusal lands in out->status;
+  // an error return fails the group.
+  const auto plan_derived = [&](std::vector<aigov::v1::JournalEntry>& derived,
+                                std::optional<uint64_t> source,
+                                std::vector<DerivedPlan>* plans,
+                                AppendOutcome* out) -> absl::Status {
+    for (size_t k = 0; k < derived.size() && out->status.ok(); ++k) {
+      aigov::v1::JournalEntry& e = derived[k];
+      e.set_principal(kDerivedPrincipal);
+      if (source) e.add_derived_from(*source);
+      DerivedPlan& plan = plans->emplace_back();
+      plan.id_key = &derived_id_keys.emplace_back(EventIdKey(e.event_id()));
+      plan.digest = PayloadDigest(e);
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<PriorEvent> recorded,
+                             find_prior(*plan.id_key, e.event_id()));
+      if (recorded) {
+        if (recorded->digest != plan.digest) {
+          out->status = absl::AlreadyExistsError(
+              absl::StrCat("what this event entails, \"", e.event_id(),
+                           "\", was already recorded otherwise at sequence ",
+                           recorded->sequence));
+        }
+        plan.already = recorded->sequence;
+        continue;
+      }
+      out->status = admit(e);
+    }
+    return absl::OkStatus();
+  };
+  // Sequences the planned derived entries not already recorded, and lists
+  // every one in out->derived.
+  const auto sequence_derived =
+      [&](std::vector<aigov::v1::JournalEntry>& derived,
+          const std::vector<DerivedPlan>& plans,
+          AppendOutcome* out) -> absl::Status {
+    for (size_t k = 0; k < derived.size(); ++k) {
+      AppendOutcome::Derived& d = out->derived.emplace_back();
+      d.event_id = derived[k].event_id();
+      if (plans[k].already) {
+        d.sequence = *plans[k].already;
+        continue;
+      }
+      tlog::Hash leaf;
+      AIGOV_RETURN_IF_ERROR(sequence_one(std::move(derived[k]), plans[k].digest,
+                                         *plans[k].id_key, &d.sequence, &leaf,
+                                         &d.subject_key_existed));
+    }
+    return absl::OkStatus();
+  };
+
   for (size_t i = 0; i < events.size(); ++i) {
     aigov::v1::JournalEntry& in = events[i].entry;
+    if (events[i].tick) {
+      // What the time entails (Deriver::DeriveAt), with no entry of its own.
+      AppendOutcome& out = (*outcomes)[i];
+      std::vector<aigov::v1::JournalEntry> derived;
+      for (Deriver* d : derivers_) {
+        AIGOV_RETURN_IF_ERROR(d->DeriveAt(now_time, &derived));
+      }
+      std::vector<DerivedPlan> plans;
+      AIGOV_RETURN_IF_ERROR(plan_derived(derived, std::nullopt, &plans, &out));
+      if (!out.status.ok()) continue;
+      AIGOV_RETURN_IF_ERROR(sequence_derived(derived, plans, &out));
+      continue;
+    }
     common::Sha256Digest digest;
     if (HasPii(in)) {
       aigov::v1::JournalEntry pseudonymized = in;
@@ -649,27 +715,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
       AIGOV_RETURN_IF_ERROR(d->Derive(in, next, &derived));
     }
     std::vector<DerivedPlan> plans;
-    for (size_t k = 0; k < derived.size() && out.status.ok(); ++k) {
-      aigov::v1::JournalEntry& e = derived[k];
-      e.set_principal(kDerivedPrincipal);
-      e.add_derived_from(next);
-      DerivedPlan& plan = plans.emplace_back();
-      plan.id_key = &derived_id_keys.emplace_back(EventIdKey(e.event_id()));
-      plan.digest = PayloadDigest(e);
-      AIGOV_ASSIGN_OR_RETURN(const std::optional<PriorEvent> recorded,
-                             find_prior(*plan.id_key, e.event_id()));
-      if (recorded) {
-        if (recorded->digest != plan.digest) {
-          out.status = absl::AlreadyExistsError(
-              absl::StrCat("what this event entails, \"", e.event_id(),
-                           "\", was already recorded otherwise at sequence ",
-                           recorded->sequence));
-        }
-        plan.already = recorded->sequence;
-        continue;
-      }
-      out.status = admit(e);
-    }
+    AIGOV_RETURN_IF_ERROR(plan_derived(derived, next, &plans, &out));
     if (!out.status.ok()) continue;
 
     bool key_existed = false;
@@ -677,18 +723,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
                                        &out.sequence, &out.leaf_hash,
                                        &key_existed));
     out.subject_key_existed = key_existed;
-    for (size_t k = 0; k < derived.size(); ++k) {
-      AppendOutcome::Derived& d = out.derived.emplace_back();
-      d.event_id = derived[k].event_id();
-      if (plans[k].already) {
-        d.sequence = *plans[k].already;
-        continue;
-      }
-      tlog::Hash leaf;
-      AIGOV_RETURN_IF_ERROR(sequence_one(std::move(derived[k]), plans[k].digest,
-                                         *plans[k].id_key, &d.sequence, &leaf,
-                                         &d.subject_key_existed));
-    }
+    AIGOV_RETURN_IF_ERROR(sequence_derived(derived, plans, &out));
   }
 
   if (sequenced.empty()) {

@@ -76,6 +76,10 @@ struct JournalOptions {
 // event_id and principal; sequence and recorded_at are assigned here.
 struct PendingEvent {
   aigov::v1::JournalEntry entry;
+  // A tick instead of an event: no entry of its own; each deriver is asked
+  // what follows from the group's time (Deriver::DeriveAt), and that is
+  // sequenced. Its outcome lists it in `derived`.
+  bool tick = false;
 };
 
 // What became of one PendingEvent.

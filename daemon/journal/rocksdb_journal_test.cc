@@ -639,6 +639,75 @@ TEST_F(RocksDbJournalTest, DerivedEntriesAreSequencedWithTheirSource) {
   ASSERT_TRUE(report.ok()) << report.status();
 }
 
+// Derives, at each tick, one evidence document per whole hour of the
+// clock not yet marked, resting on entry 0.
+class HourDeriver : public Deriver {
+ public:
+  absl::Status Derive(const aigov::v1::JournalEntry&, uint64_t,
+                      std::vector<aigov::v1::JournalEntry>*) override {
+    return absl::OkStatus();
+  }
+  absl::Status DeriveAt(
+      absl::Time now, std::vector<aigov::v1::JournalEntry>* derived) override {
+    const int64_t hour = absl::ToUnixSeconds(now) / 3600;
+    for (; marked < hour; ++marked) {
+      aigov::v1::JournalEntry& e = derived->emplace_back();
+      e.set_event_id("aigovd:hour:" + std::to_string(marked + 1));
+      e.mutable_evidence_document()->set_document_id(
+          std::to_string(marked + 1));
+      e.add_derived_from(0);
+    }
+    return absl::OkStatus();
+  }
+  int64_t marked = 0;
+};
+
+TEST_F(RocksDbJournalTest, ATickSequencesWhatTheTimeEntails) {
+  HourDeriver deriver;
+  deriver.marked = absl::ToUnixSeconds(clock_.Now()) / 3600;
+  JournalOptions options;
+  options.path = "/journal";
+  options.env = env_.get();
+  options.derivers = {&deriver};
+  auto j = std::move(RocksDbJournal::Open(options, clock_)).value();
+  AppendOne(*j, ModelEvent("a", "m", "1"));
+  PendingEvent tick;
+  tick.tick = true;
+  std::vector<AppendOutcome> out;
+  ASSERT_TRUE(j->AppendGroup({tick}, &out).ok());
+  ASSERT_TRUE(out[0].status.ok());
+  EXPECT_TRUE(out[0].derived.empty());
+  EXPECT_EQ(j->tree_size(), 1u);
+
+  // Two hours later a tick, between two events, derives two entries in
+  // place, each with the derived_from the deriver set and nothing added.
+  clock_.Advance(absl::Hours(2));
+  ASSERT_TRUE(
+      j->AppendGroup(
+           {ModelEvent("b", "m", "2"), tick, ModelEvent("c", "m", "3")}, &out)
+          .ok());
+  EXPECT_EQ(out[0].sequence, 1u);
+  ASSERT_EQ(out[1].derived.size(), 2u);
+  EXPECT_EQ(out[1].derived[0].sequence, 2u);
+  EXPECT_EQ(out[1].derived[1].sequence, 3u);
+  EXPECT_EQ(out[2].sequence, 4u);
+  const aigov::v1::JournalEntry hour = j->Get(3).value();
+  EXPECT_EQ(hour.principal(), "aigovd");
+  EXPECT_EQ(std::vector<uint64_t>(hour.derived_from().begin(),
+                                  hour.derived_from().end()),
+            std::vector<uint64_t>{0});
+  EXPECT_EQ(hour.event_id(), out[1].derived[1].event_id);
+
+  // What a tick derived again is deduplicated, not recorded twice.
+  deriver.marked -= 2;
+  ASSERT_TRUE(j->AppendGroup({tick}, &out).ok());
+  ASSERT_EQ(out[0].derived.size(), 2u);
+  EXPECT_EQ(out[0].derived[0].sequence, 2u);
+  EXPECT_EQ(j->tree_size(), 5u);
+  auto report = j->VerifyAll(nullptr);
+  ASSERT_TRUE(report.ok()) << report.status();
+}
+
 TEST_F(RocksDbJournalTest, FailedGroupLeavesTheTreeAsItWas) {
   CountingProjection view;
   JournalOptions options;

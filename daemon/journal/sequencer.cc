@@ -32,6 +32,12 @@ absl::Status Sequencer::Submit(PendingEvent event, Callback done) {
   return absl::OkStatus();
 }
 
+absl::Status Sequencer::Tick(Callback done) {
+  PendingEvent tick;
+  tick.tick = true;
+  return Submit(std::move(tick), std::move(done));
+}
+
 void Sequencer::BeginDrain() {
   absl::MutexLock lock(&mu_);
   draining_ = true;

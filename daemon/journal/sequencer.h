@@ -61,6 +61,10 @@ class Sequencer {
   // `done` is then never called.
   absl::Status Submit(PendingEvent event, Callback done);
 
+  // Queues a tick (PendingEvent::tick): what the time entails is derived
+  // and sequenced in turn with the events. Errors as Submit.
+  absl::Status Tick(Callback done);
+
   // Makes the sequencer write each group as soon as it holds an event (no
   // more waiting for max_batch_delay) while still accepting Submit(). Called
   // at shutdown before in-flight RPCs are awaited. Idempotent.
