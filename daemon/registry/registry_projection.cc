@@ -243,11 +243,28 @@ void RegistryProjection::Admitted(const JournalEntry& entry) {
   if (entry.has_ai_system()) {
     group_systems_[entry.ai_system().system_id()] = entry.ai_system();
   }
+  if (entry.has_model_version()) {
+    group_models_[Key('M', entry.model_version().model_id(),
+                      entry.model_version().version())] = entry.model_version();
+  }
 }
 
 void RegistryProjection::EndGroup() {
   group_keys_.clear();
   group_systems_.clear();
+  group_models_.clear();
+}
+
+absl::StatusOr<std::optional<aigov::v1::ModelVersion>>
+RegistryProjection::ModelVersionOf(const std::string& model_id,
+                                   const std::string& version) const {
+  const std::string key = Key('M', model_id, version);
+  if (auto it = group_models_.find(key); it != group_models_.end()) {
+    return it->second;
+  }
+  AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> record, Get(key));
+  if (!record || !record->has_model_version()) return std::nullopt;
+  return record->model_version();
 }
 
 absl::StatusOr<std::optional<aigov::v1::AiSystem>> RegistryProjection::SystemOf(

@@ -82,6 +82,12 @@ class RegistryProjection final : public journal::Projection {
   absl::StatusOr<std::optional<aigov::v1::AiSystem>> SystemOf(
       const std::string& system_id) const;
 
+  // The registered model version as it will be once the entries admitted
+  // earlier in this group are written (personal-data fields sealed);
+  // std::nullopt when never registered. Sequencer thread only, as SystemOf.
+  absl::StatusOr<std::optional<aigov::v1::ModelVersion>> ModelVersionOf(
+      const std::string& model_id, const std::string& version) const;
+
  private:
   // True when `key` is stored or was admitted earlier in this group.
   absl::StatusOr<bool> Known(const std::string& key) const;
@@ -91,6 +97,8 @@ class RegistryProjection final : public journal::Projection {
   absl::flat_hash_set<std::string> group_keys_;
   // AI systems admitted in the current group (sequencer thread only).
   absl::flat_hash_map<std::string, aigov::v1::AiSystem> group_systems_;
+  // Model versions admitted in the current group, by key.
+  absl::flat_hash_map<std::string, aigov::v1::ModelVersion> group_models_;
 };
 
 }  // namespace aigov::registry
