@@ -9,6 +9,7 @@
 
 #include "daemon/common/logging.h"
 #include "daemon/common/status_macros.h"
+#include "daemon/ingest/monitoring_validator.h"
 
 namespace aigov {
 namespace {
@@ -48,7 +49,52 @@ absl::Status RebuildStaleViews(journal::RocksDbJournal& journal) {
   return absl::OkStatus();
 }
 
+// The drift view's options from the monitoring config (thresholds checked
+// as a reference profile's are).
+absl::StatusOr<drift::DriftOptions> DriftOptionsOf(
+    const aigov::v1::MonitoringConfig& config) {
+  AIGOV_RETURN_IF_ERROR(ingest::ValidateDriftThresholds(
+      config.thresholds(), "monitoring.thresholds"));
+  drift::DriftOptions options;
+  options.allowed_lateness = FromProto(config.allowed_lateness());
+  options.breach_windows = config.breach_windows();
+  const aigov::v1::DriftThresholds& t = config.thresholds();
+  monitoring::DriftThresholds& d = options.defaults;
+  if (t.has_psi_warn()) d.psi_warn = t.psi_warn();
+  if (t.has_psi_alert()) d.psi_alert = t.psi_alert();
+  if (d.psi_alert < d.psi_warn) {
+    return absl::InvalidArgumentError(
+        "monitoring.thresholds.psi_alert: must be at least psi_warn");
+  }
+  if (t.has_p_value()) d.p_value = t.p_value();
+  if (t.has_min_samples()) d.min_samples = t.min_samples();
+  if (t.has_alert_min_samples()) d.alert_min_samples = t.alert_min_samples();
+  if (d.alert_min_samples < d.min_samples) {
+    return absl::InvalidArgumentError(
+        "monitoring.thresholds.alert_min_samples: must be at least "
+        "min_samples");
+  }
+  if (t.has_alert_windows()) d.alert_windows = t.alert_windows();
+  if (t.has_clear_windows()) d.clear_windows = t.clear_windows();
+  if (t.has_clear_factor()) d.clear_factor = t.clear_factor();
+  if (t.has_dataset_alert_share()) {
+    d.dataset_alert_share = t.dataset_alert_share();
+  }
+  return options;
+}
+
 }  // namespace
+
+absl::StatusOr<Views> MakeViews(const aigov::v1::DaemonConfig& config) {
+  AIGOV_ASSIGN_OR_RETURN(const drift::DriftOptions drift_options,
+                         DriftOptionsOf(config.monitoring()));
+  Views views;
+  views.registry = std::make_unique<registry::RegistryProjection>();
+  views.lineage = std::make_unique<lineage::LineageProjection>();
+  views.drift =
+      std::make_unique<drift::DriftView>(*views.registry, drift_options);
+  return views;
+}
 
 const char* AigovVersion() { return AIGOV_VERSION; }
 const char* AigovRevision() { return AIGOV_REVISION; }
@@ -73,13 +119,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
         absl::StrCat("cannot create data directory ", config.data_dir(), ": ",
                      ec.message()));
   }
-  d->registry_ = std::make_unique<registry::RegistryProjection>();
-  d->lineage_ = std::make_unique<lineage::LineageProjection>();
+  AIGOV_ASSIGN_OR_RETURN(d->views_, MakeViews(config));
   journal::JournalOptions journal_options;
   journal_options.path = config.data_dir();
-  journal_options.projections = {d->registry_.get(), d->lineage_.get()};
-  journal_options.derivers = {&d->erasure_deriver_};
-  d->rules_ = ingest::AdmissionRules(*d->registry_);
+  journal_options.projections = d->views_.All();
+  journal_options.derivers = {&d->erasure_deriver_, d->views_.drift.get()};
+  d->rules_ = ingest::AdmissionRules(*d->views_.registry);
   for (const auto& rule : d->rules_)
     journal_options.rules.push_back(rule.get());
   AIGOV_ASSIGN_OR_RETURN(d->journal_,
@@ -124,6 +169,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
                                     absl::ToDoubleSeconds(elapsed), ok);
       });
 
+  d->ticker_ = std::make_unique<journal::Ticker>(
+      *d->sequencer_, clock, FromProto(config.monitoring().sweep_interval()));
+
   journal::RocksDbJournal* journal = d->journal_.get();
   d->purger_ = std::make_unique<journal::KeyPurger>(
       [journal] { return journal->PurgeErasedKeys(); });
@@ -132,24 +180,27 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
       std::make_unique<ingest::Pipeline>(*d->sequencer_, d->metrics_->ingest());
   d->writes_ = std::make_unique<server::WritePath>(*d->pipeline_);
   d->registry_service_ = std::make_unique<server::RegistryServiceImpl>(
-      *d->writes_, *d->registry_, *d->journal_);
+      *d->writes_, *d->views_.registry, *d->journal_);
   d->journal_service_ = std::make_unique<server::JournalServiceImpl>(
       *d->journal_, *d->checkpointer_, *d->signer_, *d->writes_, *d->purger_);
   d->lineage_service_ = std::make_unique<server::LineageServiceImpl>(
-      *d->writes_, *d->registry_, *d->lineage_, clock);
+      *d->writes_, *d->views_.registry, *d->views_.lineage, clock);
   d->governance_service_ = std::make_unique<server::GovernanceServiceImpl>(
-      *d->writes_, *d->sequencer_, *d->journal_, *d->registry_, *d->lineage_,
-      clock, *d->purger_);
+      *d->writes_, *d->sequencer_, *d->journal_, *d->views_.registry,
+      *d->views_.lineage, clock, *d->purger_);
+
+  d->monitoring_service_ = std::make_unique<server::MonitoringServiceImpl>(
+      *d->writes_, *d->pipeline_, *d->views_.drift, *d->journal_, clock);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;
   handlers.render_metrics = [self] {
     // Counted at scrape time: systems are few, and the count then matches
     // the committed registry exactly.
-    if (auto n = self->registry_->CountUnregistered(); n.ok()) {
+    if (auto n = self->views_.registry->CountUnregistered(); n.ok()) {
       self->metrics_->SetUnregisteredSystems(*n);
     }
-    if (auto runs = self->lineage_->CountUnfinishedRuns(); runs.ok()) {
+    if (auto runs = self->views_.lineage->CountUnfinishedRuns(); runs.ok()) {
       self->metrics_->SetUnfinishedRuns(*runs);
     }
     return self->metrics_->Render();
@@ -170,7 +221,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
       server::GrpcServer::Start(
           config.grpc_listen(), static_cast<int>(config.max_message_bytes()),
           {d->registry_service_.get(), d->journal_service_.get(),
-           d->lineage_service_.get(), d->governance_service_.get()}));
+           d->lineage_service_.get(), d->governance_service_.get(),
+           d->monitoring_service_.get()}));
   d->grpc_->SetServing(true);
   d->ready_.store(true);
   return d;
@@ -200,6 +252,7 @@ void Daemon::Shutdown() {
   // Stops accepting and waits for running handlers (a scrape reads the
   // views): the journal must stay open until it returns.
   if (http_) http_->Stop();
+  if (ticker_) ticker_->Stop();
   if (sequencer_) sequencer_->Stop();
   if (purger_) purger_->Stop();
   if (retention_) retention_->Stop();

@@ -22,6 +22,7 @@
 
 #include "aigov/v1/config.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/drift/drift_view.h"
 #include "daemon/ingest/admission_rules.h"
 #include "daemon/ingest/pipeline.h"
 #include "daemon/journal/checkpointer.h"
@@ -30,6 +31,7 @@
 #include "daemon/journal/retention_sweeper.h"
 #include "daemon/journal/rocksdb_journal.h"
 #include "daemon/journal/sequencer.h"
+#include "daemon/journal/ticker.h"
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/metrics/daemon_metrics.h"
 #include "daemon/registry/registry_projection.h"
@@ -38,6 +40,7 @@
 #include "daemon/server/http_server.h"
 #include "daemon/server/journal_service.h"
 #include "daemon/server/lineage_service.h"
+#include "daemon/server/monitoring_service.h"
 #include "daemon/server/openlineage_endpoint.h"
 #include "daemon/server/registry_service.h"
 #include "daemon/tlog/checkpoint.h"
@@ -47,6 +50,23 @@ namespace aigov {
 // Version and revision compiled into this build.
 const char* AigovVersion();
 const char* AigovRevision();
+
+// The views every journal of aigovd is opened with, live and offline
+// (--verify, --rebuild_views), so that both open the same column families
+// and project them the same way.
+struct Views {
+  std::unique_ptr<registry::RegistryProjection> registry;
+  std::unique_ptr<lineage::LineageProjection> lineage;
+  std::unique_ptr<drift::DriftView> drift;
+  // In the order their column families are opened.
+  std::vector<journal::Projection*> All() const {
+    return {registry.get(), lineage.get(), drift.get()};
+  }
+};
+
+// The views configured by `config` (monitoring: the drift options);
+// kInvalidArgument naming the key of a bad threshold.
+absl::StatusOr<Views> MakeViews(const aigov::v1::DaemonConfig& config);
 
 class Daemon {
  public:
@@ -82,8 +102,7 @@ class Daemon {
 
   std::unique_ptr<metrics::DaemonMetrics> metrics_;
   // Declared before journal_, which refers to them until destroyed.
-  std::unique_ptr<registry::RegistryProjection> registry_;
-  std::unique_ptr<lineage::LineageProjection> lineage_;
+  Views views_;
   journal::ErasureDeriver erasure_deriver_;
   std::vector<std::unique_ptr<journal::AdmissionRule>> rules_;
   std::unique_ptr<journal::RocksDbJournal> journal_;
@@ -91,6 +110,7 @@ class Daemon {
   std::unique_ptr<journal::Checkpointer> checkpointer_;
   std::unique_ptr<journal::RetentionSweeper> retention_;
   std::unique_ptr<journal::Sequencer> sequencer_;
+  std::unique_ptr<journal::Ticker> ticker_;
   std::unique_ptr<journal::KeyPurger> purger_;
   std::unique_ptr<ingest::Pipeline> pipeline_;
   std::unique_ptr<server::WritePath> writes_;
@@ -98,6 +118,7 @@ class Daemon {
   std::unique_ptr<server::JournalServiceImpl> journal_service_;
   std::unique_ptr<server::LineageServiceImpl> lineage_service_;
   std::unique_ptr<server::GovernanceServiceImpl> governance_service_;
+  std::unique_ptr<server::MonitoringServiceImpl> monitoring_service_;
   std::unique_ptr<server::OpenLineageEndpoint> openlineage_;
   std::unique_ptr<server::HttpServer> http_;
   std::unique_ptr<server::GrpcServer> grpc_;

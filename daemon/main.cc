@@ -45,10 +45,9 @@ ABSL_FLAG(bool, verify, false,
           "first altered index). Needs the data directory not to be in use.");
 
 ABSL_FLAG(bool, rebuild_views, false,
-          "Rebuild the registry and lineage views from the journal (they "
-          "come out "
-          "identical to the one written live), then exit. Needs the data "
-          "directory not to be in use.");
+          "Rebuild the registry, lineage and drift views from the journal "
+          "(they come out identical to those written live), then exit. "
+          "Needs the data directory not to be in use.");
 
 #ifdef AIGOV_CONTROLLED_CLOCK
 ABSL_FLAG(int64_t, controlled_clock_start, 1767225600,
@@ -87,11 +86,11 @@ int RunOffline(const aigov::v1::DaemonConfig& config,
                const std::function<absl::StatusOr<std::string>(
                    aigov::journal::RocksDbJournal&,
                    const std::function<void(uint64_t, uint64_t)>&)>& job) {
-  aigov::registry::RegistryProjection registry;
-  aigov::lineage::LineageProjection lineage;
+  auto views = aigov::MakeViews(config);
+  if (!views.ok()) return Fail("invalid configuration", views.status());
   aigov::journal::JournalOptions options;
   options.path = config.data_dir();
-  options.projections = {&registry, &lineage};
+  options.projections = views->All();
   auto journal = aigov::journal::RocksDbJournal::Open(options, clock);
   if (!journal.ok()) return Fail("cannot open the journal", journal.status());
   const bool tty = ::isatty(STDERR_FILENO) != 0;

@@ -167,11 +167,6 @@ Written WriteWindowProfile(Stubs& stubs, const Document& doc) {
       grpc::Status(static_cast<grpc::StatusCode>(r.code()), r.message());
   out.sequence = r.sequence();
   out.deduplicated = r.deduplicated();
-  if (r.late()) {
-    out.detail =
-        "; late: its window was already evaluated (counted, not "
-        "re-evaluated)";
-  }
   if (!r.evaluation_sequences().empty()) {
     out.detail += absl::StrCat("; closed earlier windows, evaluations at ",
                                absl::StrJoin(r.evaluation_sequences(), ", "));

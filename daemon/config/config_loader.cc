@@ -70,6 +70,9 @@ aigov::v1::DaemonConfig DefaultConfig() {
   c.mutable_server()->mutable_drain_delay()->set_seconds(0);
   c.mutable_server()->mutable_shutdown_timeout()->set_seconds(10);
   c.mutable_log()->set_level("info");
+  c.mutable_monitoring()->mutable_allowed_lateness()->set_seconds(300);
+  c.mutable_monitoring()->mutable_sweep_interval()->set_seconds(10);
+  c.mutable_monitoring()->set_breach_windows(2);
   return c;
 }
 
@@ -117,6 +120,12 @@ absl::StatusOr<aigov::v1::DaemonConfig> ResolveConfig(
     }
     if (copy.has_server() && copy.server().has_shutdown_timeout()) {
       config.mutable_server()->clear_shutdown_timeout();
+    }
+    if (copy.has_monitoring() && copy.monitoring().has_allowed_lateness()) {
+      config.mutable_monitoring()->clear_allowed_lateness();
+    }
+    if (copy.has_monitoring() && copy.monitoring().has_sweep_interval()) {
+      config.mutable_monitoring()->clear_sweep_interval();
     }
     config.MergeFrom(copy);
   }
@@ -180,6 +189,18 @@ absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
       CheckDuration(c.server().drain_delay(), "server.drain_delay"));
   AIGOV_RETURN_IF_ERROR(
       CheckDuration(c.server().shutdown_timeout(), "server.shutdown_timeout"));
+  AIGOV_RETURN_IF_ERROR(CheckDuration(c.monitoring().allowed_lateness(),
+                                      "monitoring.allowed_lateness"));
+  const auto& sweep = c.monitoring().sweep_interval();
+  if (sweep.seconds() < 0 || sweep.nanos() < 0 ||
+      (sweep.seconds() == 0 && sweep.nanos() < 100000000)) {
+    return absl::InvalidArgumentError(
+        "monitoring.sweep_interval: must be at least 100ms");
+  }
+  if (c.monitoring().breach_windows() == 0) {
+    return absl::InvalidArgumentError(
+        "monitoring.breach_windows: must be at least 1");
+  }
   common::LogLevel level;
   if (!common::ParseLogLevel(c.log().level(), &level)) {
     return absl::InvalidArgumentError(absl::StrCat(
