@@ -4,6 +4,9 @@
 //   aigovctl [--target HOST:PORT] get KIND [ID[@VERSION]] [--json]
 //   aigovctl [--target HOST:PORT] lineage impact --dataset ID@VERSION
 //   aigovctl [--target HOST:PORT] lineage provenance --model ID@VERSION
+//   aigovctl [--target HOST:PORT] drift status --model ID@VERSION [--json]
+//   aigovctl [--target HOST:PORT] drift history --model ID@VERSION
+//            [--feature F] [--json]
 //   aigovctl [--target HOST:PORT] journal list [--json] [--model ID] [--kind K]
 //   aigovctl [--target HOST:PORT] journal get SEQUENCE [--json]
 //
@@ -31,6 +34,7 @@
 
 #include "agents/cli/client.h"
 #include "agents/cli/documents.h"
+#include "agents/cli/drift_cmd.h"
 #include "agents/cli/records_cmd.h"
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/records.pb.h"
@@ -526,6 +530,35 @@ int main(int argc, char** argv) {
   provenance->callback([&] {
     rc = aigov::cli::LineageProvenance(target, provenance_model,
                                        provenance_deployment, provenance_json);
+  });
+
+  auto* drift = app.add_subcommand(
+      "drift", "Drift state of a model version (MonitoringService)");
+  drift->require_subcommand(1);
+  auto* drift_status = drift->add_subcommand(
+      "status",
+      "Each feature's state (OK, WARN, ALERT, INSUFFICIENT_DATA), since when, "
+      "n and scores after the last evaluated window; the dataset state");
+  std::string drift_model;
+  bool drift_status_json = false;
+  drift_status->add_option("--model", drift_model, "ID@VERSION")->required();
+  drift_status->add_flag("--json", drift_status_json, "Print JSON");
+  drift_status->callback([&] {
+    rc = aigov::cli::DriftStatus(target, drift_model, drift_status_json);
+  });
+  auto* drift_history = drift->add_subcommand(
+      "history",
+      "Every state transition of the model version's features, in window "
+      "order, with the sequence of the DriftEvaluation entry");
+  std::string history_model;
+  std::string history_feature;
+  bool history_json = false;
+  drift_history->add_option("--model", history_model, "ID@VERSION")->required();
+  drift_history->add_option("--feature", history_feature, "Only this feature");
+  drift_history->add_flag("--json", history_json, "Print JSON");
+  drift_history->callback([&] {
+    rc = aigov::cli::DriftHistory(target, history_model, history_feature,
+                                  history_json);
   });
 
   auto* journal = app.add_subcommand("journal", "Read the audit journal");

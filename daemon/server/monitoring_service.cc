@@ -116,13 +116,13 @@ class WindowStream final
       absl::MutexLock lock(&mu_);
       ++in_flight_;
     }
-    SubmitWindow(pipeline_, ingest::ValidateReportWindow(request_, clock_.Now()),
-                 request_, principal_,
-                 [this, index](WindowReportResult r,
-                               const ingest::Receipt& receipt) {
-                   receipt.Close([&] { results_.Set(index, std::move(r)); });
-                   Landed();
-                 });
+    SubmitWindow(
+        pipeline_, ingest::ValidateReportWindow(request_, clock_.Now()),
+        request_, principal_,
+        [this, index](WindowReportResult r, const ingest::Receipt& receipt) {
+          receipt.Close([&] { results_.Set(index, std::move(r)); });
+          Landed();
+        });
     bool read = false;
     {
       absl::MutexLock lock(&mu_);
@@ -233,16 +233,16 @@ grpc::ServerUnaryReactor* MonitoringServiceImpl::ReportWindowBatch(
   const absl::Time now = clock_.Now();
   for (const ReportWindowsRequest& w : request->windows()) {
     const size_t index = batch->results.Add();
-    SubmitWindow(pipeline_, ingest::ValidateReportWindow(w, now), w, principal,
-                 [batch, index, reactor, response](
-                     WindowReportResult r, const ingest::Receipt& receipt) {
-                   receipt.Close(
-                       [&] { batch->results.Set(index, std::move(r)); });
-                   if (batch->pending.fetch_sub(1) == 1) {
-                     batch->results.Fill(response);
-                     reactor->Finish(grpc::Status::OK);
-                   }
-                 });
+    SubmitWindow(
+        pipeline_, ingest::ValidateReportWindow(w, now), w, principal,
+        [batch, index, reactor, response](WindowReportResult r,
+                                          const ingest::Receipt& receipt) {
+          receipt.Close([&] { batch->results.Set(index, std::move(r)); });
+          if (batch->pending.fetch_sub(1) == 1) {
+            batch->results.Fill(response);
+            reactor->Finish(grpc::Status::OK);
+          }
+        });
   }
   return reactor;
 }

@@ -1,0 +1,200 @@
+#include "agents/cli/drift_cmd.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "agents/cli/client.h"
+#include "aigov/v1/monitoring_service.grpc.pb.h"
+#include "nlohmann/json.hpp"
+
+namespace aigov::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  SetDeadline(ctx.get());
+  return ctx;
+}
+
+bool SplitModel(const std::string& in, std::string* id, std::string* version) {
+  const size_t at = in.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == in.size()) {
+    std::fprintf(stderr,
+                 "error: --model: expected ID@VERSION (e.g. "
+                 "credit-scoring@2.0), got \"%s\"\n",
+                 in.c_str());
+    return false;
+  }
+  *id = in.substr(0, at);
+  *version = in.substr(at + 1);
+  return true;
+}
+
+// "OK", "WARN", "ALERT", "INSUFFICIENT_DATA".
+std::string StateName(aigov::v1::DriftState s) {
+  std::string name = aigov::v1::DriftState_Name(s);
+  const std::string prefix = "DRIFT_STATE_";
+  if (absl::StartsWith(name, prefix)) name = name.substr(prefix.size());
+  return name;
+}
+
+Json Time(const google::protobuf::Timestamp& t, bool present) {
+  if (!present) return nullptr;
+  return google::protobuf::util::TimeUtil::ToString(t);
+}
+
+Json Score(bool present, double value) {
+  return present ? Json(value) : Json(nullptr);
+}
+
+std::string Text(const Json& j) {
+  if (j.is_null()) return "-";
+  if (j.is_number_float()) return absl::StrFormat("%.4g", j.get<double>());
+  if (j.is_string()) return j.get<std::string>();
+  return j.dump();
+}
+
+}  // namespace
+
+int DriftStatus(const std::string& target, const std::string& model,
+                bool json) {
+  aigov::v1::GetDriftStatusRequest req;
+  if (!SplitModel(model, req.mutable_model_id(), req.mutable_version())) {
+    return 2;
+  }
+  auto stub = aigov::v1::MonitoringService::NewStub(MakeChannel(target));
+  aigov::v1::GetDriftStatusResponse resp;
+  const grpc::Status s = stub->GetDriftStatus(Context().get(), req, &resp);
+  if (!s.ok()) {
+    std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+    return 1;
+  }
+  const bool evaluated = resp.has_last_evaluation();
+  const aigov::v1::DriftEvaluation& ev = resp.last_evaluation();
+  Json out;
+  out["model_id"] = resp.model_id();
+  out["version"] = resp.version();
+  out["dataset_state"] =
+      StateName(evaluated ? ev.dataset_state()
+                          : aigov::v1::DRIFT_STATE_INSUFFICIENT_DATA);
+  out["last_window_start"] = Time(ev.window_start(), evaluated);
+  Json features = Json::array();
+  for (const aigov::v1::FeatureEvaluation& f : ev.features()) {
+    Json j;
+    j["feature"] = f.feature();
+    j["state"] = StateName(f.state());
+    j["since"] = Time(f.since(), f.has_since());
+    j["n"] = f.n();
+    j["psi"] = Score(f.has_psi(), f.psi());
+    j["js_distance"] = Score(f.has_js_distance(), f.js_distance());
+    j["hellinger"] = Score(f.has_hellinger(), f.hellinger());
+    j["wasserstein"] = Score(f.has_wasserstein(), f.wasserstein());
+    j["ks"] = Score(f.has_ks(), f.ks());
+    j["psi_p_value"] = Score(f.has_psi_p_value(), f.psi_p_value());
+    if (f.has_chi2_p_value() || f.has_unseen_share()) {  // categorical
+      j["chi2_p_value"] = Score(f.has_chi2_p_value(), f.chi2_p_value());
+    }
+    j["null_rate"] = Score(f.has_null_rate(), f.null_rate());
+    j["out_of_range_share"] =
+        f.has_out_of_range_share() ? Json(f.out_of_range_share()) : Json(0.0);
+    j["unseen_share"] =
+        f.has_unseen_share() ? Json(f.unseen_share()) : Json(0.0);
+    features.push_back(std::move(j));
+  }
+  out["features"] = std::move(features);
+  if (json) {
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+  std::printf("%s@%s  dataset %s", resp.model_id().c_str(),
+              resp.version().c_str(),
+              out["dataset_state"].get<std::string>().c_str());
+  if (evaluated) {
+    std::printf(
+        " (since %s)  last window %s  (evaluation at sequence %llu)",
+        Text(Time(ev.dataset_since(), true)).c_str(),
+        Text(out["last_window_start"]).c_str(),
+        static_cast<unsigned long long>(resp.last_evaluation_sequence()));
+  } else {
+    std::printf("  no window evaluated yet");
+  }
+  std::printf("\n");
+  if (resp.open_windows_size() > 0 || resp.late_reports() > 0) {
+    std::printf("open windows %d, late reports %llu\n",
+                resp.open_windows_size(),
+                static_cast<unsigned long long>(resp.late_reports()));
+  }
+  if (!evaluated) return 0;
+  std::printf("%-24s %-17s %-20s %8s %8s %8s %8s %10s\n", "FEATURE", "STATE",
+              "SINCE", "N", "PSI", "P", "JS", "NULLS");
+  for (const Json& f : out["features"]) {
+    std::printf("%-24s %-17s %-20s %8s %8s %8s %8s %10s\n",
+                f["feature"].get<std::string>().c_str(),
+                f["state"].get<std::string>().c_str(), Text(f["since"]).c_str(),
+                Text(f["n"]).c_str(), Text(f["psi"]).c_str(),
+                Text(f["psi_p_value"]).c_str(), Text(f["js_distance"]).c_str(),
+                Text(f["null_rate"]).c_str());
+  }
+  return 0;
+}
+
+int DriftHistory(const std::string& target, const std::string& model,
+                 const std::string& feature, bool json) {
+  aigov::v1::ListDriftEvaluationsRequest req;
+  if (!SplitModel(model, req.mutable_model_id(), req.mutable_version())) {
+    return 2;
+  }
+  req.set_feature(feature);
+  req.set_page_size(1000);
+  auto stub = aigov::v1::MonitoringService::NewStub(MakeChannel(target));
+  Json transitions = Json::array();
+  for (;;) {
+    aigov::v1::ListDriftEvaluationsResponse resp;
+    const grpc::Status s =
+        stub->ListDriftEvaluations(Context().get(), req, &resp);
+    if (!s.ok()) {
+      std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+      return 1;
+    }
+    for (const aigov::v1::DriftEvaluationEntry& e : resp.evaluations()) {
+      for (const aigov::v1::FeatureEvaluation& f : e.evaluation().features()) {
+        if (f.previous_state() == f.state()) continue;
+        Json t;
+        t["feature"] = f.feature();
+        t["from"] = StateName(f.previous_state());
+        t["to"] = StateName(f.state());
+        t["window_start"] = Time(e.evaluation().window_start(), true);
+        t["sequence"] = e.sequence();
+        transitions.push_back(std::move(t));
+      }
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  if (json) {
+    std::printf("%s\n", transitions.dump().c_str());
+    return 0;
+  }
+  if (transitions.empty()) {
+    std::printf("no state transition of %s%s%s\n", model.c_str(),
+                feature.empty() ? "" : " feature ", feature.c_str());
+  }
+  for (const Json& t : transitions) {
+    std::printf("%s  %-24s %s -> %s  (sequence %s)\n",
+                t["window_start"].get<std::string>().c_str(),
+                t["feature"].get<std::string>().c_str(),
+                t["from"].get<std::string>().c_str(),
+                t["to"].get<std::string>().c_str(),
+                Text(t["sequence"]).c_str());
+  }
+  return 0;
+}
+
+}  // namespace aigov::cli
