@@ -58,27 +58,16 @@ absl::StatusOr<drift::DriftOptions> DriftOptionsOf(
   drift::DriftOptions options;
   options.allowed_lateness = FromProto(config.allowed_lateness());
   options.breach_windows = config.breach_windows();
-  const aigov::v1::DriftThresholds& t = config.thresholds();
-  monitoring::DriftThresholds& d = options.defaults;
-  if (t.has_psi_warn()) d.psi_warn = t.psi_warn();
-  if (t.has_psi_alert()) d.psi_alert = t.psi_alert();
-  if (d.psi_alert < d.psi_warn) {
+  options.defaults = drift::WithOverrides({}, config.thresholds());
+  // Checked resolved: one of a pair may be left at its default.
+  if (options.defaults.psi_alert < options.defaults.psi_warn) {
     return absl::InvalidArgumentError(
         "monitoring.thresholds.psi_alert: must be at least psi_warn");
   }
-  if (t.has_p_value()) d.p_value = t.p_value();
-  if (t.has_min_samples()) d.min_samples = t.min_samples();
-  if (t.has_alert_min_samples()) d.alert_min_samples = t.alert_min_samples();
-  if (d.alert_min_samples < d.min_samples) {
+  if (options.defaults.alert_min_samples < options.defaults.min_samples) {
     return absl::InvalidArgumentError(
         "monitoring.thresholds.alert_min_samples: must be at least "
         "min_samples");
-  }
-  if (t.has_alert_windows()) d.alert_windows = t.alert_windows();
-  if (t.has_clear_windows()) d.clear_windows = t.clear_windows();
-  if (t.has_clear_factor()) d.clear_factor = t.clear_factor();
-  if (t.has_dataset_alert_share()) {
-    d.dataset_alert_share = t.dataset_alert_share();
   }
   return options;
 }

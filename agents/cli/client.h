@@ -48,6 +48,23 @@ inline void SetDeadline(grpc::ClientContext* ctx) {
                     std::chrono::seconds(kRpcTimeoutSeconds));
 }
 
+// A client context with the deadline set.
+inline std::unique_ptr<grpc::ClientContext> Context() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  SetDeadline(ctx.get());
+  return ctx;
+}
+
+// Splits "ID@VERSION" at its last '@'; false when either side is empty.
+inline bool SplitVersioned(const std::string& in, std::string* id,
+                           std::string* version) {
+  const size_t at = in.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == in.size()) return false;
+  *id = in.substr(0, at);
+  *version = in.substr(at + 1);
+  return true;
+}
+
 // JSON with proto field names (snake_case), as documents are written.
 inline std::string ToJson(const google::protobuf::Message& m,
                           bool pretty = false) {

@@ -17,24 +17,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  SetDeadline(ctx.get());
-  return ctx;
-}
-
 bool SplitModel(const std::string& in, std::string* id, std::string* version) {
-  const size_t at = in.rfind('@');
-  if (at == std::string::npos || at == 0 || at + 1 == in.size()) {
-    std::fprintf(stderr,
-                 "error: --model: expected ID@VERSION (e.g. "
-                 "credit-scoring@2.0), got \"%s\"\n",
-                 in.c_str());
-    return false;
-  }
-  *id = in.substr(0, at);
-  *version = in.substr(at + 1);
-  return true;
+  if (SplitVersioned(in, id, version)) return true;
+  std::fprintf(stderr,
+               "error: --model: expected ID@VERSION (e.g. "
+               "credit-scoring@2.0), got \"%s\"\n",
+               in.c_str());
+  return false;
 }
 
 // "OK", "WARN", "ALERT", "INSUFFICIENT_DATA".

@@ -28,12 +28,6 @@
 namespace aigov::cli {
 namespace {
 
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  SetDeadline(ctx.get());
-  return ctx;
-}
-
 bool ReadInput(const std::string& path, std::string* text) {
   std::stringstream buf;
   if (path == "-") {
@@ -202,16 +196,6 @@ Writers() {
       {"DriftScore", Simple(&Stubs::monitoring, &M::ReportDriftScore)},
   };
   return *writers;
-}
-
-// Splits "ID@VERSION" at its last '@'.
-bool SplitVersioned(const std::string& in, std::string* id,
-                    std::string* version) {
-  const size_t at = in.rfind('@');
-  if (at == std::string::npos || at == 0 || at + 1 == in.size()) return false;
-  *id = in.substr(0, at);
-  *version = in.substr(at + 1);
-  return true;
 }
 
 // The kinds whose records the registry keeps (GetRecord, ListRecords), by

@@ -101,25 +101,6 @@ DriftLevel FromProto(aigov::v1::DriftState s) {
   }
 }
 
-// `base` with what `over` sets.
-monitoring::DriftThresholds Resolve(monitoring::DriftThresholds base,
-                                    const aigov::v1::DriftThresholds& over) {
-  if (over.has_psi_warn()) base.psi_warn = over.psi_warn();
-  if (over.has_psi_alert()) base.psi_alert = over.psi_alert();
-  if (over.has_p_value()) base.p_value = over.p_value();
-  if (over.has_min_samples()) base.min_samples = over.min_samples();
-  if (over.has_alert_min_samples()) {
-    base.alert_min_samples = over.alert_min_samples();
-  }
-  if (over.has_alert_windows()) base.alert_windows = over.alert_windows();
-  if (over.has_clear_windows()) base.clear_windows = over.clear_windows();
-  if (over.has_clear_factor()) base.clear_factor = over.clear_factor();
-  if (over.has_dataset_alert_share()) {
-    base.dataset_alert_share = over.dataset_alert_share();
-  }
-  return base;
-}
-
 size_t BinsOf(const aigov::v1::ReferenceFeature& f) {
   return f.has_numeric() ? static_cast<size_t>(f.numeric().counts_size())
                          : static_cast<size_t>(f.categorical().counts_size());
@@ -145,6 +126,24 @@ absl::Status Invalid(absl::string_view path, absl::string_view reason) {
 }
 
 }  // namespace
+
+monitoring::DriftThresholds WithOverrides(
+    monitoring::DriftThresholds base, const aigov::v1::DriftThresholds& over) {
+  if (over.has_psi_warn()) base.psi_warn = over.psi_warn();
+  if (over.has_psi_alert()) base.psi_alert = over.psi_alert();
+  if (over.has_p_value()) base.p_value = over.p_value();
+  if (over.has_min_samples()) base.min_samples = over.min_samples();
+  if (over.has_alert_min_samples()) {
+    base.alert_min_samples = over.alert_min_samples();
+  }
+  if (over.has_alert_windows()) base.alert_windows = over.alert_windows();
+  if (over.has_clear_windows()) base.clear_windows = over.clear_windows();
+  if (over.has_clear_factor()) base.clear_factor = over.clear_factor();
+  if (over.has_dataset_alert_share()) {
+    base.dataset_alert_share = over.dataset_alert_share();
+  }
+  return base;
+}
 
 absl::Duration WindowOf(const aigov::v1::ReferenceProfile& profile) {
   if (!profile.has_window() || profile.window().seconds() <= 0) {
@@ -455,7 +454,7 @@ class DriftView::Folder {
     }
     const aigov::v1::ReferenceProfile& profile = ref->profile();
     const monitoring::DriftThresholds model_t =
-        Resolve(options_.defaults, profile.thresholds());
+        WithOverrides(options_.defaults, profile.thresholds());
 
     JournalEntry entry;
     entry.set_event_id(EvaluationEventId(model_id, version, start));
@@ -519,8 +518,8 @@ class DriftView::Folder {
         prior.clear_streak = it->second->clear_streak();
       }
       const monitoring::FeatureDrift after =
-          monitoring::Step(prior, Resolve(model_t, f.thresholds()), s.n, s.psi,
-                           s.psi_p_value, start);
+          monitoring::Step(prior, WithOverrides(model_t, f.thresholds()), s.n,
+                           s.psi, s.psi_p_value, start);
       fe->set_previous_state(ToProto(prior.level));
       fe->set_state(ToProto(after.level));
       if (after.level != DriftLevel::kInsufficientData) {

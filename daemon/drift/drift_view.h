@@ -67,6 +67,10 @@ struct DriftOptions {
   uint32_t breach_windows = 2;
 };
 
+// `base` with what `over` sets (config -> profile -> feature).
+monitoring::DriftThresholds WithOverrides(
+    monitoring::DriftThresholds base, const aigov::v1::DriftThresholds& over);
+
 // The window length of a profile (1 h when unset).
 absl::Duration WindowOf(const aigov::v1::ReferenceProfile& profile);
 
