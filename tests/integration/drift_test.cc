@@ -326,6 +326,7 @@ features:
     aigov::v1::GetDriftStatusResponse sresp;
     ASSERT_TRUE(monitoring->GetDriftStatus(&sctx, sreq, &sresp).ok());
     EXPECT_EQ(sresp.late_reports(), 1u);
+    EXPECT_EQ(sresp.open_windows_size(), 0);  // not merged, nothing reopened
     EXPECT_EQ(sresp.last_evaluation_sequence(), evs.back().sequence());
   }
   d.AdvanceClock(kHour);
