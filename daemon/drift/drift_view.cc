@@ -464,12 +464,15 @@ class DriftView::Folder {
     *ev->mutable_window_start() = ToTimestamp(start);
     *ev->mutable_window_end() = ToTimestamp(start + Seconds(WindowOf(profile)));
     ev->set_closure(closure);
-    std::vector<monitoring::FeatureStanding> standings;
+    // Every scored feature at once (vector lanes), then each stepped.
+    std::vector<int> scored;
+    std::vector<monitoring::FeatureCounts> counts;
     for (int i = 0; i < profile.features_size(); ++i) {
       const aigov::v1::ReferenceFeature& f = profile.features(i);
       if (f.excluded()) continue;
       const aigov::v1::WindowFeature& w = open->features(i);
-      monitoring::FeatureCounts c;
+      monitoring::FeatureCounts& c = counts.emplace_back();
+      scored.push_back(i);
       c.type = f.has_numeric() ? monitoring::FeatureType::kNumeric
                                : monitoring::FeatureType::kCategorical;
       if (f.has_numeric()) {
@@ -484,7 +487,13 @@ class DriftView::Folder {
                                      static_cast<size_t>(w.counts().size()));
       c.reference_nulls = f.null_count();
       c.window_nulls = w.null_count();
-      const monitoring::DriftScores s = monitoring::Score(c);
+    }
+    const std::vector<monitoring::DriftScores> scores =
+        monitoring::ScoreAll(counts);
+    std::vector<monitoring::FeatureStanding> standings;
+    for (size_t k = 0; k < scored.size(); ++k) {
+      const aigov::v1::ReferenceFeature& f = profile.features(scored[k]);
+      const monitoring::DriftScores& s = scores[k];
 
       aigov::v1::FeatureEvaluation* fe = ev->add_features();
       fe->set_feature(f.name());

@@ -11,9 +11,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// x ln(x/y) for x > 0, 0 for x = 0 (SciPy's rel_entr with y > 0).
-double RelEntr(double x, double y) { return x > 0 ? x * std::log(x / y) : 0; }
-
 // Chi-squared homogeneity statistic of the 2 x B table (reference, window),
 // bins empty on both sides dropped; `dof` gets B' - 1.
 double Chi2Homogeneity(absl::Span<const uint64_t> a,
@@ -38,6 +35,60 @@ double Chi2Homogeneity(absl::Span<const uint64_t> a,
   return chi2;
 }
 
+// Everything but the vectorised core: the totals, the null rate, the PSI
+// p-value, Wasserstein, chi2 and the shares; NaN throughout where a side has
+// no non-null count. `s` holds the core scores already.
+void ScoreRest(const FeatureCounts& c, DriftScores* s) {
+  const size_t bins = c.reference.size();
+  for (size_t i = 0; i < bins; ++i) {
+    s->m += c.reference[i];
+    s->n += c.window[i];
+  }
+  const uint64_t window_all = s->n + c.window_nulls;
+  s->null_rate = window_all == 0 ? kNaN
+                                 : static_cast<double>(c.window_nulls) /
+                                       static_cast<double>(window_all);
+  const bool numeric = c.type == FeatureType::kNumeric;
+  if (s->n == 0 || s->m == 0) {
+    s->psi = s->psi_p_value = s->js_distance = s->hellinger = s->ks = kNaN;
+    s->wasserstein = s->chi2 = s->chi2_p_value = kNaN;
+    s->out_of_range_share = s->unseen_share = kNaN;
+    return;
+  }
+  const double m = static_cast<double>(s->m);
+  const double n = static_cast<double>(s->n);
+  s->psi_p_value = Chi2PValue(s->psi / (1 / n + 1 / m), bins - 1);
+  if (numeric) {
+    // Wasserstein-1: the binned CDF gaps times the distance between
+    // midpoints, the open bins sitting at their finite edge.
+    double wasserstein = 0;
+    uint64_t cum_ref = 0;
+    uint64_t cum_win = 0;
+    for (size_t i = 0; i + 1 < bins; ++i) {
+      cum_ref += c.reference[i];
+      cum_win += c.window[i];
+      const double gap = std::abs(static_cast<double>(cum_ref) / m -
+                                  static_cast<double>(cum_win) / n);
+      const double here =
+          i == 0 ? c.edges[0] : (c.edges[i - 1] + c.edges[i]) / 2;
+      const double next =
+          i + 2 == bins ? c.edges[i] : (c.edges[i] + c.edges[i + 1]) / 2;
+      wasserstein += gap * (next - here);
+    }
+    s->wasserstein = c.reference_std > 0 ? wasserstein / c.reference_std : kNaN;
+    s->out_of_range_share =
+        bins < 2 ? 0.0
+                 : static_cast<double>(c.window[0] + c.window[bins - 1]) / n;
+    s->chi2 = s->chi2_p_value = s->unseen_share = kNaN;
+  } else {
+    uint64_t dof = 0;
+    s->chi2 = Chi2Homogeneity(c.reference, c.window, s->m, s->n, &dof);
+    s->chi2_p_value = Chi2PValue(s->chi2, dof);
+    s->unseen_share = static_cast<double>(c.window[bins - 1]) / n;
+    s->wasserstein = s->out_of_range_share = kNaN;
+  }
+}
+
 }  // namespace
 
 double Chi2PValue(double x, uint64_t dof) {
@@ -46,79 +97,53 @@ double Chi2PValue(double x, uint64_t dof) {
   return boost::math::gamma_q(static_cast<double>(dof) / 2, x / 2);
 }
 
-DriftScores Score(const FeatureCounts& c) {
-  DriftScores s;
-  const size_t bins = c.reference.size();
-  for (size_t i = 0; i < bins; ++i) {
-    s.m += c.reference[i];
-    s.n += c.window[i];
-  }
-  const uint64_t window_all = s.n + c.window_nulls;
-  s.null_rate = window_all == 0 ? kNaN
-                                : static_cast<double>(c.window_nulls) /
-                                      static_cast<double>(window_all);
-  const bool numeric = c.type == FeatureType::kNumeric;
-  if (s.n == 0 || s.m == 0) {
-    s.psi = s.psi_p_value = s.js_distance = s.hellinger = s.ks = kNaN;
-    s.wasserstein = s.chi2 = s.chi2_p_value = kNaN;
-    s.out_of_range_share = s.unseen_share = kNaN;
-    return s;
-  }
-  const double m = static_cast<double>(s.m);
-  const double n = static_cast<double>(s.n);
+CoreBatch::CoreBatch(size_t features_in, size_t bins_in)
+    : features(features_in),
+      bins(bins_in),
+      stride((features_in + kBatchLanes - 1) / kBatchLanes * kBatchLanes),
+      reference(bins * stride, 0.0),
+      window(bins * stride, 0.0) {}
 
-  double psi = 0;
-  double kl_p = 0;  // KL(p || (p+q)/2), natural log
-  double kl_q = 0;
-  double hellinger = 0;
-  double ks = 0;
-  double wasserstein = 0;
-  uint64_t cum_ref = 0;
-  uint64_t cum_win = 0;
-  for (size_t i = 0; i < bins; ++i) {
-    const double p = static_cast<double>(c.reference[i]) / m;
-    const double q = static_cast<double>(c.window[i]) / n;
-    const double pf = std::max(p, kPsiFloor);
-    const double qf = std::max(q, kPsiFloor);
-    psi += (qf - pf) * std::log(qf / pf);
-    const double a = (p + q) / 2;
-    kl_p += RelEntr(p, a);
-    kl_q += RelEntr(q, a);
-    const double d = std::sqrt(p) - std::sqrt(q);
-    hellinger += d * d;
-    cum_ref += c.reference[i];
-    cum_win += c.window[i];
-    const double gap = std::abs(static_cast<double>(cum_ref) / m -
-                                static_cast<double>(cum_win) / n);
-    ks = std::max(ks, gap);
-    if (numeric && i + 1 < bins) {
-      // Midpoints: the open bins sit at their finite edge.
-      const double here =
-          i == 0 ? c.edges[0] : (c.edges[i - 1] + c.edges[i]) / 2;
-      const double next =
-          i + 2 == bins ? c.edges[i] : (c.edges[i] + c.edges[i + 1]) / 2;
-      wasserstein += gap * (next - here);
+DriftScores Score(const FeatureCounts& c) {
+  return ScoreAll(absl::MakeConstSpan(&c, 1)).front();
+}
+
+std::vector<DriftScores> ScoreAll(absl::Span<const FeatureCounts> counts) {
+  std::vector<DriftScores> out(counts.size());
+  // Features grouped by bin count, each group one batch.
+  std::vector<size_t> order(counts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return counts[a].reference.size() < counts[b].reference.size();
+  });
+  CoreScores core;
+  for (size_t begin = 0; begin < order.size();) {
+    const size_t bins = counts[order[begin]].reference.size();
+    size_t end = begin;
+    while (end < order.size() && counts[order[end]].reference.size() == bins) {
+      ++end;
     }
+    CoreBatch batch(end - begin, bins);
+    for (size_t f = 0; f < batch.features; ++f) {
+      const FeatureCounts& c = counts[order[begin + f]];
+      for (size_t b = 0; b < bins; ++b) {
+        batch.reference[b * batch.stride + f] =
+            static_cast<double>(c.reference[b]);
+        batch.window[b * batch.stride + f] = static_cast<double>(c.window[b]);
+      }
+    }
+    ScoreCore(batch, &core);
+    for (size_t f = 0; f < batch.features; ++f) {
+      DriftScores& s = out[order[begin + f]];
+      s.psi = core.psi[f];
+      s.js_distance = core.js_distance[f];
+      s.hellinger = core.hellinger[f];
+      s.ks = core.ks[f];
+      ScoreRest(counts[order[begin + f]], &s);
+    }
+    begin = end;
   }
-  s.psi = psi;
-  s.psi_p_value = Chi2PValue(psi / (1 / n + 1 / m), bins - 1);
-  s.js_distance = std::sqrt(std::max(0.0, (kl_p + kl_q) / std::log(2.0)) / 2);
-  s.hellinger = std::sqrt(hellinger / 2);
-  s.ks = ks;
-  if (numeric) {
-    s.wasserstein = c.reference_std > 0 ? wasserstein / c.reference_std : kNaN;
-    s.out_of_range_share =
-        bins < 2 ? 0.0
-                 : static_cast<double>(c.window[0] + c.window[bins - 1]) / n;
-    s.chi2 = s.chi2_p_value = s.unseen_share = kNaN;
-  } else {
-    uint64_t dof = 0;
-    s.chi2 = Chi2Homogeneity(c.reference, c.window, s.m, s.n, &dof);
-    s.chi2_p_value = Chi2PValue(s.chi2, dof);
-    s.unseen_share = static_cast<double>(c.window[bins - 1]) / n;
-    s.wasserstein = s.out_of_range_share = kNaN;
-  }
-  return s;
+  return out;
 }
 
 }  // namespace aigov::monitoring

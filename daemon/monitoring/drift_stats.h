@@ -26,7 +26,9 @@
 // reference spread, a statistic of the other feature type) is NaN.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "absl/types/span.h"
 
@@ -73,6 +75,38 @@ inline constexpr double kPsiFloor = 1e-4;
 // Scores one feature. The caller has checked the shapes (same lengths, at
 // least one bin, edges one fewer for a numeric feature).
 DriftScores Score(const FeatureCounts& counts);
+
+// Scores many features at once: element i is what Score(counts[i]) gives, up
+// to the last bits (shares are multiplied by a reciprocal and logarithms are
+// vectorised, at most 4 ULP). Features with the same bin count share vector
+// lanes (ScoreCore); the rest (Wasserstein, p-values, chi2, shares) is
+// scalar per feature. Same shape contract as Score.
+std::vector<DriftScores> ScoreAll(absl::Span<const FeatureCounts> counts);
+
+// The vectorised core: counts of `features` features that share `bins` bins,
+// laid out bin-major for vector lanes: feature f's count in bin b is at
+// [b * stride + f], `stride` being `features` rounded up to kBatchLanes, and
+// padding lanes holding zeros. Counts up to 2^53 are exact in a double.
+inline constexpr size_t kBatchLanes = 16;
+struct CoreBatch {
+  CoreBatch(size_t features, size_t bins);
+  size_t features;
+  size_t bins;
+  size_t stride;
+  std::vector<double> reference;  // bins * stride
+  std::vector<double> window;     // bins * stride
+};
+
+// PSI, JS distance, Hellinger and KS of each feature of a batch, `stride`
+// long (padding lanes are NaN). Vectorised with Highway and dispatched at
+// run time to the widest vectors the CPU has.
+struct CoreScores {
+  std::vector<double> psi;
+  std::vector<double> js_distance;
+  std::vector<double> hellinger;
+  std::vector<double> ks;
+};
+void ScoreCore(const CoreBatch& batch, CoreScores* out);
 
 // The upper tail of chi2 with `dof` degrees of freedom at `x` (Boost.Math's
 // regularized gamma_q); 1 for dof = 0 (all mass at 0) and for x <= 0.

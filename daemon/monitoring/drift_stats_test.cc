@@ -2,11 +2,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 
+#include "hwy/targets.h"
 #include "nlohmann/json.hpp"
 
 namespace aigov::monitoring {
@@ -140,6 +142,116 @@ TEST(DriftStatsTest, AgreesWithSciPyAndNumPy) {
     ++cases;
   }
   EXPECT_GE(cases, 400u);
+}
+
+// Generated features of mixed types and bin counts (1 to 52 bins), some with
+// empty bins, an empty side or identical sides: more than one vector of each
+// bin count, and padding lanes.
+struct Generated {
+  std::vector<std::vector<double>> edges;
+  std::vector<std::vector<uint64_t>> reference, window;
+  std::vector<FeatureCounts> counts;
+};
+Generated Generate(size_t features) {
+  std::mt19937_64 rng(20261130);
+  Generated g;
+  g.edges.resize(features);
+  g.reference.resize(features);
+  g.window.resize(features);
+  for (size_t f = 0; f < features; ++f) {
+    const size_t bins = std::vector<size_t>{1, 4, 12, 12, 52}[rng() % 5];
+    double e = -3;
+    for (size_t i = 0; i + 1 < bins; ++i) {
+      e += 0.05 + static_cast<double>(rng() % 300) / 100;
+      g.edges[f].push_back(e);
+    }
+    for (size_t i = 0; i < bins; ++i) {
+      g.reference[f].push_back(rng() % 4 == 0 ? 0 : rng() % 5000);
+      g.window[f].push_back(rng() % 5 == 0 ? 0 : rng() % 800);
+    }
+    if (f % 23 == 7) g.window[f].assign(bins, 0);
+    if (f % 19 == 3) g.window[f] = g.reference[f];
+  }
+  for (size_t f = 0; f < features; ++f) {
+    FeatureCounts c;
+    c.type = f % 3 == 0 ? FeatureType::kCategorical : FeatureType::kNumeric;
+    c.edges = g.edges[f];
+    c.reference = g.reference[f];
+    c.window = g.window[f];
+    c.reference_nulls = f % 7;
+    c.window_nulls = f % 5;
+    c.reference_std = 0.5 + static_cast<double>(f % 10);
+    g.counts.push_back(c);
+  }
+  return g;
+}
+
+// Both NaN, or equal within `relative` (plus 1e-15 absolute at zero).
+void ExpectClose(double want, double got, double relative,
+                 const std::string& what) {
+  if (std::isnan(want)) {
+    EXPECT_TRUE(std::isnan(got)) << what << " = " << got;
+    return;
+  }
+  EXPECT_NEAR(got, want,
+              relative * std::max(std::abs(want), std::abs(got)) + 1e-15)
+      << what;
+}
+
+void ExpectSameScores(const DriftScores& want, const DriftScores& got,
+                      double relative, const std::string& name) {
+  EXPECT_EQ(got.m, want.m) << name;
+  EXPECT_EQ(got.n, want.n) << name;
+  ExpectClose(want.psi, got.psi, relative, name + " psi");
+  ExpectClose(want.psi_p_value, got.psi_p_value, relative, name + " psi_p");
+  ExpectClose(want.js_distance, got.js_distance, relative, name + " js");
+  ExpectClose(want.hellinger, got.hellinger, relative, name + " hellinger");
+  ExpectClose(want.ks, got.ks, relative, name + " ks");
+  ExpectClose(want.wasserstein, got.wasserstein, relative, name + " w1");
+  ExpectClose(want.chi2, got.chi2, relative, name + " chi2");
+  ExpectClose(want.chi2_p_value, got.chi2_p_value, relative, name + " chi2p");
+  ExpectClose(want.null_rate, got.null_rate, relative, name + " null");
+  ExpectClose(want.out_of_range_share, got.out_of_range_share, relative,
+              name + " oor");
+  ExpectClose(want.unseen_share, got.unseen_share, relative, name + " unseen");
+}
+
+TEST(DriftStatsTest, ABatchScoresEachFeatureAsIfAlone) {
+  const Generated g = Generate(150);
+  const std::vector<DriftScores> all = ScoreAll(g.counts);
+  ASSERT_EQ(all.size(), g.counts.size());
+  size_t nan_psi = 0;
+  size_t zero_psi = 0;
+  for (size_t f = 0; f < g.counts.size(); ++f) {
+    // Each lane computes the same operations: bit for bit.
+    const DriftScores alone = Score(g.counts[f]);
+    ExpectSameScores(alone, all[f], 0, "feature " + std::to_string(f));
+    nan_psi += std::isnan(all[f].psi);
+    zero_psi += all[f].psi == 0;
+  }
+  EXPECT_GT(nan_psi, 0u);   // the empty windows
+  EXPECT_GT(zero_psi, 0u);  // the identical sides
+  EXPECT_TRUE(ScoreAll({}).empty());
+}
+
+TEST(DriftStatsTest, EveryCompiledVectorTargetAgrees) {
+  // ScoreAll runs on the best target the CPU has; each other target it was
+  // compiled for (down to the scalar fallback) must give the same scores up
+  // to rounding, or a machine without AVX-512 would score differently.
+  const Generated g = Generate(150);
+  const std::vector<DriftScores> best = ScoreAll(g.counts);
+  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  EXPECT_GE(targets.size(), 2u);
+  for (const int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    const std::vector<DriftScores> got = ScoreAll(g.counts);
+    for (size_t f = 0; f < g.counts.size(); ++f) {
+      ExpectSameScores(best[f], got[f], 1e-12,
+                       std::string(hwy::TargetName(target)) + " feature " +
+                           std::to_string(f));
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 }  // namespace
