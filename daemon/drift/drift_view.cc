@@ -67,17 +67,15 @@ std::string WindowKey(char tag, const std::string& model_id,
   return key;
 }
 
-// The model version and window start of a 'w' or 'e' key.
-bool ParseWindowKey(absl::string_view key, std::string* model_id,
-                    std::string* version, int64_t* start) {
-  if (key.size() < 1 + 3 + 9) return false;
-  const absl::string_view mv = key.substr(1, key.size() - 10);
-  const size_t zero = mv.find('\0');
-  if (zero == absl::string_view::npos) return false;
-  *model_id = std::string(mv.substr(0, zero));
-  *version = std::string(mv.substr(zero + 1));
-  *start = DecodeStart(key.substr(key.size() - 8));
-  return true;
+// The first key past every key starting with `prefix` (the prefix with its
+// last byte below 0xff incremented and the rest dropped); empty when there
+// is none (all 0xff).
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) {
+    prefix.pop_back();
+  }
+  if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
+  return prefix;
 }
 
 google::protobuf::Timestamp ToTimestamp(int64_t seconds) {
@@ -213,19 +211,28 @@ class DriftView::Store {
   }
   void Delete(const std::string& key) { writes_[key] = std::nullopt; }
 
-  // The keys starting with `prefix`, in order.
+  // The keys starting with `prefix`, in order, from `from` on when it is
+  // past `prefix`. A scan from where live keys begin skips the deletion
+  // markers of closed windows, which RocksDB keeps until compaction and an
+  // iterator would otherwise step over one by one.
   absl::StatusOr<std::vector<std::string>> Keys(
-      const std::string& prefix) const {
+      const std::string& prefix, const std::string& from = {}) const {
+    const std::string& seek = std::max(prefix, from);
     std::set<std::string> keys;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), family_));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+    // Bounded at the prefix's end, so the scan does not step over the next
+    // prefix's deletion markers looking for a live key past its own.
+    const std::string end = PrefixEnd(prefix);
+    const rocksdb::Slice end_slice(end);
+    rocksdb::ReadOptions options;
+    if (!end.empty()) options.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family_));
+    for (it->Seek(seek); it->Valid() && it->key().starts_with(prefix);
          it->Next()) {
       keys.insert(it->key().ToString());
     }
     AIGOV_RETURN_IF_ERROR(
         storage::FromRocksDb(it->status(), "scanning the drift view"));
-    for (auto w = writes_.lower_bound(prefix);
+    for (auto w = writes_.lower_bound(seek);
          w != writes_.end() && absl::StartsWith(w->first, prefix); ++w) {
       if (w->second) {
         keys.insert(w->first);
@@ -234,6 +241,21 @@ class DriftView::Store {
       }
     }
     return std::vector<std::string>(keys.begin(), keys.end());
+  }
+
+  // The keys of a model version's open windows, oldest first. Open windows
+  // start at or after the watermark (a report before it is late and opens
+  // none), so the scan starts there.
+  absl::StatusOr<std::vector<std::string>> OpenWindowKeys(
+      const std::string& model_id, const std::string& version) const {
+    std::string prefix = ModelKey(kWindow, model_id, version);
+    prefix.push_back('\0');
+    AIGOV_ASSIGN_OR_RETURN(
+        const std::optional<ModelDrift> state,
+        GetMessage<ModelDrift>(ModelKey(kModel, model_id, version)));
+    return Keys(prefix, state && state->evaluated()
+                            ? prefix + EncodeStart(state->watermark())
+                            : std::string());
   }
 
   const std::map<std::string, std::optional<std::string>>& writes() const {
@@ -576,10 +598,8 @@ class DriftView::Folder {
     if (!ref) return absl::OkStatus();
     const int64_t reach =
         Seconds(WindowOf(ref->profile())) + Seconds(options_.allowed_lateness);
-    std::string prefix = ModelKey(kWindow, model_id, version);
-    prefix.push_back('\0');
     AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> keys,
-                           store_.Keys(prefix));
+                           store_.OpenWindowKeys(model_id, version));
     for (const std::string& key : keys) {
       const int64_t start =
           DecodeStart(absl::string_view(key).substr(key.size() - 8));
@@ -726,19 +746,19 @@ absl::Status DriftView::Derive(const JournalEntry& entry, uint64_t sequence,
 
 absl::Status DriftView::DeriveAt(absl::Time now,
                                  std::vector<JournalEntry>* derived) {
+  // Every model version with a reference, each from its watermark: a walk
+  // over the window keys would step over every closed window's deletion.
   Folder fold(*group_, options_, registry_);
   AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> keys,
-                         group_->Keys(std::string(1, kWindow)));
-  std::string model_id, version, done_model, done_version;
-  int64_t start = 0;
+                         group_->Keys(std::string(1, kReference)));
   for (const std::string& key : keys) {
-    if (!ParseWindowKey(key, &model_id, &version, &start)) continue;
-    if (model_id == done_model && version == done_version) continue;
-    AIGOV_RETURN_IF_ERROR(
-        fold.CloseUpTo(model_id, version, absl::ToUnixSeconds(now),
-                       aigov::v1::WINDOW_CLOSURE_LATENESS_PASSED, derived));
-    done_model = model_id;
-    done_version = version;
+    const absl::string_view mv = absl::string_view(key).substr(1);
+    const size_t zero = mv.find('\0');
+    if (zero == absl::string_view::npos) continue;
+    AIGOV_RETURN_IF_ERROR(fold.CloseUpTo(
+        std::string(mv.substr(0, zero)), std::string(mv.substr(zero + 1)),
+        absl::ToUnixSeconds(now), aigov::v1::WINDOW_CLOSURE_LATENESS_PASSED,
+        derived));
   }
   return absl::OkStatus();
 }
@@ -808,10 +828,8 @@ absl::StatusOr<std::optional<LastEvaluation>> DriftView::Last(
 
 absl::StatusOr<std::vector<int64_t>> DriftView::OpenWindows(
     const std::string& model_id, const std::string& version) const {
-  std::string prefix = ModelKey(kWindow, model_id, version);
-  prefix.push_back('\0');
   AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> keys,
-                         Store(db_, family_).Keys(prefix));
+                         Store(db_, family_).OpenWindowKeys(model_id, version));
   std::vector<int64_t> starts;
   for (const std::string& key : keys) {
     starts.push_back(

@@ -16,7 +16,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -32,7 +31,7 @@
 
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/common/sha256.h"
-#include "tests/integration/daemon_process.h"
+#include "tests/bench/load_target.h"
 
 namespace {
 
@@ -159,35 +158,15 @@ class Slot {
   std::vector<double> latencies_ms_;
 };
 
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const size_t i =
-      std::min(sorted.size() - 1,
-               static_cast<size_t>(p * static_cast<double>(sorted.size())));
-  return sorted[i];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   if (!ParseFlags(argc, argv, &o)) return 2;
 
-  std::unique_ptr<aigov::testing::TempDir> dir;
-  std::unique_ptr<aigov::testing::DaemonProcess> daemon;
-  std::string target = o.target;
-  if (target.empty()) {
-    dir = std::make_unique<aigov::testing::TempDir>();
-    daemon =
-        std::make_unique<aigov::testing::DaemonProcess>(dir->path() + "/data");
-    if (!o.aigovd.empty()) daemon->UseBinary(o.aigovd);
-    if (!daemon->Start()) {
-      std::fprintf(stderr, "ingest_load: aigovd did not start:\n%s\n",
-                   daemon->log().c_str());
-      return 1;
-    }
-    target = daemon->grpc_target();
-  }
+  aigov::bench::LoadTarget load;
+  if (!load.Start("ingest_load", o.aigovd, o.target)) return 1;
+  const std::string& target = load.target();
   std::printf(
       "ingest_load: %s, %d calls in flight over %d channels, %.0f s "
       "(after %.0f s warm-up)\n",
@@ -231,9 +210,10 @@ int main(int argc, char** argv) {
   const double rate = static_cast<double>(all.size()) / o.seconds;
   std::printf("acknowledged durable events: %zu in %.1f s = %.0f/s\n",
               all.size(), o.seconds, rate);
-  std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
-              Percentile(all, 0.50), Percentile(all, 0.90),
-              Percentile(all, 0.99), all.empty() ? 0.0 : all.back());
+  std::printf(
+      "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
+      aigov::bench::Percentile(all, 0.50), aigov::bench::Percentile(all, 0.90),
+      aigov::bench::Percentile(all, 0.99), all.empty() ? 0.0 : all.back());
   const uint64_t failed = run.failed.load();
   if (failed > 0) {
     std::printf("failed calls: %llu\n",
@@ -244,10 +224,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   }
-  if (daemon != nullptr && daemon->Stop(SIGTERM) != 0) {
-    std::fprintf(stderr, "ingest_load: aigovd did not stop cleanly:\n%s\n",
-                 daemon->log().c_str());
-    return 1;
-  }
+  if (!load.Stop()) return 1;
   return 0;
 }
