@@ -60,15 +60,8 @@ absl::StatusOr<drift::DriftOptions> DriftOptionsOf(
   options.breach_windows = config.breach_windows();
   options.defaults = drift::WithOverrides({}, config.thresholds());
   // Checked resolved: one of a pair may be left at its default.
-  if (options.defaults.psi_alert < options.defaults.psi_warn) {
-    return absl::InvalidArgumentError(
-        "monitoring.thresholds.psi_alert: must be at least psi_warn");
-  }
-  if (options.defaults.alert_min_samples < options.defaults.min_samples) {
-    return absl::InvalidArgumentError(
-        "monitoring.thresholds.alert_min_samples: must be at least "
-        "min_samples");
-  }
+  AIGOV_RETURN_IF_ERROR(
+      drift::CheckResolved(options.defaults, "monitoring.thresholds"));
   return options;
 }
 

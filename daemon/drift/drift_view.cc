@@ -143,6 +143,25 @@ monitoring::DriftThresholds WithOverrides(
   return base;
 }
 
+absl::Status CheckResolved(const monitoring::DriftThresholds& t,
+                           absl::string_view path) {
+  if (t.psi_alert < t.psi_warn) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ".psi_alert: resolves to ", t.psi_alert, ", below psi_warn (",
+        t.psi_warn,
+        "); set both here, or keep them ordered with the levels above "
+        "(monitoring.thresholds, then the profile, then the feature)"));
+  }
+  if (t.alert_min_samples < t.min_samples) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ".alert_min_samples: resolves to ", t.alert_min_samples,
+        ", below min_samples (", t.min_samples,
+        "); set both here, or keep them ordered with the levels above "
+        "(monitoring.thresholds, then the profile, then the feature)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Duration WindowOf(const aigov::v1::ReferenceProfile& profile) {
   if (!profile.has_window() || profile.window().seconds() <= 0) {
     return absl::Hours(1);
@@ -647,7 +666,19 @@ absl::Status DriftView::Check(const JournalEntry& entry) {
   switch (entry.event_case()) {
     case JournalEntry::kReferenceProfile: {
       const auto& p = entry.reference_profile();
-      return registered("reference_profile", p.model_id(), p.version());
+      AIGOV_RETURN_IF_ERROR(
+          registered("reference_profile", p.model_id(), p.version()));
+      const monitoring::DriftThresholds model_t =
+          WithOverrides(options_.defaults, p.thresholds());
+      AIGOV_RETURN_IF_ERROR(
+          CheckResolved(model_t, "reference_profile.thresholds"));
+      for (const aigov::v1::ReferenceFeature& f : p.features()) {
+        AIGOV_RETURN_IF_ERROR(
+            CheckResolved(WithOverrides(model_t, f.thresholds()),
+                          absl::StrCat("reference_profile.features[\"",
+                                       f.name(), "\"].thresholds")));
+      }
+      return absl::OkStatus();
     }
     case JournalEntry::kPerformanceSample: {
       const auto& s = entry.performance_sample();

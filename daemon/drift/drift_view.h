@@ -71,6 +71,14 @@ struct DriftOptions {
 monitoring::DriftThresholds WithOverrides(
     monitoring::DriftThresholds base, const aigov::v1::DriftThresholds& over);
 
+// Checks the pairs of resolved thresholds (psi_alert >= psi_warn,
+// alert_min_samples >= min_samples): each side may come from a different
+// level, so a valid override can still resolve to an inverted pair.
+// INVALID_ARGUMENT names `path` (the level that set the thresholds) and the
+// resolved values.
+absl::Status CheckResolved(const monitoring::DriftThresholds& t,
+                           absl::string_view path);
+
 // The window length of a profile (1 h when unset).
 absl::Duration WindowOf(const aigov::v1::ReferenceProfile& profile);
 

@@ -238,6 +238,33 @@ TEST_F(DriftViewTest, RefusesWindowsThatDoNotFitTheReference) {
   EXPECT_EQ(journal_->tree_size(), 2u);
 }
 
+TEST_F(DriftViewTest, RefusesThresholdsThatResolveInverted) {
+  // Each override is valid alone; resolved over the level above, the pair
+  // is inverted (psi_warn 0.3 over the default psi_alert 0.25).
+  ASSERT_TRUE(Append(Model("1")).status.ok());
+  PendingEvent ref = Reference("ref");
+  ref.entry.mutable_reference_profile()->mutable_thresholds()->set_psi_warn(
+      0.3);
+  AppendOutcome out = Append(ref);
+  EXPECT_EQ(out.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(out.status.message()),
+              HasSubstr("reference_profile.thresholds.psi_alert: resolves to "
+                        "0.25, below psi_warn (0.3)"));
+  ref = Reference("ref");
+  auto* f = ref.entry.mutable_reference_profile()->mutable_features(1);
+  f->mutable_thresholds()->set_min_samples(1000);
+  out = Append(ref);
+  EXPECT_EQ(out.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(out.status.message()),
+              HasSubstr("reference_profile.features[\"region\"].thresholds."
+                        "alert_min_samples: resolves to 500, below "
+                        "min_samples (1000)"));
+  EXPECT_EQ(journal_->tree_size(), 1u);
+  // Both of the pair set at the same level: accepted.
+  f->mutable_thresholds()->set_alert_min_samples(2000);
+  EXPECT_TRUE(Append(ref).status.ok());
+}
+
 TEST_F(DriftViewTest, SplitReportsMergeAndTheWindowClosesWhenLatenessPassed) {
   ASSERT_TRUE(Append(Model("1")).status.ok());
   const uint64_t ref = Append(Reference("ref")).sequence;

@@ -84,13 +84,12 @@ class Results {
 };
 
 // Reads a client stream of window reports, submitting each as it arrives,
-// with at most kMaxInFlight waiting for the journal (reading pauses beyond
-// it), and answers once the stream ended and every report has its result.
+// with at most kMaxStreamInFlight waiting for the journal (reading pauses
+// beyond it), and answers once the stream ended and every report has its
+// result.
 class WindowStream final
     : public grpc::ServerReadReactor<ReportWindowsRequest> {
  public:
-  static constexpr size_t kMaxInFlight = 4096;
-
   WindowStream(ingest::Pipeline& pipeline, const common::Clock& clock,
                std::string principal, aigov::v1::ReportWindowsResponse* out)
       : pipeline_(pipeline),
@@ -126,7 +125,7 @@ class WindowStream final
     bool read = false;
     {
       absl::MutexLock lock(&mu_);
-      if (in_flight_ < kMaxInFlight) {
+      if (in_flight_ < MonitoringServiceImpl::kMaxStreamInFlight) {
         read = true;
       } else {
         paused_ = true;

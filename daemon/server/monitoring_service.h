@@ -23,6 +23,10 @@ namespace aigov::server {
 class MonitoringServiceImpl final
     : public aigov::v1::MonitoringService::CallbackService {
  public:
+  // Reports of one ReportWindows stream waiting for the journal at most;
+  // reading the stream pauses beyond it (flow control back to the client).
+  static constexpr size_t kMaxStreamInFlight = 4096;
+
   MonitoringServiceImpl(WritePath& writes, ingest::Pipeline& pipeline,
                         const drift::DriftView& view,
                         const journal::JournalReader& journal,

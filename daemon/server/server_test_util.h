@@ -1,7 +1,7 @@
 // The write side of aigovd assembled in process for server/'s tests: a real
-// journal on disk (registry and lineage views, the erasure deriver, the
-// admission rules), its sequencer, key purger, metrics and ingest pipeline,
-// as daemon.cc wires them, without listeners.
+// journal on disk (registry, lineage and drift views, the erasure and drift
+// derivers, the admission rules), its sequencer, key purger, metrics and ingest
+// pipeline, as daemon.cc wires them, without listeners.
 //
 // Not thread-safe to construct or destroy; the parts are as their own
 // headers say.
@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 
 #include "daemon/common/clock.h"
+#include "daemon/drift/drift_view.h"
 #include "daemon/ingest/admission_rules.h"
 #include "daemon/ingest/pipeline.h"
 #include "daemon/journal/erasure_deriver.h"
@@ -39,8 +40,8 @@ class WriteStack {
     rules_ = ingest::AdmissionRules(registry_);
     journal::JournalOptions options;
     options.path = dir_.string();
-    options.projections = {&registry_, &lineage_};
-    options.derivers = {&erasure_deriver_};
+    options.projections = {&registry_, &lineage_, &drift_};
+    options.derivers = {&erasure_deriver_, &drift_};
     for (const auto& rule : rules_) options.rules.push_back(rule.get());
     auto j = journal::RocksDbJournal::Open(options, clock_);
     EXPECT_TRUE(j.ok()) << j.status();
@@ -73,6 +74,7 @@ class WriteStack {
   common::FakeClock& clock() { return clock_; }
   registry::RegistryProjection& registry() { return registry_; }
   lineage::LineageProjection& lineage() { return lineage_; }
+  drift::DriftView& drift() { return drift_; }
   journal::RocksDbJournal& journal() { return *journal_; }
   journal::Sequencer& sequencer() { return *sequencer_; }
   journal::KeyPurger& purger() { return *purger_; }
@@ -84,6 +86,7 @@ class WriteStack {
   common::FakeClock clock_;
   registry::RegistryProjection registry_;
   lineage::LineageProjection lineage_;
+  drift::DriftView drift_{registry_, drift::DriftOptions()};
   journal::ErasureDeriver erasure_deriver_;
   std::vector<std::unique_ptr<journal::AdmissionRule>> rules_;
   std::unique_ptr<journal::RocksDbJournal> journal_;

@@ -3,6 +3,7 @@
 // stubs. What needs a separate aigovd process (signals, kill -9, restarts)
 // is in tests/integration.
 #include <memory>
+#include <set>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -11,9 +12,11 @@
 #include "gtest/gtest.h"
 
 #include "aigov/v1/governance_service.grpc.pb.h"
+#include "aigov/v1/monitoring_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/server/governance_service.h"
 #include "daemon/server/grpc_server.h"
+#include "daemon/server/monitoring_service.h"
 #include "daemon/server/registry_service.h"
 #include "daemon/server/server_test_util.h"
 #include "daemon/server/write_path.h"
@@ -31,9 +34,12 @@ class ServicesTest : public ::testing::Test {
         registry_service_(writes_, stack_.registry(), stack_.journal()),
         governance_service_(writes_, stack_.sequencer(), stack_.journal(),
                             stack_.registry(), stack_.lineage(), stack_.clock(),
-                            stack_.purger()) {
-    auto server = GrpcServer::Start("127.0.0.1:0", 4 << 20,
-                                    {&registry_service_, &governance_service_});
+                            stack_.purger()),
+        monitoring_service_(writes_, stack_.pipeline(), stack_.drift(),
+                            stack_.journal(), stack_.clock()) {
+    auto server = GrpcServer::Start(
+        "127.0.0.1:0", 4 << 20,
+        {&registry_service_, &governance_service_, &monitoring_service_});
     EXPECT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     auto channel =
@@ -41,6 +47,7 @@ class ServicesTest : public ::testing::Test {
                             grpc::InsecureChannelCredentials());
     registry_ = aigov::v1::RegistryService::NewStub(channel);
     governance_ = aigov::v1::GovernanceService::NewStub(channel);
+    monitoring_ = aigov::v1::MonitoringService::NewStub(channel);
   }
 
   ~ServicesTest() override {
@@ -70,10 +77,159 @@ class ServicesTest : public ::testing::Test {
   WritePath writes_;
   RegistryServiceImpl registry_service_;
   GovernanceServiceImpl governance_service_;
+  MonitoringServiceImpl monitoring_service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<aigov::v1::RegistryService::Stub> registry_;
   std::unique_ptr<aigov::v1::GovernanceService::Stub> governance_;
+  std::unique_ptr<aigov::v1::MonitoringService::Stub> monitoring_;
 };
+
+// ReportWindows over a registered model version with a one-feature
+// reference (3 bins, hourly windows).
+class WindowStreamTest : public ServicesTest {
+ protected:
+  void SetUp() override {
+    aigov::v1::RegisterModelVersionResponse mv;
+    ASSERT_TRUE(Register(Model("mv", "1"), &mv).ok());
+    aigov::v1::PutReferenceProfileRequest r;
+    r.set_event_id("ref");
+    auto* p = r.mutable_reference_profile();
+    p->set_model_id("credit-scoring");
+    p->set_version("1");
+    auto* f = p->add_features();
+    f->set_name("income");
+    f->mutable_numeric()->add_edges(1);
+    f->mutable_numeric()->add_edges(2);
+    for (int b = 0; b < 3; ++b) f->mutable_numeric()->add_counts(10);
+    f->mutable_numeric()->set_std(1);
+    grpc::ClientContext context;
+    aigov::v1::PutReferenceProfileResponse out;
+    const grpc::Status status =
+        monitoring_->PutReferenceProfile(&context, r, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    base_ = stack_.journal().tree_size();
+  }
+
+  // A report of `bins` counts for the window that starts at the clock's
+  // (aligned) start.
+  aigov::v1::ReportWindowsRequest Report(const std::string& event_id,
+                                         int bins = 3,
+                                         const std::string& version = "1") {
+    aigov::v1::ReportWindowsRequest r;
+    r.set_event_id(event_id);
+    auto* w = r.mutable_window_profile();
+    w->set_model_id("credit-scoring");
+    w->set_version(version);
+    w->mutable_window_start()->set_seconds(
+        absl::ToUnixSeconds(stack_.clock().Now()));
+    auto* f = w->add_features();
+    f->set_name("income");
+    for (int b = 0; b < bins; ++b) f->add_counts(2);
+    return r;
+  }
+
+  // Sends `requests` on one stream and returns its status.
+  grpc::Status Send(const std::vector<aigov::v1::ReportWindowsRequest>& reqs,
+                    aigov::v1::ReportWindowsResponse* out) {
+    grpc::ClientContext context;
+    auto stream = monitoring_->ReportWindows(&context, out);
+    for (const auto& r : reqs) {
+      if (!stream->Write(r)) break;
+    }
+    stream->WritesDone();
+    return stream->Finish();
+  }
+
+  uint64_t base_ = 0;  // entries before the test's reports
+};
+
+TEST_F(WindowStreamTest, EachMessageIsAnsweredInOrderAndARefusalWritesNothing) {
+  aigov::v1::ReportWindowsRequest reserved = Report("aigovd:drift:x");
+  std::vector<aigov::v1::ReportWindowsRequest> reqs = {
+      Report("w1"),         Report("w2", /*bins=*/2),
+      Report("w3", 3, "9"), reserved,
+      Report("w4"),         Report("w1")};
+  aigov::v1::ReportWindowsResponse out;
+  const grpc::Status status = Send(reqs, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(out.results_size(), 6);
+  EXPECT_EQ(out.accepted(), 3u);
+  EXPECT_EQ(out.refused(), 3u);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(out.results(i).event_id(),
+              reqs[static_cast<size_t>(i)].event_id());
+  }
+  EXPECT_EQ(out.results(0).code(), 0);
+  EXPECT_EQ(out.results(1).code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(out.results(1).message(),
+              HasSubstr("window_profile.features[\"income\"].counts: "
+                        "expected 3 counts"));
+  EXPECT_EQ(out.results(2).code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(out.results(2).message(), HasSubstr("credit-scoring@9"));
+  EXPECT_EQ(out.results(3).code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(out.results(3).message(), HasSubstr("aigovd:"));
+  EXPECT_EQ(out.results(4).code(), 0);
+  EXPECT_TRUE(out.results(5).deduplicated());
+  EXPECT_EQ(out.results(5).sequence(), out.results(0).sequence());
+  // Two new entries; the two reports merged into one open window.
+  EXPECT_EQ(stack_.journal().tree_size(), base_ + 2);
+  grpc::ClientContext context;
+  aigov::v1::GetDriftStatusRequest get;
+  get.set_model_id("credit-scoring");
+  get.set_version("1");
+  aigov::v1::GetDriftStatusResponse drift;
+  ASSERT_TRUE(monitoring_->GetDriftStatus(&context, get, &drift).ok());
+  EXPECT_EQ(drift.open_windows_size(), 1);
+}
+
+TEST_F(WindowStreamTest, AStreamLongerThanTheInFlightLimitLandsWhole) {
+  // Reading pauses at kMaxInFlight reports waiting for the journal and
+  // resumes as they land: every report still gets its result, in order.
+  const size_t count = MonitoringServiceImpl::kMaxStreamInFlight + 300;
+  std::vector<aigov::v1::ReportWindowsRequest> reqs;
+  for (size_t i = 0; i < count; ++i) {
+    reqs.push_back(Report("w" + std::to_string(i)));
+  }
+  aigov::v1::ReportWindowsResponse out;
+  const grpc::Status status = Send(reqs, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(out.results_size(), static_cast<int>(count));
+  EXPECT_EQ(out.accepted(), count);
+  std::set<uint64_t> sequences;
+  for (size_t i = 0; i < count; ++i) {
+    const auto& r = out.results(static_cast<int>(i));
+    EXPECT_EQ(r.event_id(), reqs[i].event_id());
+    EXPECT_FALSE(r.deduplicated());
+    sequences.insert(r.sequence());
+  }
+  EXPECT_EQ(sequences.size(), count);
+  EXPECT_EQ(stack_.journal().tree_size(), base_ + count);
+}
+
+TEST_F(WindowStreamTest,
+       ACancelledStreamLosesNothingItLandedAndCountsNoneTwice) {
+  std::vector<aigov::v1::ReportWindowsRequest> reqs;
+  for (int i = 0; i < 500; ++i) reqs.push_back(Report("c" + std::to_string(i)));
+  {
+    grpc::ClientContext context;
+    aigov::v1::ReportWindowsResponse out;
+    auto stream = monitoring_->ReportWindows(&context, &out);
+    for (const auto& r : reqs) {
+      if (!stream->Write(r)) break;
+    }
+    context.TryCancel();
+    const grpc::Status status = stream->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+    EXPECT_EQ(out.results_size(), 0);  // nothing acknowledged
+  }
+  // The client sends all again: what landed before is deduplicated, the
+  // rest is new, and each report is in the journal exactly once.
+  aigov::v1::ReportWindowsResponse again;
+  const grpc::Status status = Send(reqs, &again);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(again.accepted(), 500u);
+  EXPECT_EQ(stack_.journal().tree_size(), base_ + 500);
+}
 
 TEST_F(ServicesTest, AWriteIsAnsweredWithItsSequenceAndReadBack) {
   aigov::v1::RegisterModelVersionResponse out;

@@ -500,6 +500,26 @@ TEST_F(DaemonTest, BadConfigFailsWithPathAndLine) {
       HasSubstr("config.yaml:2: journal.max_batch_delay: expected a duration"));
 }
 
+TEST_F(DaemonTest, DriftThresholdsThatResolveInvertedStopTheStart) {
+  // psi_warn alone is valid; over the default psi_alert (0.25) the pair is
+  // inverted, and aigovd refuses to start rather than never alerting.
+  DaemonProcess d(DataDir(), {"--config=" + WriteConfig(R"(monitoring:
+  thresholds:
+    psi_warn: 0.4
+)")});
+  EXPECT_FALSE(d.Start());
+  EXPECT_THAT(d.log(),
+              HasSubstr("monitoring.thresholds.psi_alert: resolves to 0.25, "
+                        "below psi_warn (0.4)"));
+  DaemonProcess bad_share(DataDir(), {"--config=" + WriteConfig(R"(monitoring:
+  thresholds:
+    dataset_alert_share: 1.5
+)")});
+  EXPECT_FALSE(bad_share.Start());
+  EXPECT_THAT(bad_share.log(),
+              HasSubstr("monitoring.thresholds.dataset_alert_share"));
+}
+
 TEST_F(DaemonTest, AigovctlApplyAndJournalListJson) {
   auto d = StartDaemon();
   const std::string file = tmp_.path() + "/models.yaml";
