@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 
 #include "daemon/common/logging.h"
@@ -71,6 +72,27 @@ absl::StatusOr<Views> MakeViews(const aigov::v1::DaemonConfig& config) {
   AIGOV_ASSIGN_OR_RETURN(const drift::DriftOptions drift_options,
                          DriftOptionsOf(config.monitoring()));
   Views views;
+  const aigov::v1::ComplianceConfig& compliance = config.compliance();
+  absl::StatusOr<rules::Catalog> catalog =
+      compliance.catalog_dir().empty()
+          ? rules::EmbeddedCatalog()
+          : rules::LoadCatalogDir(compliance.catalog_dir());
+  if (!catalog.ok()) {
+    return absl::Status(catalog.status().code(),
+                        absl::StrCat(compliance.catalog_dir().empty()
+                                         ? "the built-in obligation catalog: "
+                                         : "compliance.catalog_dir: ",
+                                     catalog.status().message()));
+  }
+  views.catalog = std::make_unique<const rules::Catalog>(*std::move(catalog));
+  views.regime = views.catalog->FindRegime(compliance.regime());
+  if (views.regime == nullptr) {
+    std::vector<std::string> known;
+    for (const rules::Regime& r : views.catalog->regimes) known.push_back(r.id);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "compliance.regime: unknown regime \"", compliance.regime(),
+        "\"; the catalog defines ", absl::StrJoin(known, ", ")));
+  }
   views.registry = std::make_unique<registry::RegistryProjection>();
   views.lineage = std::make_unique<lineage::LineageProjection>();
   views.drift =

@@ -35,6 +35,7 @@
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/metrics/daemon_metrics.h"
 #include "daemon/registry/registry_projection.h"
+#include "daemon/rules/catalog.h"
 #include "daemon/server/governance_service.h"
 #include "daemon/server/grpc_server.h"
 #include "daemon/server/http_server.h"
@@ -55,6 +56,10 @@ const char* AigovRevision();
 // (--verify, --rebuild_views), so that both open the same column families
 // and project them the same way.
 struct Views {
+  // The obligation catalog (built in, or compliance.catalog_dir) and the
+  // configured regime in it.
+  std::unique_ptr<const rules::Catalog> catalog;
+  const rules::Regime* regime = nullptr;
   std::unique_ptr<registry::RegistryProjection> registry;
   std::unique_ptr<lineage::LineageProjection> lineage;
   std::unique_ptr<drift::DriftView> drift;
@@ -64,8 +69,10 @@ struct Views {
   }
 };
 
-// The views configured by `config` (monitoring: the drift options);
-// kInvalidArgument naming the key of a bad threshold.
+// The views configured by `config` (monitoring: the drift options;
+// compliance: the catalog and its regime); kInvalidArgument naming the key
+// of a bad threshold, the catalog file and record of a malformed catalog,
+// or an unknown regime.
 absl::StatusOr<Views> MakeViews(const aigov::v1::DaemonConfig& config);
 
 class Daemon {

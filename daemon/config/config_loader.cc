@@ -73,6 +73,11 @@ aigov::v1::DaemonConfig DefaultConfig() {
   c.mutable_monitoring()->mutable_allowed_lateness()->set_seconds(300);
   c.mutable_monitoring()->mutable_sweep_interval()->set_seconds(10);
   c.mutable_monitoring()->set_breach_windows(2);
+  c.mutable_compliance()->set_regime("eu-ai-act-omnibus-2026");
+  c.mutable_compliance()->mutable_gdpr_breach_window()->set_seconds(72 * 3600);
+  c.mutable_compliance()->mutable_immediate_action_sla()->set_seconds(24 *
+                                                                      3600);
+  c.mutable_compliance()->set_at_risk_share(0.5);
   return c;
 }
 
@@ -126,6 +131,12 @@ absl::StatusOr<aigov::v1::DaemonConfig> ResolveConfig(
     }
     if (copy.has_monitoring() && copy.monitoring().has_sweep_interval()) {
       config.mutable_monitoring()->clear_sweep_interval();
+    }
+    if (copy.has_compliance() && copy.compliance().has_gdpr_breach_window()) {
+      config.mutable_compliance()->clear_gdpr_breach_window();
+    }
+    if (copy.has_compliance() && copy.compliance().has_immediate_action_sla()) {
+      config.mutable_compliance()->clear_immediate_action_sla();
     }
     config.MergeFrom(copy);
   }
@@ -200,6 +211,27 @@ absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
   if (c.monitoring().breach_windows() == 0) {
     return absl::InvalidArgumentError(
         "monitoring.breach_windows: must be at least 1");
+  }
+  if (c.compliance().regime().empty()) {
+    return absl::InvalidArgumentError(
+        "compliance.regime: must not be empty (eu-ai-act-omnibus-2026 or "
+        "eu-ai-act-2024)");
+  }
+  for (const auto& [d, name] :
+       {std::pair(&c.compliance().gdpr_breach_window(),
+                  "compliance.gdpr_breach_window"),
+        std::pair(&c.compliance().immediate_action_sla(),
+                  "compliance.immediate_action_sla")}) {
+    AIGOV_RETURN_IF_ERROR(CheckDuration(*d, name));
+    if (d->seconds() < 60) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": must be at least 1m"));
+    }
+  }
+  const double share = c.compliance().at_risk_share();
+  if (!(share > 0 && share < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "compliance.at_risk_share: expected a number in (0, 1), got ", share));
   }
   common::LogLevel level;
   if (!common::ParseLogLevel(c.log().level(), &level)) {

@@ -126,6 +126,41 @@ TEST(ConfigLoaderTest, ValidationNamesTheKey) {
               HasSubstr("journal.max_batch_events"));
 }
 
+TEST(ConfigLoaderTest, ComplianceDefaultsAndBounds) {
+  auto file = ParseConfigYaml("", "c.yaml");
+  ASSERT_TRUE(file.ok());
+  auto c = ResolveConfig(*file, aigov::v1::DaemonConfig());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->compliance().regime(), "eu-ai-act-omnibus-2026");
+  EXPECT_EQ(c->compliance().gdpr_breach_window().seconds(), 72 * 3600);
+  EXPECT_EQ(c->compliance().immediate_action_sla().seconds(), 24 * 3600);
+  EXPECT_EQ(c->compliance().at_risk_share(), 0.5);
+  EXPECT_TRUE(c->compliance().catalog_dir().empty());
+
+  // A window set in the file replaces the default whole (96 h, as the
+  // proposed data omnibus would have it).
+  file = ParseConfigYaml("compliance:\n  gdpr_breach_window: 96h\n", "c.yaml");
+  ASSERT_TRUE(file.ok()) << file.status();
+  c = ResolveConfig(*file, aigov::v1::DaemonConfig());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->compliance().gdpr_breach_window().seconds(), 96 * 3600);
+  EXPECT_EQ(c->compliance().gdpr_breach_window().nanos(), 0);
+
+  for (const auto& [yaml, error] :
+       {std::pair("compliance:\n  at_risk_share: 1\n",
+                  "compliance.at_risk_share: expected a number in (0, 1)"),
+        std::pair("compliance:\n  gdpr_breach_window: 30s\n",
+                  "compliance.gdpr_breach_window: must be at least 1m"),
+        std::pair("compliance:\n  regime: \"\"\n",
+                  "compliance.regime: must not be empty")}) {
+    file = ParseConfigYaml(yaml, "c.yaml");
+    ASSERT_TRUE(file.ok()) << file.status();
+    c = ResolveConfig(*file, aigov::v1::DaemonConfig());
+    ASSERT_FALSE(c.ok()) << yaml;
+    EXPECT_THAT(std::string(c.status().message()), HasSubstr(error));
+  }
+}
+
 TEST(ConfigLoaderTest, MissingFileIsNotFound) {
   auto c = LoadConfigFile("/nonexistent/aigov.yaml");
   EXPECT_EQ(c.status().code(), absl::StatusCode::kNotFound);

@@ -520,6 +520,32 @@ TEST_F(DaemonTest, DriftThresholdsThatResolveInvertedStopTheStart) {
               HasSubstr("monitoring.thresholds.dataset_alert_share"));
 }
 
+TEST_F(DaemonTest, AnUnknownRegimeOrAMalformedCatalogStopsTheStart) {
+  DaemonProcess regime(DataDir(), {"--config=" + WriteConfig(R"(compliance:
+  regime: eu-ai-act-2031
+)")});
+  EXPECT_FALSE(regime.Start());
+  EXPECT_THAT(regime.log(),
+              HasSubstr("compliance.regime: unknown regime "
+                        "\\\"eu-ai-act-2031\\\"; the catalog defines "
+                        "eu-ai-act-2024, eu-ai-act-omnibus-2026"));
+  const std::string dir = tmp_.path() + "/catalog";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/broken.yaml") << R"(obligations:
+  - id: AIA-01
+    article: Art. 4
+    title: AI literacy
+    actors: [provider]
+    applies: [allways]
+)";
+  DaemonProcess catalog(
+      DataDir(),
+      {"--config=" + WriteConfig("compliance:\n  catalog_dir: " + dir + "\n")});
+  EXPECT_FALSE(catalog.Start());
+  EXPECT_THAT(catalog.log(), HasSubstr("broken.yaml: AIA-01: applies: unknown "
+                                       "condition"));
+}
+
 TEST_F(DaemonTest, AigovctlApplyAndJournalListJson) {
   auto d = StartDaemon();
   const std::string file = tmp_.path() + "/models.yaml";
