@@ -611,14 +611,17 @@ class DriftView::Folder {
                          const std::string& version, int64_t limit,
                          aigov::v1::WindowClosure closure,
                          std::vector<JournalEntry>* derived) {
+    // Open windows first: the tick visits every model version, most with
+    // none open, and the reference (every feature's bins) is the large read.
+    AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> keys,
+                           store_.OpenWindowKeys(model_id, version));
+    if (keys.empty()) return absl::OkStatus();
     AIGOV_ASSIGN_OR_RETURN(const std::optional<StoredReference> ref,
                            store_.GetMessage<StoredReference>(
                                ModelKey(kReference, model_id, version)));
     if (!ref) return absl::OkStatus();
     const int64_t reach =
         Seconds(WindowOf(ref->profile())) + Seconds(options_.allowed_lateness);
-    AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> keys,
-                           store_.OpenWindowKeys(model_id, version));
     for (const std::string& key : keys) {
       const int64_t start =
           DecodeStart(absl::string_view(key).substr(key.size() - 8));
