@@ -78,6 +78,7 @@ aigov::v1::DaemonConfig DefaultConfig() {
   c.mutable_compliance()->mutable_immediate_action_sla()->set_seconds(24 *
                                                                       3600);
   c.mutable_compliance()->set_at_risk_share(0.5);
+  c.mutable_compliance()->mutable_metric_freshness()->set_seconds(7 * 86400);
   return c;
 }
 
@@ -137,6 +138,9 @@ absl::StatusOr<aigov::v1::DaemonConfig> ResolveConfig(
     }
     if (copy.has_compliance() && copy.compliance().has_immediate_action_sla()) {
       config.mutable_compliance()->clear_immediate_action_sla();
+    }
+    if (copy.has_compliance() && copy.compliance().has_metric_freshness()) {
+      config.mutable_compliance()->clear_metric_freshness();
     }
     config.MergeFrom(copy);
   }
@@ -221,7 +225,9 @@ absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
        {std::pair(&c.compliance().gdpr_breach_window(),
                   "compliance.gdpr_breach_window"),
         std::pair(&c.compliance().immediate_action_sla(),
-                  "compliance.immediate_action_sla")}) {
+                  "compliance.immediate_action_sla"),
+        std::pair(&c.compliance().metric_freshness(),
+                  "compliance.metric_freshness")}) {
     AIGOV_RETURN_IF_ERROR(CheckDuration(*d, name));
     if (d->seconds() < 60) {
       return absl::InvalidArgumentError(

@@ -112,8 +112,8 @@ constexpr Term kConditions[] = {
 
 constexpr Term kEvents[] = {
     {"first_eu_deployment",
-     "the system's first enabled deployment (placing on the market or "
-     "putting into service)"},
+     "the system's first enabled production deployment (placing on the "
+     "market or putting into service)"},
     {"deployment_enabled", "an enabled deployment of the system"},
     {"model_version_deployed",
      "a model version of the system in an enabled deployment"},
@@ -144,16 +144,18 @@ constexpr Term kEvents[] = {
     {"dsr_extended", "the request's extension notified to the subject"},
     {"dsr_completed", "the request completed or refused with reasons"},
     {"erasure_decision",
-     "a recorded decision for each model version the "
-     "erasure affects (retrain, unlearn, suppress or "
-     "anonymity assessment)"},
+     "a recorded decision for each model version the erasure affects "
+     "(retrain, unlearn, suppress or anonymity assessment): an oversight "
+     "action whose decision_ref is the request id, naming the version"},
     {"gpai_compute_recorded",
      "the profile entry recording training compute over the threshold"},
     {"metric_sample",
      "a performance sample or drift evaluation of a "
      "deployed model version"},
     {"transfer_recorded", "a transfer outside the EEA"},
-    {"purge_run", "a retention run pruning expired payloads"},
+    {"purge_run",
+     "aigovd's retention sweeper runs (journal.retention; its runs are not "
+     "journalled)"},
 };
 
 constexpr Term kAttributes[] = {
@@ -184,7 +186,8 @@ constexpr Term kAttributes[] = {
      "the retention of inference logs with personal "
      "data"},
     {"gdpr.transfer_mechanism",
-     "adequacy, SCC/BCR or Art. 49 derogation per destination"},
+     "adequacy, SCC/BCR or Art. 49 derogation per destination, recorded as "
+     "CODE:MECHANISM in gdpr.transfer_destinations (\"US:SCC\")"},
     {"journal.retention.operational",
      "operational log retention at least six calendar months"},
     {"journal.retention.documentation",
