@@ -97,6 +97,17 @@ absl::StatusOr<Views> MakeViews(const aigov::v1::DaemonConfig& config) {
   views.lineage = std::make_unique<lineage::LineageProjection>();
   views.drift =
       std::make_unique<drift::DriftView>(*views.registry, drift_options);
+  rules::Settings settings;
+  settings.gdpr_breach_window = FromProto(compliance.gdpr_breach_window());
+  settings.immediate_action_sla = FromProto(compliance.immediate_action_sla());
+  settings.metric_freshness = FromProto(compliance.metric_freshness());
+  settings.at_risk_share = compliance.at_risk_share();
+  settings.operational_retention =
+      FromProto(config.journal().retention().operational());
+  settings.documentation_retention =
+      FromProto(config.journal().retention().documentation());
+  views.compliance = std::make_unique<compliance::ComplianceView>(
+      *views.catalog, *views.regime, settings);
   return views;
 }
 
@@ -127,7 +138,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   journal::JournalOptions journal_options;
   journal_options.path = config.data_dir();
   journal_options.projections = d->views_.All();
-  journal_options.derivers = {&d->erasure_deriver_, d->views_.drift.get()};
+  // The compliance view last: it sees what the others derived.
+  journal_options.derivers = {&d->erasure_deriver_, d->views_.drift.get(),
+                              d->views_.compliance.get()};
   d->rules_ = ingest::AdmissionRules(*d->views_.registry);
   for (const auto& rule : d->rules_)
     journal_options.rules.push_back(rule.get());

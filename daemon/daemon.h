@@ -22,6 +22,7 @@
 
 #include "aigov/v1/config.pb.h"
 #include "daemon/common/clock.h"
+#include "daemon/compliance/compliance_view.h"
 #include "daemon/drift/drift_view.h"
 #include "daemon/ingest/admission_rules.h"
 #include "daemon/ingest/pipeline.h"
@@ -63,9 +64,11 @@ struct Views {
   std::unique_ptr<registry::RegistryProjection> registry;
   std::unique_ptr<lineage::LineageProjection> lineage;
   std::unique_ptr<drift::DriftView> drift;
+  // Each system's record for the compliance engine and its findings.
+  std::unique_ptr<compliance::ComplianceView> compliance;
   // In the order their column families are opened.
   std::vector<journal::Projection*> All() const {
-    return {registry.get(), lineage.get(), drift.get()};
+    return {registry.get(), lineage.get(), drift.get(), compliance.get()};
   }
 };
 

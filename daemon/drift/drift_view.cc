@@ -778,7 +778,7 @@ absl::Status DriftView::Derive(const JournalEntry& entry, uint64_t sequence,
   }
 }
 
-absl::Status DriftView::DeriveAt(absl::Time now,
+absl::Status DriftView::DeriveAt(absl::Time now, uint64_t /*next_sequence*/,
                                  std::vector<JournalEntry>* derived) {
   // Every model version with a reference, each from its watermark: a walk
   // over the window keys would step over every closed window's deletion.

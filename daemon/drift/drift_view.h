@@ -109,7 +109,7 @@ class DriftView final : public journal::Projection, public journal::Deriver {
 
   absl::Status Derive(const aigov::v1::JournalEntry& entry, uint64_t sequence,
                       std::vector<aigov::v1::JournalEntry>* derived) override;
-  absl::Status DeriveAt(absl::Time now,
+  absl::Status DeriveAt(absl::Time now, uint64_t next_sequence,
                         std::vector<aigov::v1::JournalEntry>* derived) override;
 
   // Committed state, from any thread.

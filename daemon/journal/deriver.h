@@ -37,22 +37,28 @@ class Deriver {
   virtual ~Deriver() = default;
 
   // Appends to `derived` the events that follow from `entry`, which will be
-  // sequenced at `sequence`. Each needs the event oneof and an event_id that
-  // is a function of `entry` alone (so that re-deriving finds it). Must be
-  // deterministic: a function of `entry` and of the views' committed state.
-  // Called on the sequencer thread; `entry` still holds its personal data in
-  // clear: keep none of it, and copy none into a derived event.
+  // sequenced at `sequence` (its recorded_at is already set). What
+  // `derived` holds on entry was derived from `entry` by the derivers
+  // before this one and will be sequenced right after it, in order. Each needs
+  // the event oneof and an event_id that is a function of `entry` alone (so
+  // that re-deriving finds it). Must be deterministic: a function of `entry`
+  // and of the views' committed state. Called on the sequencer thread; `entry`
+  // still holds its personal data in clear: keep none of it, and copy none into
+  // a derived event.
   virtual absl::Status Derive(
       const aigov::v1::JournalEntry& entry, uint64_t sequence,
       std::vector<aigov::v1::JournalEntry>* derived) = 0;
 
   // Appends to `derived` the events that follow from the time `now` (the
   // recorded_at of the group), each with its event oneof, a deterministic
-  // event_id and the derived_from it rests on. Same thread and determinism
-  // rules as Derive. By default nothing follows from time.
-  virtual absl::Status DeriveAt(absl::Time now,
+  // event_id and the derived_from it rests on. What `derived` holds on
+  // entry was derived by the derivers before this one and will be
+  // sequenced from `next_sequence` on, in order. Same thread and
+  // determinism rules as Derive. By default nothing follows from time.
+  virtual absl::Status DeriveAt(absl::Time now, uint64_t next_sequence,
                                 std::vector<aigov::v1::JournalEntry>* derived) {
     (void)now;
+    (void)next_sequence;
     (void)derived;
     return absl::OkStatus();
   }

@@ -659,7 +659,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
       AppendOutcome& out = (*outcomes)[i];
       std::vector<aigov::v1::JournalEntry> derived;
       for (Deriver* d : derivers_) {
-        AIGOV_RETURN_IF_ERROR(d->DeriveAt(now_time, &derived));
+        AIGOV_RETURN_IF_ERROR(d->DeriveAt(now_time, next, &derived));
       }
       std::vector<DerivedPlan> plans;
       AIGOV_RETURN_IF_ERROR(plan_derived(derived, std::nullopt, &plans, &out));
@@ -711,6 +711,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     // What the entry entails, checked before anything of it is sequenced:
     // refused together, or sequenced together right after it.
     std::vector<aigov::v1::JournalEntry> derived;
+    *in.mutable_recorded_at() = now;
     for (Deriver* d : derivers_) {
       AIGOV_RETURN_IF_ERROR(d->Derive(in, next, &derived));
     }

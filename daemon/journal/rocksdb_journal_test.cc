@@ -648,7 +648,8 @@ class HourDeriver : public Deriver {
     return absl::OkStatus();
   }
   absl::Status DeriveAt(
-      absl::Time now, std::vector<aigov::v1::JournalEntry>* derived) override {
+      absl::Time now, uint64_t /*next_sequence*/,
+      std::vector<aigov::v1::JournalEntry>* derived) override {
     const int64_t hour = absl::ToUnixSeconds(now) / 3600;
     for (; marked < hour; ++marked) {
       aigov::v1::JournalEntry& e = derived->emplace_back();

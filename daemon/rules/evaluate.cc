@@ -1006,7 +1006,7 @@ const std::map<std::string, AttributeFn>& AttributeTable() {
        }},
       {"journal.retention.operational",
        [](const Ctx& c) {
-         return c.s.operational_retention >= absl::Hours(184 * 24)
+         return c.s.operational_retention >= absl::Hours(183 * 24)
                     ? std::vector<std::string>{}
                     : std::vector<std::string>{absl::StrCat(
                           "operational log retention of at least six months "

@@ -34,7 +34,7 @@ struct Settings {
   double at_risk_share = 0.5;
   // aigovd's own retention of operational logs and documentation
   // (journal.retention), and whether its retention sweeper runs.
-  absl::Duration operational_retention = absl::Hours(184 * 24);
+  absl::Duration operational_retention = absl::Hours(183 * 24);
   absl::Duration documentation_retention = absl::Hours(3653 * 24);
   bool retention_sweeps = true;
 };

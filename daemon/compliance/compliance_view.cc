@@ -1,0 +1,440 @@
+#include "daemon/compliance/compliance_view.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
+
+#include "daemon/common/sha256.h"
+#include "daemon/common/status_macros.h"
+#include "daemon/journal/journal_keys.h"
+#include "daemon/rules/snapshot.h"
+#include "daemon/storage/rocksdb_status.h"
+
+namespace aigov::compliance {
+namespace {
+
+using aigov::internal::v1::DatasetUsers;
+using aigov::internal::v1::SystemRecord;
+using aigov::v1::JournalEntry;
+
+constexpr char kSystem = 's';
+constexpr char kVersion = 'v';
+constexpr char kDataset = 'd';
+constexpr char kIndex = 'x';
+
+std::string Key(char tag, absl::string_view id) {
+  std::string k(1, tag);
+  k.append(id.data(), id.size());
+  return k;
+}
+std::string Key(char tag, absl::string_view id, absl::string_view version) {
+  std::string k = Key(tag, id);
+  k.push_back('\0');
+  k.append(version.data(), version.size());
+  return k;
+}
+
+}  // namespace
+
+// Reads through the writes of the current group (or Apply) to the
+// committed family; Flush hands the writes to a batch.
+class ComplianceView::Store {
+ public:
+  Store(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family)
+      : db_(db), family_(family) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(const std::string& key) const {
+    if (auto it = writes_.find(key); it != writes_.end()) return it->second;
+    std::string value;
+    const rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), family_, key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    AIGOV_RETURN_IF_ERROR(
+        storage::FromRocksDb(s, "reading the compliance view"));
+    return value;
+  }
+
+  template <typename Message>
+  absl::StatusOr<std::optional<Message>> GetMessage(
+      const std::string& key) const {
+    AIGOV_ASSIGN_OR_RETURN(const std::optional<std::string> bytes, Get(key));
+    if (!bytes) return std::nullopt;
+    Message m;
+    if (!m.ParseFromString(*bytes)) {
+      return absl::DataLossError(absl::StrCat("compliance view: a ",
+                                              Message::descriptor()->name(),
+                                              " record does not parse"));
+    }
+    return m;
+  }
+
+  void Put(const std::string& key, const google::protobuf::Message& m) {
+    writes_[key] = journal::SerializeDeterministic(m);
+  }
+  void PutRaw(const std::string& key, std::string value) {
+    writes_[key] = std::move(value);
+  }
+
+  void Flush(rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch* batch) {
+    for (const auto& [key, value] : writes_) {
+      if (value) batch->Put(family, key, *value);
+    }
+    writes_.clear();
+  }
+  void Clear() { writes_.clear(); }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* family_;
+  std::map<std::string, std::optional<std::string>> writes_;
+};
+
+// Folds entries into a Store: the one definition of what each entry does
+// to the view, used by Apply (from the journal) and, ahead of it, by
+// Derive and DeriveAt.
+class ComplianceView::Folder {
+ public:
+  explicit Folder(Store& store) : store_(store) {}
+
+  absl::StatusOr<SystemRecord> Load(const std::string& system_id) {
+    AIGOV_ASSIGN_OR_RETURN(
+        std::optional<SystemRecord> r,
+        store_.GetMessage<SystemRecord>(Key(kSystem, system_id)));
+    if (r) return *std::move(r);
+    SystemRecord fresh;
+    fresh.set_system_id(system_id);
+    return fresh;
+  }
+  void Save(const SystemRecord& r) {
+    store_.Put(Key(kSystem, r.system_id()), r);
+  }
+
+  // Folds `e` into the records of the systems it touches; returns them.
+  absl::StatusOr<std::vector<std::string>> Fold(const JournalEntry& e,
+                                                uint64_t sequence) {
+    std::vector<std::string> touched;
+    if (!rules::Folds(e)) return touched;
+    const rules::Routes routes = rules::RoutesOf(e);
+    std::set<std::string> systems(routes.systems.begin(), routes.systems.end());
+    for (const auto& mv : routes.model_versions) {
+      AIGOV_ASSIGN_OR_RETURN(
+          const std::optional<std::string> s,
+          store_.Get(Key(kVersion, mv.model_id(), mv.version())));
+      if (s) systems.insert(*s);
+    }
+    for (const auto& [tag, id] : {std::pair('i', &routes.incident_id),
+                                  std::pair('b', &routes.breach_id),
+                                  std::pair('q', &routes.request_id)}) {
+      if (id->empty()) continue;
+      AIGOV_ASSIGN_OR_RETURN(
+          const std::optional<std::string> s,
+          store_.Get(Key(kIndex, std::string(1, tag) + *id)));
+      if (s) systems.insert(*s);
+    }
+    aigov::internal::v1::Fact fact;
+    fact.set_sequence(sequence);
+    *fact.mutable_at() = e.recorded_at();
+    if (e.has_dataset_version()) {
+      const auto& d = e.dataset_version();
+      const std::string key = Key(kDataset, d.dataset_id(), d.version());
+      AIGOV_ASSIGN_OR_RETURN(std::optional<DatasetUsers> users,
+                             store_.GetMessage<DatasetUsers>(key));
+      if (!users) users.emplace();
+      *users->mutable_record() = d;
+      *users->mutable_fact() = fact;
+      users->set_recorded(true);
+      store_.Put(key, *users);
+      for (const std::string& s : users->systems()) {
+        AIGOV_ASSIGN_OR_RETURN(SystemRecord r, Load(s));
+        rules::FoldDataset(d, fact, &r);
+        Save(r);
+        touched.push_back(s);
+      }
+      return touched;
+    }
+    for (const std::string& s : systems) {
+      AIGOV_ASSIGN_OR_RETURN(SystemRecord r, Load(s));
+      rules::Fold(e, sequence, &r);
+      AIGOV_RETURN_IF_ERROR(Index(e, &r));
+      Save(r);
+      touched.push_back(s);
+    }
+    return touched;
+  }
+
+ private:
+  // The keys that route later entries to the system of `r`.
+  absl::Status Index(const JournalEntry& e, SystemRecord* r) {
+    const std::string& s = r->system_id();
+    switch (e.event_case()) {
+      case JournalEntry::kModelVersion: {
+        const auto& mv = e.model_version();
+        store_.PutRaw(Key(kVersion, mv.model_id(), mv.version()), s);
+        std::vector<aigov::v1::DatasetRef> refs(mv.training_datasets().begin(),
+                                                mv.training_datasets().end());
+        refs.insert(refs.end(), mv.evaluation_datasets().begin(),
+                    mv.evaluation_datasets().end());
+        for (const auto& ref : refs) {
+          const std::string key =
+              Key(kDataset, ref.dataset_id(), ref.version());
+          AIGOV_ASSIGN_OR_RETURN(std::optional<DatasetUsers> users,
+                                 store_.GetMessage<DatasetUsers>(key));
+          if (!users) users.emplace();
+          if (std::find(users->systems().begin(), users->systems().end(), s) ==
+              users->systems().end()) {
+            users->add_systems(s);
+            store_.Put(key, *users);
+          }
+          if (users->recorded()) {
+            rules::FoldDataset(users->record(), users->fact(), r);
+          }
+        }
+        break;
+      }
+      case JournalEntry::kIncident:
+        store_.PutRaw(Key(kIndex, "i" + e.incident().incident_id()), s);
+        break;
+      case JournalEntry::kPersonalDataBreach:
+        store_.PutRaw(Key(kIndex, "b" + e.personal_data_breach().breach_id()),
+                      s);
+        break;
+      case JournalEntry::kDataSubjectRequest:
+        store_.PutRaw(Key(kIndex, "q" + e.data_subject_request().request_id()),
+                      s);
+        break;
+      default:
+        break;
+    }
+    return absl::OkStatus();
+  }
+
+  Store& store_;
+};
+
+ComplianceView::ComplianceView(const rules::Catalog& catalog,
+                               const rules::Regime& regime,
+                               rules::Settings settings)
+    : catalog_(catalog), regime_(regime), settings_(std::move(settings)) {}
+
+ComplianceView::~ComplianceView() = default;
+
+std::string ComplianceView::FindingEventId(const std::string& system,
+                                           const std::string& obligation,
+                                           uint64_t source, bool tick) {
+  const common::Sha256Digest h = common::Sha256(
+      absl::StrCat(system, std::string(1, '\0'), obligation,
+                   std::string(1, '\0'), tick ? "t" : "e", source));
+  return absl::StrCat("aigovd:compliance:",
+                      common::HexEncode(absl::string_view(
+                          reinterpret_cast<const char*>(h.data()), 16)));
+}
+
+absl::Status ComplianceView::Attach(rocksdb::DB* db,
+                                    rocksdb::ColumnFamilyHandle* family) {
+  db_ = db;
+  family_ = family;
+  group_ = std::make_unique<Store>(db, family);
+  // Every system's next due instant; one without is evaluated at the next
+  // tick.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family_));
+  const std::string prefix(1, kSystem);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    SystemRecord r;
+    if (!r.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          "compliance view: a SystemRecord does not "
+          "parse");
+    }
+    due_[r.system_id()] =
+        r.has_next_due() ? rules::TimeOf(r.next_due()) : absl::InfinitePast();
+  }
+  return storage::FromRocksDb(it->status(), "scanning the compliance view");
+}
+
+void ComplianceView::EndGroup() {
+  if (group_) group_->Clear();
+}
+
+absl::Status ComplianceView::Conclude(SystemRecord* record, absl::Time at,
+                                      uint64_t source, bool tick,
+                                      uint64_t next_sequence,
+                                      std::vector<JournalEntry>* derived) {
+  if (!record->has_system()) {
+    // Named, never registered: no profile to evaluate.
+    due_[record->system_id()] = absl::InfiniteFuture();
+    return absl::OkStatus();
+  }
+  AIGOV_ASSIGN_OR_RETURN(
+      const rules::Evaluation ev,
+      rules::Evaluate(*record, catalog_, regime_, settings_, at));
+  std::map<std::string, const aigov::internal::v1::StoredFinding*> stored;
+  for (const auto& f : record->findings()) stored[f.obligation_id()] = &f;
+  // Copied: folding a finding below changes record->findings().
+  std::map<std::string, std::pair<aigov::v1::FindingStatus, int64_t>> before;
+  for (const auto& [id, f] : stored) {
+    before[id] = {f->status(),
+                  f->has_deadline() ? f->deadline().seconds() : -1};
+  }
+  for (const rules::Finding& f : ev.findings) {
+    const std::string& id = f.obligation->id;
+    const int64_t deadline = f.deadline ? absl::ToUnixSeconds(*f.deadline) : -1;
+    auto prev = before.find(id);
+    aigov::v1::FindingStatus prev_status =
+        prev == before.end() ? aigov::v1::FINDING_STATUS_UNSPECIFIED
+                             : prev->second.first;
+    // An obligation with no finding journalled for the system does not
+    // apply to it yet (not applicable, or not yet applicable): only what
+    // applies is journalled the first time.
+    if (prev == before.end() &&
+        (f.status == aigov::v1::FINDING_STATUS_NOT_APPLICABLE ||
+         f.status == aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE)) {
+      continue;
+    }
+    if (prev != before.end() && prev->second.first == f.status &&
+        prev->second.second == deadline) {
+      continue;
+    }
+    JournalEntry& e = derived->emplace_back();
+    e.set_event_id(FindingEventId(record->system_id(), id, source, tick));
+    auto* c = e.mutable_compliance_finding();
+    c->set_system_id(record->system_id());
+    c->set_obligation_id(id);
+    c->set_article(f.obligation->article);
+    c->set_status(f.status);
+    c->set_previous_status(prev_status);
+    c->set_reason(f.reason);
+    if (f.deadline) *c->mutable_deadline() = rules::TimestampOf(*f.deadline);
+    for (uint64_t s : f.evidence) c->add_evidence_sequences(s);
+    c->set_regime(ev.regime->id);
+    *c->mutable_evaluated_at() = rules::TimestampOf(at);
+    c->set_risk_class(rules::RiskClassName(ev.classification.risk_class));
+    if (tick) {
+      for (uint64_t s : f.evidence) e.add_derived_from(s);
+    }
+    rules::Fold(e, next_sequence + derived->size() - 1, record);
+  }
+  if (ev.next_due) {
+    *record->mutable_next_due() = rules::TimestampOf(*ev.next_due);
+    due_[record->system_id()] = *ev.next_due;
+  } else {
+    record->clear_next_due();
+    due_[record->system_id()] = absl::InfiniteFuture();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ComplianceView::Derive(const JournalEntry& entry,
+                                    uint64_t sequence,
+                                    std::vector<JournalEntry>* derived) {
+  Folder fold(*group_);
+  std::set<std::string> touched;
+  AIGOV_ASSIGN_OR_RETURN(std::vector<std::string> t,
+                         fold.Fold(entry, sequence));
+  touched.insert(t.begin(), t.end());
+  // What the derivers before this one derived from the entry (a drift
+  // evaluation, a breach) is sequenced right after it.
+  const size_t earlier = derived->size();
+  for (size_t k = 0; k < earlier; ++k) {
+    AIGOV_ASSIGN_OR_RETURN(t, fold.Fold((*derived)[k], sequence + 1 + k));
+    touched.insert(t.begin(), t.end());
+  }
+  if (touched.empty()) return absl::OkStatus();
+  const absl::Time at = rules::TimeOf(entry.recorded_at());
+  for (const std::string& s : touched) {
+    AIGOV_ASSIGN_OR_RETURN(SystemRecord r, fold.Load(s));
+    AIGOV_RETURN_IF_ERROR(
+        Conclude(&r, at, sequence, /*tick=*/false, sequence + 1, derived));
+    fold.Save(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ComplianceView::DeriveAt(absl::Time now, uint64_t next_sequence,
+                                      std::vector<JournalEntry>* derived) {
+  Folder fold(*group_);
+  std::set<std::string> touched;
+  const size_t earlier = derived->size();
+  for (size_t k = 0; k < earlier; ++k) {
+    AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> t,
+                           fold.Fold((*derived)[k], next_sequence + k));
+    touched.insert(t.begin(), t.end());
+  }
+  for (const auto& [s, due] : due_) {
+    if (due <= now) touched.insert(s);
+  }
+  const uint64_t tick = static_cast<uint64_t>(absl::ToUnixNanos(now));
+  for (const std::string& s : touched) {
+    AIGOV_ASSIGN_OR_RETURN(SystemRecord r, fold.Load(s));
+    AIGOV_RETURN_IF_ERROR(
+        Conclude(&r, now, tick, /*tick=*/true, next_sequence, derived));
+    fold.Save(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ComplianceView::Apply(
+    absl::Span<const journal::SequencedEntry> entries,
+    rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch* batch) {
+  Store store(db_, family);
+  Folder fold(store);
+  std::set<std::string> written;
+  for (const journal::SequencedEntry& e : entries) {
+    AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> t,
+                           fold.Fold(*e.entry, e.entry->sequence()));
+    written.insert(t.begin(), t.end());
+  }
+  for (const std::string& s : written) {
+    AIGOV_ASSIGN_OR_RETURN(SystemRecord r, fold.Load(s));
+    auto it = due_.find(s);
+    if (it == due_.end()) {
+      // Not evaluated since this process started (a rebuild): at the next
+      // tick.
+      due_[s] = absl::InfinitePast();
+      r.clear_next_due();
+    } else if (it->second == absl::InfiniteFuture() ||
+               it->second == absl::InfinitePast()) {
+      r.clear_next_due();
+    } else {
+      *r.mutable_next_due() = rules::TimestampOf(it->second);
+    }
+    fold.Save(r);
+  }
+  store.Flush(family, batch);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<SystemRecord>> ComplianceView::Record(
+    const std::string& system_id) const {
+  Store committed(db_, family_);
+  return committed.GetMessage<SystemRecord>(Key(kSystem, system_id));
+}
+
+absl::StatusOr<std::vector<std::string>> ComplianceView::Systems(
+    const std::string& start, size_t limit) const {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family_));
+  const std::string prefix(1, kSystem);
+  const std::string from = start.empty() ? prefix : Key(kSystem, start);
+  for (it->Seek(from);
+       it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
+       it->Next()) {
+    std::string id = it->key().ToString().substr(1);
+    if (!start.empty() && id == start) continue;
+    out.push_back(std::move(id));
+  }
+  AIGOV_RETURN_IF_ERROR(
+      storage::FromRocksDb(it->status(), "listing the compliance view"));
+  return out;
+}
+
+}  // namespace aigov::compliance
