@@ -596,11 +596,14 @@ absl::Status ValidateNotification(const aigov::v1::Notification& notification,
   AIGOV_RETURN_IF_ERROR(ValidateEventTime(notification.sent_at(),
                                           notification.has_sent_at(), true,
                                           Field(path, "sent_at"), now));
+  // A system alone: the AI Act's notifications about a system (Art. 20,
+  // 27(3), 52(1)).
   if (notification.incident_id().empty() && notification.breach_id().empty() &&
-      notification.request_id().empty()) {
+      notification.request_id().empty() && notification.system_id().empty()) {
     return Invalid(Field(path, "incident_id"),
-                   "a notification is about an incident, a breach or a "
-                   "request: set incident_id, breach_id or request_id");
+                   "a notification is about an incident, a breach, a request "
+                   "or a system: set incident_id, breach_id, request_id or "
+                   "system_id");
   }
   AIGOV_RETURN_IF_ERROR(ValidateOptionalId(notification.incident_id(),
                                            Field(path, "incident_id")));

@@ -326,8 +326,11 @@ TEST(GovernanceValidatorTest, Notification) {
   *n->mutable_sent_at() = At(-absl::Minutes(5));
   EXPECT_EQ(ValidateRecordNotification(r, kNow).message(),
             "notification.incident_id: a notification is about an incident, "
-            "a breach or a request: set incident_id, breach_id or "
-            "request_id");
+            "a breach, a request or a system: set incident_id, breach_id, "
+            "request_id or system_id");
+  n->set_system_id("loans");
+  EXPECT_TRUE(ValidateRecordNotification(r, kNow).ok());
+  n->clear_system_id();
   n->set_breach_id("br-1");
   EXPECT_TRUE(ValidateRecordNotification(r, kNow).ok());
   n->set_recipient(aigov::v1::NOTIFICATION_RECIPIENT_UNSPECIFIED);
