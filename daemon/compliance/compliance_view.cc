@@ -342,9 +342,12 @@ absl::Status ComplianceView::Derive(const JournalEntry& entry,
   touched.insert(t.begin(), t.end());
   // What the derivers before this one derived from the entry (a drift
   // evaluation, a breach) is sequenced right after it.
+  // They are recorded with it.
   const size_t earlier = derived->size();
   for (size_t k = 0; k < earlier; ++k) {
-    AIGOV_ASSIGN_OR_RETURN(t, fold.Fold((*derived)[k], sequence + 1 + k));
+    JournalEntry e = (*derived)[k];
+    *e.mutable_recorded_at() = entry.recorded_at();
+    AIGOV_ASSIGN_OR_RETURN(t, fold.Fold(e, sequence + 1 + k));
     touched.insert(t.begin(), t.end());
   }
   if (touched.empty()) return absl::OkStatus();
@@ -364,8 +367,10 @@ absl::Status ComplianceView::DeriveAt(absl::Time now, uint64_t next_sequence,
   std::set<std::string> touched;
   const size_t earlier = derived->size();
   for (size_t k = 0; k < earlier; ++k) {
+    JournalEntry e = (*derived)[k];
+    *e.mutable_recorded_at() = rules::TimestampOf(now);
     AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> t,
-                           fold.Fold((*derived)[k], next_sequence + k));
+                           fold.Fold(e, next_sequence + k));
     touched.insert(t.begin(), t.end());
   }
   for (const auto& [s, due] : due_) {
