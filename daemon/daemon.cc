@@ -208,6 +208,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
 
   d->monitoring_service_ = std::make_unique<server::MonitoringServiceImpl>(
       *d->writes_, *d->pipeline_, *d->views_.drift, *d->journal_, clock);
+  d->compliance_service_ = std::make_unique<server::ComplianceServiceImpl>(
+      *d->views_.compliance, *d->journal_, clock);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;
@@ -239,7 +241,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
           config.grpc_listen(), static_cast<int>(config.max_message_bytes()),
           {d->registry_service_.get(), d->journal_service_.get(),
            d->lineage_service_.get(), d->governance_service_.get(),
-           d->monitoring_service_.get()}));
+           d->monitoring_service_.get(), d->compliance_service_.get()}));
   d->grpc_->SetServing(true);
   d->ready_.store(true);
   return d;

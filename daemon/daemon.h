@@ -37,6 +37,7 @@
 #include "daemon/metrics/daemon_metrics.h"
 #include "daemon/registry/registry_projection.h"
 #include "daemon/rules/catalog.h"
+#include "daemon/server/compliance_service.h"
 #include "daemon/server/governance_service.h"
 #include "daemon/server/grpc_server.h"
 #include "daemon/server/http_server.h"
@@ -129,6 +130,7 @@ class Daemon {
   std::unique_ptr<server::LineageServiceImpl> lineage_service_;
   std::unique_ptr<server::GovernanceServiceImpl> governance_service_;
   std::unique_ptr<server::MonitoringServiceImpl> monitoring_service_;
+  std::unique_ptr<server::ComplianceServiceImpl> compliance_service_;
   std::unique_ptr<server::OpenLineageEndpoint> openlineage_;
   std::unique_ptr<server::HttpServer> http_;
   std::unique_ptr<server::GrpcServer> grpc_;

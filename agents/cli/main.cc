@@ -7,6 +7,11 @@
 //   aigovctl [--target HOST:PORT] drift status --model ID@VERSION [--json]
 //   aigovctl [--target HOST:PORT] drift history --model ID@VERSION
 //            [--feature F] [--json]
+//   aigovctl [--target HOST:PORT] compliance obligations [--regime R] [--json]
+//   aigovctl [--target HOST:PORT] compliance status --system ID
+//            [--at RFC3339] [--json]
+//   aigovctl [--target HOST:PORT] compliance findings [--system ID]
+//            [--status S] [--obligation ID] [--json]
 //   aigovctl [--target HOST:PORT] journal list [--json] [--model ID] [--kind K]
 //   aigovctl [--target HOST:PORT] journal get SEQUENCE [--json]
 //
@@ -33,6 +38,7 @@
 #include "grpcpp/security/credentials.h"
 
 #include "agents/cli/client.h"
+#include "agents/cli/compliance_cmd.h"
 #include "agents/cli/documents.h"
 #include "agents/cli/drift_cmd.h"
 #include "agents/cli/records_cmd.h"
@@ -559,6 +565,64 @@ int main(int argc, char** argv) {
   drift_history->callback([&] {
     rc = aigov::cli::DriftHistory(target, history_model, history_feature,
                                   history_json);
+  });
+
+  auto* compliance = app.add_subcommand(
+      "compliance",
+      "AI Act and GDPR obligations and where each system stands "
+      "(ComplianceService)");
+  compliance->require_subcommand(1);
+  auto* obligations = compliance->add_subcommand(
+      "obligations",
+      "The obligation catalog (AIA-01..AIA-32, GDPR-01..GDPR-15) with the "
+      "day each applies from under a regime");
+  std::string obligations_regime;
+  bool obligations_json = false;
+  obligations->add_option(
+      "--regime", obligations_regime,
+      "eu-ai-act-2024 or eu-ai-act-omnibus-2026 (default: the daemon's "
+      "compliance.regime)");
+  obligations->add_flag("--json", obligations_json, "Print JSON");
+  obligations->callback([&] {
+    rc = aigov::cli::ComplianceObligations(target, obligations_regime,
+                                           obligations_json);
+  });
+  auto* status = compliance->add_subcommand(
+      "status",
+      "Every obligation of one AI system: status, reason, deadline and the "
+      "journal entries it rests on. --at in the past answers from the "
+      "findings journalled by then; in the future, projects today's record");
+  std::string status_system;
+  std::string status_at;
+  bool status_json = false;
+  status->add_option("--system", status_system, "AI system id")->required();
+  status->add_option("--at", status_at,
+                     "RFC 3339 instant, e.g. 2027-01-15T00:00:00Z "
+                     "(default: now)");
+  status->add_flag("--json", status_json, "Print JSON");
+  status->callback([&] {
+    rc = aigov::cli::ComplianceStatus(target, status_system, status_at,
+                                      status_json);
+  });
+  auto* findings = compliance->add_subcommand(
+      "findings",
+      "The findings in force (the last journalled per system and "
+      "obligation), by system then obligation");
+  std::string findings_system;
+  std::string findings_status;
+  std::string findings_obligation;
+  bool findings_json = false;
+  findings->add_option("--system", findings_system, "Only this AI system");
+  findings->add_option("--status", findings_status,
+                       "Only this status: SATISFIED, PENDING, AT_RISK, "
+                       "VIOLATED, NOT_APPLICABLE, NOT_YET_APPLICABLE");
+  findings->add_option("--obligation", findings_obligation,
+                       "Only this obligation id, e.g. AIA-20");
+  findings->add_flag("--json", findings_json, "Print JSON");
+  findings->callback([&] {
+    rc =
+        aigov::cli::ComplianceFindings(target, findings_system, findings_status,
+                                       findings_obligation, findings_json);
   });
 
   auto* journal = app.add_subcommand("journal", "Read the audit journal");

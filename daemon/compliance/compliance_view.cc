@@ -27,6 +27,7 @@ constexpr char kSystem = 's';
 constexpr char kVersion = 'v';
 constexpr char kDataset = 'd';
 constexpr char kIndex = 'x';
+constexpr char kHistory = 'h';
 
 std::string Key(char tag, absl::string_view id) {
   std::string k(1, tag);
@@ -37,6 +38,14 @@ std::string Key(char tag, absl::string_view id, absl::string_view version) {
   std::string k = Key(tag, id);
   k.push_back('\0');
   k.append(version.data(), version.size());
+  return k;
+}
+// 'h' system \0 big-endian sequence: ordered by sequence within a system.
+std::string HistoryKey(absl::string_view system, uint64_t sequence) {
+  std::string k = Key(kHistory, system, "");
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    k.push_back(static_cast<char>((sequence >> shift) & 0xff));
+  }
   return k;
 }
 
@@ -161,7 +170,7 @@ class ComplianceView::Folder {
     for (const std::string& s : systems) {
       AIGOV_ASSIGN_OR_RETURN(SystemRecord r, Load(s));
       rules::Fold(e, sequence, &r);
-      AIGOV_RETURN_IF_ERROR(Index(e, &r));
+      AIGOV_RETURN_IF_ERROR(Index(e, sequence, &r));
       Save(r);
       touched.push_back(s);
     }
@@ -170,7 +179,8 @@ class ComplianceView::Folder {
 
  private:
   // The keys that route later entries to the system of `r`.
-  absl::Status Index(const JournalEntry& e, SystemRecord* r) {
+  absl::Status Index(const JournalEntry& e, uint64_t sequence,
+                     SystemRecord* r) {
     const std::string& s = r->system_id();
     switch (e.event_case()) {
       case JournalEntry::kModelVersion: {
@@ -207,6 +217,14 @@ class ComplianceView::Folder {
       case JournalEntry::kDataSubjectRequest:
         store_.PutRaw(Key(kIndex, "q" + e.data_subject_request().request_id()),
                       s);
+        break;
+      case JournalEntry::kComplianceFinding:
+        for (const auto& f : r->findings()) {
+          if (f.sequence() == sequence) {
+            store_.Put(HistoryKey(s, sequence), f);
+            break;
+          }
+        }
         break;
       default:
         break;
@@ -421,6 +439,31 @@ absl::StatusOr<std::optional<SystemRecord>> ComplianceView::Record(
     const std::string& system_id) const {
   Store committed(db_, family_);
   return committed.GetMessage<SystemRecord>(Key(kSystem, system_id));
+}
+
+absl::StatusOr<std::vector<aigov::internal::v1::StoredFinding>>
+ComplianceView::FindingsAt(const std::string& system_id, absl::Time at) const {
+  std::map<std::string, aigov::internal::v1::StoredFinding> last;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family_));
+  const std::string prefix = Key(kHistory, system_id, "");
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    aigov::internal::v1::StoredFinding f;
+    if (!f.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          "compliance view: a StoredFinding does not parse");
+    }
+    if (rules::TimeOf(f.evaluated_at()) > at) continue;
+    last[f.obligation_id()] = std::move(f);
+  }
+  AIGOV_RETURN_IF_ERROR(
+      storage::FromRocksDb(it->status(), "reading the compliance history"));
+  std::vector<aigov::internal::v1::StoredFinding> out;
+  out.reserve(last.size());
+  for (auto& [id, f] : last) out.push_back(std::move(f));
+  return out;
 }
 
 absl::StatusOr<std::vector<std::string>> ComplianceView::Systems(

@@ -17,7 +17,9 @@
 //
 // Keys: 's' system_id -> SystemRecord; 'v' model \0 version -> system_id;
 // 'd' dataset \0 version -> DatasetUsers; 'x' tag id -> system_id for
-// incidents ('i'), breaches ('b') and requests ('q'). Apply folds entries
+// incidents ('i'), breaches ('b') and requests ('q'); 'h' system \0
+// big-endian sequence -> StoredFinding for every finding journalled (the
+// history GetStatus replays for past instants). Apply folds entries
 // with the same code Derive uses, so --rebuild_views rebuilds the family
 // from the journal (the due instants are then recomputed at the next tick).
 //
@@ -54,7 +56,7 @@ class ComplianceView final : public journal::Projection,
                  rules::Settings settings);
   ~ComplianceView() override;
 
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   std::string column_family() const override { return kComplianceFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;
@@ -75,6 +77,12 @@ class ComplianceView final : public journal::Projection,
   // The committed record of a system, or nullopt when no entry names it.
   absl::StatusOr<std::optional<aigov::internal::v1::SystemRecord>> Record(
       const std::string& system_id) const;
+  // The findings journalled for the system with evaluated_at at or before
+  // `at`, the last per obligation (what aigov had concluded by then), in
+  // obligation id order. Scans the system's whole history (a wall clock
+  // that stepped back may put a later evaluation before an earlier one).
+  absl::StatusOr<std::vector<aigov::internal::v1::StoredFinding>> FindingsAt(
+      const std::string& system_id, absl::Time at) const;
   // The ids of the systems with a record, in order, from `start` (exclusive
   // when non-empty), at most `limit`.
   absl::StatusOr<std::vector<std::string>> Systems(const std::string& start,

@@ -571,4 +571,47 @@ absl::StatusOr<Catalog> LoadCatalogDir(const std::string& dir) {
   return ParseCatalog(files);
 }
 
+const char* SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "medium";
+}
+
+std::string PeriodText(const Period& p) {
+  switch (p.unit) {
+    case Period::Unit::kHours:
+      return absl::StrCat(p.count, "h");
+    case Period::Unit::kDays:
+      return absl::StrCat(p.count, "d");
+    case Period::Unit::kWeeks:
+      return absl::StrCat(p.count, "w");
+    case Period::Unit::kMonths:
+      return absl::StrCat(p.count, "mo");
+    case Period::Unit::kConfig:
+      return absl::StrCat("config:", p.config_key);
+  }
+  return "";
+}
+
+std::string ClockText(const Clock& c) {
+  std::string out =
+      absl::StrCat(PeriodText(c.period), " from ", c.start, " until ", c.stop);
+  for (const ClockCase& k : c.cases) {
+    absl::StrAppend(&out, "; ", PeriodText(k.period), " when ", k.when);
+  }
+  if (!c.extension_when.empty()) {
+    absl::StrAppend(&out, "; +", PeriodText(c.extension), " when ",
+                    c.extension_when);
+  }
+  return out;
+}
+
 }  // namespace aigov::rules

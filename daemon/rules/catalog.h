@@ -101,6 +101,15 @@ struct Catalog {
   const Obligation* Find(const std::string& id) const;
 };
 
+// "low", "medium", "high", "critical".
+const char* SeverityName(Severity s);
+// A period as the catalog writes it: "15d", "72h", "1mo", "2w",
+// "config:gdpr_breach_window".
+std::string PeriodText(const Period& p);
+// A clock in words: "15d from incident until notification_msa; 2d when
+// widespread_or_critical_infrastructure; +2mo when extended".
+std::string ClockText(const Clock& c);
+
 // One catalog file: its name (for errors) and its YAML text.
 struct CatalogFile {
   std::string name;

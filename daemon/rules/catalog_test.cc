@@ -63,6 +63,17 @@ TEST(CatalogTest, TheEmbeddedCatalogHoldsAllFortySevenObligations) {
   EXPECT_EQ(c->Find("AIA-02")->severity, Severity::kCritical);
 }
 
+TEST(CatalogTest, ClocksReadInTheCatalogsOwnWords) {
+  const absl::StatusOr<Catalog> c = EmbeddedCatalog();
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(ClockText(*c->Find("GDPR-05")->clock),
+            "1mo from dsr_received until dsr_completed; +2mo when "
+            "dsr_extended");
+  EXPECT_EQ(PeriodText(c->Find("GDPR-12")->clock->period),
+            "config:gdpr_breach_window");
+  EXPECT_STREQ(SeverityName(c->Find("AIA-02")->severity), "critical");
+}
+
 TEST(CatalogTest, TheTwoRegimesDifferWhereTheOmnibusMovedDates) {
   const absl::StatusOr<Catalog> c = EmbeddedCatalog();
   ASSERT_TRUE(c.ok()) << c.status();

@@ -383,6 +383,7 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
         f->clear_deadline();
       }
       f->set_sequence(sequence);
+      *f->mutable_evaluated_at() = c.evaluated_at();
       break;
     }
     default:

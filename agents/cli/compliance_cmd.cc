@@ -1,0 +1,267 @@
+#include "agents/cli/compliance_cmd.h"
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "agents/cli/client.h"
+#include "aigov/v1/compliance_service.grpc.pb.h"
+#include "nlohmann/json.hpp"
+
+namespace aigov::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using aigov::v1::FindingStatus;
+
+constexpr char kStatusPrefix[] = "FINDING_STATUS_";
+
+// "SATISFIED", "AT_RISK", ...
+std::string StatusName(FindingStatus s) {
+  std::string name = aigov::v1::FindingStatus_Name(s);
+  if (absl::StartsWith(name, kStatusPrefix)) {
+    name = name.substr(sizeof(kStatusPrefix) - 1);
+  }
+  return name;
+}
+
+Json Time(const google::protobuf::Timestamp& t, bool present) {
+  if (!present) return nullptr;
+  return google::protobuf::util::TimeUtil::ToString(t);
+}
+
+std::string Text(const Json& j) {
+  if (j.is_null()) return "-";
+  if (j.is_string()) return j.get<std::string>();
+  return j.dump();
+}
+
+std::string DocumentName(int d) {
+  std::string name =
+      aigov::v1::DocumentType_Name(static_cast<aigov::v1::DocumentType>(d));
+  const std::string prefix = "DOCUMENT_TYPE_";
+  if (absl::StartsWith(name, prefix)) name = name.substr(prefix.size());
+  return name;
+}
+
+int Failed(const grpc::Status& s, const std::string& target) {
+  std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int ComplianceObligations(const std::string& target, const std::string& regime,
+                          bool json) {
+  aigov::v1::ListObligationsRequest req;
+  req.set_regime(regime);
+  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
+  aigov::v1::ListObligationsResponse resp;
+  const grpc::Status s = stub->ListObligations(Context().get(), req, &resp);
+  if (!s.ok()) return Failed(s, target);
+  Json obligations = Json::array();
+  for (const aigov::v1::Obligation& o : resp.obligations()) {
+    Json j;
+    j["id"] = o.id();
+    j["article"] = o.article();
+    j["title"] = o.title();
+    j["actors"] =
+        std::vector<std::string>(o.actors().begin(), o.actors().end());
+    j["severity"] = o.severity();
+    j["applies_from"] = o.applies_from();
+    j["applies_from_cases"] = std::vector<std::string>(
+        o.applies_from_cases().begin(), o.applies_from_cases().end());
+    Json docs = Json::array();
+    for (const int d : o.documents()) docs.push_back(DocumentName(d));
+    j["documents"] = std::move(docs);
+    j["cover_deployed_versions"] = o.cover_deployed_versions();
+    j["evidence_events"] = std::vector<std::string>(o.evidence_events().begin(),
+                                                    o.evidence_events().end());
+    j["attributes"] =
+        std::vector<std::string>(o.attributes().begin(), o.attributes().end());
+    j["clock"] = o.clock().empty() ? Json(nullptr) : Json(o.clock());
+    j["in_code"] = o.in_code().empty() ? Json(nullptr) : Json(o.in_code());
+    obligations.push_back(std::move(j));
+  }
+  if (json) {
+    Json out;
+    out["regime"] = resp.regime();
+    out["obligations"] = std::move(obligations);
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+  std::printf("regime %s\n", resp.regime().c_str());
+  std::printf("%-8s %-16s %-12s %-9s %s\n", "ID", "ARTICLE", "APPLIES",
+              "SEVERITY", "TITLE");
+  for (const Json& o : obligations) {
+    std::printf("%-8s %-16s %-12s %-9s %s\n", Text(o["id"]).c_str(),
+                Text(o["article"]).c_str(), Text(o["applies_from"]).c_str(),
+                Text(o["severity"]).c_str(), Text(o["title"]).c_str());
+  }
+  return 0;
+}
+
+int ComplianceStatus(const std::string& target, const std::string& system,
+                     const std::string& at, bool json) {
+  aigov::v1::GetStatusRequest req;
+  req.set_system_id(system);
+  if (!at.empty()) {
+    absl::Time t;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, at, &t, &error)) {
+      std::fprintf(stderr,
+                   "error: --at: expected an RFC 3339 time such as "
+                   "2027-01-15T00:00:00Z, got \"%s\" (%s)\n",
+                   at.c_str(), error.c_str());
+      return 2;
+    }
+    const int64_t seconds = absl::ToUnixSeconds(t);
+    req.mutable_at()->set_seconds(seconds);
+    req.mutable_at()->set_nanos(static_cast<int32_t>(
+        (t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  }
+  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
+  aigov::v1::GetStatusResponse resp;
+  const grpc::Status s = stub->GetStatus(Context().get(), req, &resp);
+  if (!s.ok()) return Failed(s, target);
+  const bool journal = resp.source() == aigov::v1::STATUS_SOURCE_JOURNAL;
+  Json out;
+  out["system_id"] = resp.system_id();
+  out["regime"] = resp.regime();
+  out["at"] = Time(resp.at(), true);
+  out["risk_class"] = resp.risk_class();
+  out["reasons"] =
+      std::vector<std::string>(resp.reasons().begin(), resp.reasons().end());
+  out["source"] = journal ? "journal" : "evaluated";
+  out["next_due"] = Time(resp.next_due(), resp.has_next_due());
+  out["tree_size"] = resp.tree_size();
+  Json obligations = Json::array();
+  std::map<std::string, int> counts;
+  for (const aigov::v1::ObligationStatus& o : resp.obligations()) {
+    Json j;
+    j["id"] = o.obligation_id();
+    j["article"] = o.article();
+    j["title"] = o.title();
+    j["status"] = StatusName(o.status());
+    j["reason"] = o.reason();
+    j["deadline"] = Time(o.deadline(), o.has_deadline());
+    j["evidence_sequences"] = std::vector<uint64_t>(
+        o.evidence_sequences().begin(), o.evidence_sequences().end());
+    j["finding_sequence"] =
+        o.finding_sequence() == 0 ? Json(nullptr) : Json(o.finding_sequence());
+    ++counts[StatusName(o.status())];
+    obligations.push_back(std::move(j));
+  }
+  out["obligations"] = std::move(obligations);
+  if (json) {
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+  std::printf("%s  %s  regime %s  at %s (%s)\n", resp.system_id().c_str(),
+              resp.risk_class().c_str(), resp.regime().c_str(),
+              Text(out["at"]).c_str(),
+              journal ? "as journalled then" : "evaluated now");
+  for (const std::string& r : resp.reasons()) {
+    std::printf("  %s\n", r.c_str());
+  }
+  std::vector<std::string> summary;
+  for (const char* name : {"VIOLATED", "AT_RISK", "PENDING", "SATISFIED",
+                           "NOT_YET_APPLICABLE", "NOT_APPLICABLE"}) {
+    if (counts[name] > 0)
+      summary.push_back(absl::StrCat(counts[name], " ", name));
+  }
+  std::printf("  %s\n", absl::StrJoin(summary, ", ").c_str());
+  std::printf("%-8s %-16s %-18s %-20s %s\n", "ID", "ARTICLE", "STATUS",
+              "DEADLINE", "REASON");
+  for (const Json& o : out["obligations"]) {
+    std::printf("%-8s %-16s %-18s %-20s %s\n", Text(o["id"]).c_str(),
+                Text(o["article"]).c_str(), Text(o["status"]).c_str(),
+                Text(o["deadline"]).c_str(), Text(o["reason"]).c_str());
+  }
+  if (resp.has_next_due()) {
+    std::printf("next change due %s\n", Text(out["next_due"]).c_str());
+  }
+  return 0;
+}
+
+int ComplianceFindings(const std::string& target, const std::string& system,
+                       const std::string& status, const std::string& obligation,
+                       bool json) {
+  aigov::v1::ListFindingsRequest req;
+  req.set_system_id(system);
+  req.set_obligation_id(obligation);
+  if (!status.empty()) {
+    FindingStatus parsed;
+    if (!aigov::v1::FindingStatus_Parse(
+            absl::StrCat(kStatusPrefix, absl::AsciiStrToUpper(status)),
+            &parsed) ||
+        parsed == aigov::v1::FINDING_STATUS_UNSPECIFIED) {
+      std::fprintf(stderr,
+                   "error: --status: expected SATISFIED, PENDING, AT_RISK, "
+                   "VIOLATED, NOT_APPLICABLE or NOT_YET_APPLICABLE, got "
+                   "\"%s\"\n",
+                   status.c_str());
+      return 2;
+    }
+    req.set_status(parsed);
+  }
+  req.set_page_size(1000);
+  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
+  Json findings = Json::array();
+  for (;;) {
+    aigov::v1::ListFindingsResponse resp;
+    const grpc::Status s = stub->ListFindings(Context().get(), req, &resp);
+    if (!s.ok()) return Failed(s, target);
+    for (const aigov::v1::ComplianceFindingEntry& e : resp.findings()) {
+      const aigov::v1::ComplianceFinding& f = e.finding();
+      Json j;
+      j["sequence"] = e.sequence();
+      j["recorded_at"] = Time(e.recorded_at(), true);
+      j["system_id"] = f.system_id();
+      j["obligation_id"] = f.obligation_id();
+      j["article"] = f.article();
+      j["status"] = StatusName(f.status());
+      j["previous_status"] =
+          f.previous_status() == aigov::v1::FINDING_STATUS_UNSPECIFIED
+              ? Json(nullptr)
+              : Json(StatusName(f.previous_status()));
+      j["reason"] = f.reason();
+      j["deadline"] = Time(f.deadline(), f.has_deadline());
+      j["evidence_sequences"] = std::vector<uint64_t>(
+          f.evidence_sequences().begin(), f.evidence_sequences().end());
+      j["risk_class"] = f.risk_class();
+      j["regime"] = f.regime();
+      j["evaluated_at"] = Time(f.evaluated_at(), true);
+      findings.push_back(std::move(j));
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  if (json) {
+    std::printf("%s\n", findings.dump().c_str());
+    return 0;
+  }
+  if (findings.empty()) {
+    std::printf("no finding matches\n");
+    return 0;
+  }
+  std::printf("%-24s %-8s %-18s %-20s %-9s %s\n", "SYSTEM", "ID", "STATUS",
+              "DEADLINE", "SEQUENCE", "REASON");
+  for (const Json& f : findings) {
+    std::printf("%-24s %-8s %-18s %-20s %-9s %s\n",
+                Text(f["system_id"]).c_str(), Text(f["obligation_id"]).c_str(),
+                Text(f["status"]).c_str(), Text(f["deadline"]).c_str(),
+                Text(f["sequence"]).c_str(), Text(f["reason"]).c_str());
+  }
+  return 0;
+}
+
+}  // namespace aigov::cli

@@ -1,0 +1,39 @@
+// aigovctl's compliance commands (ComplianceService): `compliance
+// obligations` (the catalog as a regime dates it), `compliance status` (where
+// every obligation stands for one system, now, on a past date from the
+// journal, or projected to a future one) and `compliance findings` (the
+// findings in force, filtered). Each returns the process exit status (0 ok,
+// 1 the request failed, 2 a bad argument) and prints errors to stderr.
+#pragma once
+
+#include <string>
+
+namespace aigov::cli {
+
+// aigovctl compliance obligations [--regime R] [--json]. The JSON is
+// {"regime", "obligations": [{"id", "article", "title", "actors",
+// "severity", "applies_from", "applies_from_cases", "documents",
+// "cover_deployed_versions", "evidence_events", "attributes", "clock",
+// "in_code"}]}.
+int ComplianceObligations(const std::string& target, const std::string& regime,
+                          bool json);
+
+// aigovctl compliance status --system ID [--at RFC3339] [--json]. The JSON
+// is {"system_id", "regime", "at", "risk_class", "reasons", "source"
+// ("evaluated" or "journal"), "next_due", "tree_size", "obligations": [{"id",
+// "article", "title", "status", "reason", "deadline", "evidence_sequences",
+// "finding_sequence"}]}: times RFC 3339, a deadline null when no clock
+// applies, finding_sequence null unless read from the journal.
+int ComplianceStatus(const std::string& target, const std::string& system,
+                     const std::string& at, bool json);
+
+// aigovctl compliance findings [--system ID] [--status S] [--obligation ID]
+// [--json]. The JSON is an array of {"sequence", "recorded_at",
+// "system_id", "obligation_id", "article", "status", "previous_status",
+// "reason", "deadline", "evidence_sequences", "risk_class", "regime",
+// "evaluated_at"}.
+int ComplianceFindings(const std::string& target, const std::string& system,
+                       const std::string& status, const std::string& obligation,
+                       bool json);
+
+}  // namespace aigov::cli

@@ -1,0 +1,347 @@
+#include "daemon/server/compliance_service.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+
+#include "daemon/common/status_macros.h"
+#include "daemon/ingest/event_validator.h"
+#include "daemon/rules/evaluate.h"
+#include "daemon/rules/snapshot.h"
+#include "daemon/server/grpc_status.h"
+
+namespace aigov::server {
+namespace {
+
+using aigov::internal::v1::StoredFinding;
+using aigov::v1::FindingStatus;
+
+// The range of google.protobuf.Timestamp: years 1 to 9999.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+std::string DayText(const std::optional<absl::CivilDay>& day) {
+  return day ? absl::FormatCivilTime(*day) : "never";
+}
+
+std::string DateOf(const rules::Regime& regime, const std::string& key) {
+  auto it = regime.dates.find(key);
+  return it == regime.dates.end() ? "never" : DayText(it->second);
+}
+
+void Describe(const rules::Obligation& o, const rules::Regime& regime,
+              aigov::v1::Obligation* out) {
+  out->set_id(o.id);
+  out->set_article(o.article);
+  out->set_title(o.title);
+  for (const std::string& a : o.actors) out->add_actors(a);
+  out->set_severity(rules::SeverityName(o.severity));
+  out->set_applies_from(DateOf(regime, o.applies_from));
+  for (const rules::DateCase& c : o.applies_from_cases) {
+    out->add_applies_from_cases(
+        absl::StrCat(c.when, ": ", DateOf(regime, c.date)));
+  }
+  for (const aigov::v1::DocumentType d : o.documents) out->add_documents(d);
+  out->set_cover_deployed_versions(o.cover ==
+                                   rules::Cover::kDeployedModelVersions);
+  for (const std::string& e : o.evidence_events) out->add_evidence_events(e);
+  for (const std::string& a : o.attributes) out->add_attributes(a);
+  if (o.clock) out->set_clock(rules::ClockText(*o.clock));
+  out->set_in_code(o.in_code);
+}
+
+// The catalog index of each obligation id.
+std::map<std::string, size_t> CatalogOrder(const rules::Catalog& catalog) {
+  std::map<std::string, size_t> order;
+  for (size_t i = 0; i < catalog.obligations.size(); ++i) {
+    order[catalog.obligations[i].id] = i;
+  }
+  return order;
+}
+
+void FromEvaluation(const rules::Finding& f, aigov::v1::ObligationStatus* out) {
+  out->set_status(f.status);
+  out->set_reason(f.reason);
+  if (f.deadline) *out->mutable_deadline() = rules::TimestampOf(*f.deadline);
+  for (const uint64_t s : f.evidence) out->add_evidence_sequences(s);
+}
+
+bool DoesNotApply(FindingStatus s) {
+  return s == aigov::v1::FINDING_STATUS_NOT_APPLICABLE ||
+         s == aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE;
+}
+
+// A page token: the system and obligation of the last finding returned.
+std::string TokenOf(const std::string& system, const std::string& obligation) {
+  return absl::StrCat(system, "/", obligation);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ComplianceServiceImpl::ListObligations(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::ListObligationsRequest* request,
+    aigov::v1::ListObligationsResponse* response) {
+  const rules::Catalog& catalog = view_.catalog();
+  const rules::Regime* regime = &view_.regime();
+  if (!request->regime().empty()) {
+    regime = catalog.FindRegime(request->regime());
+    if (regime == nullptr) {
+      std::vector<std::string> known;
+      for (const rules::Regime& r : catalog.regimes) known.push_back(r.id);
+      return FinishUnary(
+          context,
+          absl::InvalidArgumentError(absl::StrCat(
+              "regime: unknown regime \"", request->regime(),
+              "\"; the catalog defines ", absl::StrJoin(known, ", "))));
+    }
+  }
+  response->set_regime(regime->id);
+  for (const rules::Obligation& o : catalog.obligations) {
+    Describe(o, *regime, response->add_obligations());
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ComplianceServiceImpl::GetStatus(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetStatusRequest* request,
+    aigov::v1::GetStatusResponse* response) {
+  const std::string& system_id = request->system_id();
+  if (absl::Status s = ingest::ValidateId(system_id, "system_id"); !s.ok()) {
+    return FinishUnary(context, s);
+  }
+  const absl::Time now = clock_.Now();
+  absl::Time at = now;
+  if (request->has_at()) {
+    const auto& t = request->at();
+    if (t.seconds() < kMinTimestampSeconds ||
+        t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
+        t.nanos() >= 1000000000) {
+      return FinishUnary(
+          context,
+          absl::InvalidArgumentError("at: not a valid time (years 1 to 9999)"));
+    }
+    at = rules::TimeOf(t);
+  }
+  const uint64_t tree_size = journal_.tree_size();
+  const auto record = view_.Record(system_id);
+  if (!record.ok()) return FinishUnary(context, record.status());
+  if (!record->has_value() || !(*record)->has_system()) {
+    return FinishUnary(
+        context,
+        absl::NotFoundError(absl::StrCat(
+            "system_id: AI system \"", system_id,
+            "\" is not registered (record it with aigovctl apply, kind "
+            "AiSystem)")));
+  }
+  const auto ev = rules::Evaluate(**record, view_.catalog(), view_.regime(),
+                                  view_.settings(), at);
+  if (!ev.ok()) return FinishUnary(context, ev.status());
+  response->set_system_id(system_id);
+  response->set_regime(ev->regime->id);
+  *response->mutable_at() = rules::TimestampOf(at);
+  response->set_risk_class(rules::RiskClassName(ev->classification.risk_class));
+  for (const std::string& r : ev->classification.reasons) {
+    response->add_reasons(r);
+  }
+  response->set_tree_size(tree_size);
+
+  if (at >= now) {
+    response->set_source(aigov::v1::STATUS_SOURCE_EVALUATED);
+    for (const rules::Finding& f : ev->findings) {
+      aigov::v1::ObligationStatus* o = response->add_obligations();
+      o->set_obligation_id(f.obligation->id);
+      o->set_article(f.obligation->article);
+      o->set_title(f.obligation->title);
+      FromEvaluation(f, o);
+    }
+    if (ev->next_due) {
+      *response->mutable_next_due() = rules::TimestampOf(*ev->next_due);
+    }
+    return FinishUnary(context, absl::OkStatus());
+  }
+
+  // A past instant: what aigovd had journalled by then.
+  response->set_source(aigov::v1::STATUS_SOURCE_JOURNAL);
+  const auto stored = view_.FindingsAt(system_id, at);
+  if (!stored.ok()) return FinishUnary(context, stored.status());
+  std::map<std::string, const StoredFinding*> by_id;
+  const StoredFinding* newest = nullptr;
+  for (const StoredFinding& f : *stored) {
+    by_id[f.obligation_id()] = &f;
+    if (newest == nullptr || f.sequence() > newest->sequence()) newest = &f;
+  }
+  for (const rules::Finding& f : ev->findings) {
+    aigov::v1::ObligationStatus* o = response->add_obligations();
+    o->set_obligation_id(f.obligation->id);
+    o->set_article(f.obligation->article);
+    o->set_title(f.obligation->title);
+    auto it = by_id.find(f.obligation->id);
+    if (it == by_id.end()) {
+      // Only what applies is journalled the first time: absent, it did not
+      // apply yet; the evaluation at that instant tells which way.
+      if (DoesNotApply(f.status)) {
+        FromEvaluation(f, o);
+      } else {
+        o->set_status(aigov::v1::FINDING_STATUS_NOT_APPLICABLE);
+        o->set_reason(
+            "aigovd had journalled no finding on it by then (the system's "
+            "record was evaluated from a later tick)");
+      }
+      continue;
+    }
+    const StoredFinding& s = *it->second;
+    o->set_finding_sequence(s.sequence());
+    o->set_status(s.status());
+    if (s.has_deadline()) *o->mutable_deadline() = s.deadline();
+    auto entry = journal_.Get(s.sequence());
+    if (!entry.ok() || !entry->has_compliance_finding()) {
+      o->set_reason(absl::StrCat(
+          "the finding entry at sequence ", s.sequence(), " cannot be read: ",
+          entry.ok() ? "not a ComplianceFinding" : entry.status().message()));
+      continue;
+    }
+    const aigov::v1::ComplianceFinding& c = entry->compliance_finding();
+    o->set_reason(c.reason());
+    o->mutable_evidence_sequences()->CopyFrom(c.evidence_sequences());
+    if (&s == newest) response->set_risk_class(c.risk_class());
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ComplianceServiceImpl::ListFindings(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::ListFindingsRequest* request,
+    aigov::v1::ListFindingsResponse* response) {
+  const rules::Catalog& catalog = view_.catalog();
+  if (!request->system_id().empty()) {
+    if (absl::Status s = ingest::ValidateId(request->system_id(), "system_id");
+        !s.ok()) {
+      return FinishUnary(context, s);
+    }
+  }
+  if (!request->obligation_id().empty() &&
+      catalog.Find(request->obligation_id()) == nullptr) {
+    return FinishUnary(
+        context,
+        absl::InvalidArgumentError(absl::StrCat(
+            "obligation_id: unknown obligation \"", request->obligation_id(),
+            "\"; ids are AIA-01 to AIA-32 and GDPR-01 to GDPR-15 "
+            "(aigovctl compliance obligations)")));
+  }
+  if (!aigov::v1::FindingStatus_IsValid(request->status())) {
+    return FinishUnary(context,
+                       absl::InvalidArgumentError(absl::StrCat(
+                           "status: unknown value ", request->status())));
+  }
+  const std::map<std::string, size_t> order = CatalogOrder(catalog);
+  std::string resume_system;
+  size_t resume_after = 0;  // catalog index + 1 of the last returned
+  if (!request->page_token().empty()) {
+    const size_t slash = request->page_token().rfind('/');
+    auto it = slash == std::string::npos
+                  ? order.end()
+                  : order.find(request->page_token().substr(slash + 1));
+    if (it == order.end()) {
+      return FinishUnary(context,
+                         absl::InvalidArgumentError(
+                             "page_token: not one this service returned"));
+    }
+    resume_system = request->page_token().substr(0, slash);
+    resume_after = it->second + 1;
+  }
+  const size_t page =
+      request->page_size() == 0
+          ? 100
+          : std::min<size_t>(request->page_size(), size_t{1000});
+
+  // Appends the system's matching findings from catalog index `from` until
+  // the page is full.
+  auto take = [&](const std::string& system, size_t from) -> absl::Status {
+    AIGOV_ASSIGN_OR_RETURN(const auto record, view_.Record(system));
+    if (!record) return absl::OkStatus();
+    std::vector<std::pair<size_t, const StoredFinding*>> found;
+    for (const StoredFinding& f : record->findings()) {
+      auto it = order.find(f.obligation_id());
+      const size_t index = it == order.end() ? order.size() : it->second;
+      if (index < from) continue;
+      if (!request->obligation_id().empty() &&
+          f.obligation_id() != request->obligation_id()) {
+        continue;
+      }
+      if (request->status() != aigov::v1::FINDING_STATUS_UNSPECIFIED &&
+          f.status() != request->status()) {
+        continue;
+      }
+      found.emplace_back(index, &f);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [index, f] : found) {
+      if (static_cast<size_t>(response->findings_size()) == page) {
+        break;
+      }
+      AIGOV_ASSIGN_OR_RETURN(aigov::v1::JournalEntry entry,
+                             journal_.Get(f->sequence()));
+      aigov::v1::ComplianceFindingEntry* out = response->add_findings();
+      out->set_sequence(f->sequence());
+      *out->mutable_recorded_at() = entry.recorded_at();
+      *out->mutable_finding() = std::move(*entry.mutable_compliance_finding());
+    }
+    return absl::OkStatus();
+  };
+  auto full = [&] {
+    return static_cast<size_t>(response->findings_size()) == page;
+  };
+  auto finish_page = [&] {
+    if (full()) {
+      const auto& last = response->findings(response->findings_size() - 1);
+      response->set_next_page_token(
+          TokenOf(last.finding().system_id(), last.finding().obligation_id()));
+    }
+    return FinishUnary(context, absl::OkStatus());
+  };
+
+  if (!request->system_id().empty()) {
+    if (!resume_system.empty() && resume_system != request->system_id()) {
+      return FinishUnary(context,
+                         absl::InvalidArgumentError(
+                             "page_token: from a query of another system"));
+    }
+    if (absl::Status s = take(request->system_id(), resume_after); !s.ok()) {
+      return FinishUnary(context, s);
+    }
+    return finish_page();
+  }
+  std::string after;
+  if (!resume_system.empty()) {
+    if (absl::Status s = take(resume_system, resume_after); !s.ok()) {
+      return FinishUnary(context, s);
+    }
+    after = resume_system;
+  }
+  constexpr size_t kChunk = 256;
+  while (!full()) {
+    const auto systems = view_.Systems(after, kChunk);
+    if (!systems.ok()) return FinishUnary(context, systems.status());
+    for (const std::string& s : *systems) {
+      if (full()) break;
+      if (absl::Status st = take(s, 0); !st.ok()) {
+        return FinishUnary(context, st);
+      }
+    }
+    if (systems->size() < kChunk) break;
+    after = systems->back();
+  }
+  return finish_page();
+}
+
+}  // namespace aigov::server

@@ -1,0 +1,47 @@
+// aigov.v1.ComplianceService over the gRPC callback API: the obligation
+// catalog, a system's status at an instant, and the findings in force.
+//
+// Read-only. A status at or after now is evaluated from the system's
+// committed record (rules::Evaluate, the same code the deriver runs); a
+// status at a past instant is read from the ComplianceFinding entries
+// journalled by then, each cited by its sequence, so the answer is what
+// aigovd concluded at the time, provable against a signed checkpoint.
+//
+// Thread-safe. Everything passed to the constructor must outlive it.
+#pragma once
+
+#include "aigov/v1/compliance_service.grpc.pb.h"
+#include "daemon/common/clock.h"
+#include "daemon/compliance/compliance_view.h"
+#include "daemon/journal/journal_reader.h"
+
+namespace aigov::server {
+
+class ComplianceServiceImpl final
+    : public aigov::v1::ComplianceService::CallbackService {
+ public:
+  ComplianceServiceImpl(const compliance::ComplianceView& view,
+                        const journal::JournalReader& journal,
+                        const common::Clock& clock)
+      : view_(view), journal_(journal), clock_(clock) {}
+
+  grpc::ServerUnaryReactor* ListObligations(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::ListObligationsRequest* request,
+      aigov::v1::ListObligationsResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatus(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetStatusRequest* request,
+      aigov::v1::GetStatusResponse* response) override;
+  grpc::ServerUnaryReactor* ListFindings(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::ListFindingsRequest* request,
+      aigov::v1::ListFindingsResponse* response) override;
+
+ private:
+  const compliance::ComplianceView& view_;
+  const journal::JournalReader& journal_;
+  const common::Clock& clock_;
+};
+
+}  // namespace aigov::server
