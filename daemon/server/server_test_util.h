@@ -1,7 +1,8 @@
 // The write side of aigovd assembled in process for server/'s tests: a real
-// journal on disk (registry, lineage and drift views, the erasure and drift
-// derivers, the admission rules), its sequencer, key purger, metrics and ingest
-// pipeline, as daemon.cc wires them, without listeners.
+// journal on disk (registry, lineage, drift and compliance views, the
+// erasure, drift and compliance derivers, the admission rules), its sequencer,
+// key purger, metrics and ingest pipeline, as daemon.cc wires them, without
+// listeners.
 //
 // Not thread-safe to construct or destroy; the parts are as their own
 // headers say.
@@ -17,6 +18,7 @@
 #include "gtest/gtest.h"
 
 #include "daemon/common/clock.h"
+#include "daemon/compliance/compliance_view.h"
 #include "daemon/drift/drift_view.h"
 #include "daemon/ingest/admission_rules.h"
 #include "daemon/ingest/pipeline.h"
@@ -40,8 +42,8 @@ class WriteStack {
     rules_ = ingest::AdmissionRules(registry_);
     journal::JournalOptions options;
     options.path = dir_.string();
-    options.projections = {&registry_, &lineage_, &drift_};
-    options.derivers = {&erasure_deriver_, &drift_};
+    options.projections = {&registry_, &lineage_, &drift_, &compliance_};
+    options.derivers = {&erasure_deriver_, &drift_, &compliance_};
     for (const auto& rule : rules_) options.rules.push_back(rule.get());
     auto j = journal::RocksDbJournal::Open(options, clock_);
     EXPECT_TRUE(j.ok()) << j.status();
@@ -75,6 +77,7 @@ class WriteStack {
   registry::RegistryProjection& registry() { return registry_; }
   lineage::LineageProjection& lineage() { return lineage_; }
   drift::DriftView& drift() { return drift_; }
+  compliance::ComplianceView& compliance() { return compliance_; }
   journal::RocksDbJournal& journal() { return *journal_; }
   journal::Sequencer& sequencer() { return *sequencer_; }
   journal::KeyPurger& purger() { return *purger_; }
@@ -87,6 +90,10 @@ class WriteStack {
   registry::RegistryProjection registry_;
   lineage::LineageProjection lineage_;
   drift::DriftView drift_{registry_, drift::DriftOptions()};
+  const rules::Catalog catalog_ = rules::EmbeddedCatalog().value();
+  compliance::ComplianceView compliance_{
+      catalog_, *catalog_.FindRegime("eu-ai-act-omnibus-2026"),
+      rules::Settings()};
   journal::ErasureDeriver erasure_deriver_;
   std::vector<std::unique_ptr<journal::AdmissionRule>> rules_;
   std::unique_ptr<journal::RocksDbJournal> journal_;

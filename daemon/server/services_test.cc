@@ -7,13 +7,16 @@
 #include <string>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
+#include "aigov/v1/compliance_service.grpc.pb.h"
 #include "aigov/v1/governance_service.grpc.pb.h"
 #include "aigov/v1/monitoring_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
+#include "daemon/server/compliance_service.h"
 #include "daemon/server/governance_service.h"
 #include "daemon/server/grpc_server.h"
 #include "daemon/server/monitoring_service.h"
@@ -36,10 +39,13 @@ class ServicesTest : public ::testing::Test {
                             stack_.registry(), stack_.lineage(), stack_.clock(),
                             stack_.purger()),
         monitoring_service_(writes_, stack_.pipeline(), stack_.drift(),
-                            stack_.journal(), stack_.clock()) {
-    auto server = GrpcServer::Start(
-        "127.0.0.1:0", 4 << 20,
-        {&registry_service_, &governance_service_, &monitoring_service_});
+                            stack_.journal(), stack_.clock()),
+        compliance_service_(stack_.compliance(), stack_.journal(),
+                            stack_.clock()) {
+    auto server =
+        GrpcServer::Start("127.0.0.1:0", 4 << 20,
+                          {&registry_service_, &governance_service_,
+                           &monitoring_service_, &compliance_service_});
     EXPECT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     auto channel =
@@ -48,6 +54,7 @@ class ServicesTest : public ::testing::Test {
     registry_ = aigov::v1::RegistryService::NewStub(channel);
     governance_ = aigov::v1::GovernanceService::NewStub(channel);
     monitoring_ = aigov::v1::MonitoringService::NewStub(channel);
+    compliance_ = aigov::v1::ComplianceService::NewStub(channel);
   }
 
   ~ServicesTest() override {
@@ -78,10 +85,12 @@ class ServicesTest : public ::testing::Test {
   RegistryServiceImpl registry_service_;
   GovernanceServiceImpl governance_service_;
   MonitoringServiceImpl monitoring_service_;
+  ComplianceServiceImpl compliance_service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<aigov::v1::RegistryService::Stub> registry_;
   std::unique_ptr<aigov::v1::GovernanceService::Stub> governance_;
   std::unique_ptr<aigov::v1::MonitoringService::Stub> monitoring_;
+  std::unique_ptr<aigov::v1::ComplianceService::Stub> compliance_;
 };
 
 // ReportWindows over a registered model version with a one-feature
@@ -290,6 +299,8 @@ TEST_F(ServicesTest, AdmissionRulesAnswerFailedPrecondition) {
     const grpc::Status status = registry_->RegisterAiSystem(&context, r, &out);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
+  // The system and the findings the compliance engine derived from it.
+  const uint64_t registered = stack_.journal().tree_size();
   aigov::v1::RecordOversightActionRequest r;
   r.set_event_id("a1");
   auto* a = r.mutable_oversight_action();
@@ -308,7 +319,7 @@ TEST_F(ServicesTest, AdmissionRulesAnswerFailedPrecondition) {
   EXPECT_THAT(status.error_message(),
               HasSubstr("oversight_action.verifiers: system border-id is "
                         "Annex III 1(a)"));
-  EXPECT_EQ(stack_.journal().tree_size(), 1u);
+  EXPECT_EQ(stack_.journal().tree_size(), registered);
 }
 
 TEST_F(ServicesTest, AnErasureRequestIsAnsweredWithItsDerivedErasure) {
@@ -344,6 +355,149 @@ TEST_F(ServicesTest, OnceClosingWritesAreUnavailableAndReadsStillServed) {
   aigov::v1::ListRecordsResponse records;
   EXPECT_TRUE(registry_->ListRecords(&context, list, &records).ok());
   EXPECT_EQ(records.records_size(), 0);
+}
+
+}  // namespace
+}  // namespace aigov::server
+
+namespace aigov::server {
+namespace {
+
+// Registers an AI system processing personal data (so GDPR obligations
+// apply to it and their findings are journalled).
+void RegisterSystem(aigov::v1::RegistryService::Stub& registry,
+                    const std::string& id) {
+  aigov::v1::RegisterAiSystemRequest r;
+  r.set_event_id("sys-" + id);
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      "system_id: '" + id +
+          "' intended_purpose: 'triage support tickets' roles: "
+          "ROLE_PROVIDER roles: ROLE_DEPLOYER gdpr { personal_data: true "
+          "lawful_basis: LAWFUL_BASIS_CONTRACT retention_days: 30 }",
+      r.mutable_ai_system()));
+  grpc::ClientContext context;
+  aigov::v1::RegisterAiSystemResponse out;
+  const grpc::Status s = registry.RegisterAiSystem(&context, r, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+}
+
+TEST_F(ServicesTest, FindingsPageInSystemThenCatalogOrder) {
+  for (const char* id : {"c-sys", "a-sys", "b-sys"}) {
+    RegisterSystem(*registry_, id);
+  }
+  const auto list = [&](aigov::v1::ListFindingsRequest req,
+                        std::vector<std::string>* out) {
+    for (;;) {
+      grpc::ClientContext context;
+      aigov::v1::ListFindingsResponse resp;
+      const grpc::Status s = compliance_->ListFindings(&context, req, &resp);
+      if (!s.ok()) return s;
+      EXPECT_LE(resp.findings_size(),
+                req.page_size() == 0 ? 100 : static_cast<int>(req.page_size()));
+      for (const auto& f : resp.findings()) {
+        EXPECT_EQ(f.finding().system_id().empty(), false);
+        out->push_back(f.finding().system_id() + "/" +
+                       f.finding().obligation_id());
+      }
+      if (resp.next_page_token().empty()) return grpc::Status::OK;
+      req.set_page_token(resp.next_page_token());
+    }
+  };
+  std::vector<std::string> all;
+  ASSERT_TRUE(list({}, &all).ok());
+  // Each system owes at least AIA-01 and GDPR-01.
+  ASSERT_GE(all.size(), 6u);
+  EXPECT_EQ(all.front(), "a-sys/AIA-01");
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end(),
+                             [](const std::string& a, const std::string& b) {
+                               return a.substr(0, 5) < b.substr(0, 5);
+                             }));
+  std::vector<std::string> paged;
+  aigov::v1::ListFindingsRequest small;
+  small.set_page_size(2);
+  ASSERT_TRUE(list(small, &paged).ok());
+  EXPECT_EQ(paged, all);
+
+  std::vector<std::string> one;
+  aigov::v1::ListFindingsRequest only;
+  only.set_system_id("b-sys");
+  only.set_page_size(1);
+  ASSERT_TRUE(list(only, &one).ok());
+  ASSERT_FALSE(one.empty());
+  for (const std::string& f : one) EXPECT_EQ(f.substr(0, 6), "b-sys/");
+  std::vector<std::string> gdpr;
+  aigov::v1::ListFindingsRequest by_obligation;
+  by_obligation.set_obligation_id("GDPR-01");
+  ASSERT_TRUE(list(by_obligation, &gdpr).ok());
+  EXPECT_THAT(gdpr, ::testing::ElementsAre("a-sys/GDPR-01", "b-sys/GDPR-01",
+                                           "c-sys/GDPR-01"));
+}
+
+TEST_F(ServicesTest, ComplianceQueriesNameTheFieldTheyRefuse) {
+  RegisterSystem(*registry_, "a-sys");
+  {
+    grpc::ClientContext context;
+    aigov::v1::ListFindingsRequest req;
+    req.set_obligation_id("AIA-99");
+    aigov::v1::ListFindingsResponse resp;
+    const grpc::Status s = compliance_->ListFindings(&context, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(),
+                HasSubstr("obligation_id: unknown obligation \"AIA-99\""));
+  }
+  {
+    grpc::ClientContext context;
+    aigov::v1::ListFindingsRequest req;
+    req.set_page_token("a-sys/nothing");
+    aigov::v1::ListFindingsResponse resp;
+    const grpc::Status s = compliance_->ListFindings(&context, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
+  }
+  {
+    grpc::ClientContext context;
+    aigov::v1::ListObligationsRequest req;
+    req.set_regime("eu-ai-act-1999");
+    aigov::v1::ListObligationsResponse resp;
+    const grpc::Status s = compliance_->ListObligations(&context, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(),
+                HasSubstr("regime: unknown regime \"eu-ai-act-1999\"; the "
+                          "catalog defines eu-ai-act-2024, "
+                          "eu-ai-act-omnibus-2026"));
+  }
+  {
+    grpc::ClientContext context;
+    aigov::v1::GetStatusRequest req;
+    req.set_system_id("no such system");
+    aigov::v1::GetStatusResponse resp;
+    const grpc::Status s = compliance_->GetStatus(&context, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("system_id:"));
+  }
+  {
+    grpc::ClientContext context;
+    aigov::v1::GetStatusRequest req;
+    req.set_system_id("a-sys");
+    req.mutable_at()->set_seconds(int64_t{1} << 40);
+    aigov::v1::GetStatusResponse resp;
+    const grpc::Status s = compliance_->GetStatus(&context, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("at: not a valid time"));
+  }
+  {
+    grpc::ClientContext context;
+    aigov::v1::GetStatusRequest req;
+    req.set_system_id("a-sys");
+    aigov::v1::GetStatusResponse resp;
+    const grpc::Status s = compliance_->GetStatus(&context, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(resp.source(), aigov::v1::STATUS_SOURCE_EVALUATED);
+    EXPECT_EQ(
+        resp.obligations_size(),
+        static_cast<int>(stack_.compliance().catalog().obligations.size()));
+    EXPECT_EQ(resp.obligations(0).obligation_id(), "AIA-01");
+  }
 }
 
 }  // namespace
