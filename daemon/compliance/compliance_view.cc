@@ -52,21 +52,21 @@ std::string HistoryKey(absl::string_view system, uint64_t sequence) {
 }  // namespace
 
 // Reads through the writes of the current group (or Apply) to the
-// committed family; Flush hands the writes to a batch.
+// committed family; Flush hands the writes to a batch. System records are
+// held parsed while the group lasts and serialized once, at Flush: a record
+// (every version, document and fact of a system) is the largest value of
+// the family, and an entry reads and changes it several times.
 class ComplianceView::Store {
  public:
-  Store(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family)
-      : db_(db), family_(family) {}
+  // `cache` (may be null): committed records parsed earlier, taken from on
+  // a miss (moved out: the store owns them from then on).
+  Store(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+        RecordCache* cache = nullptr)
+      : db_(db), family_(family), cache_(cache) {}
 
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key) const {
     if (auto it = writes_.find(key); it != writes_.end()) return it->second;
-    std::string value;
-    const rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), family_, key, &value);
-    if (s.IsNotFound()) return std::nullopt;
-    AIGOV_RETURN_IF_ERROR(
-        storage::FromRocksDb(s, "reading the compliance view"));
-    return value;
+    return GetCommitted(key);
   }
 
   template <typename Message>
@@ -74,13 +74,34 @@ class ComplianceView::Store {
       const std::string& key) const {
     AIGOV_ASSIGN_OR_RETURN(const std::optional<std::string> bytes, Get(key));
     if (!bytes) return std::nullopt;
-    Message m;
-    if (!m.ParseFromString(*bytes)) {
-      return absl::DataLossError(absl::StrCat("compliance view: a ",
-                                              Message::descriptor()->name(),
-                                              " record does not parse"));
+    return Parse<Message>(*bytes);
+  }
+
+  // The system's record, as the group left it; a fresh one (only its id)
+  // when none is stored. Owned by the store until Clear or Flush; changes
+  // to it are written at Flush.
+  absl::StatusOr<SystemRecord*> Record(const std::string& system_id) {
+    auto it = records_.find(system_id);
+    if (it != records_.end()) return it->second.get();
+    if (cache_ != nullptr) {
+      if (auto c = cache_->find(system_id); c != cache_->end()) {
+        SystemRecord* out = c->second.get();
+        records_.emplace(system_id, std::move(c->second));
+        cache_->erase(c);
+        return out;
+      }
     }
-    return m;
+    AIGOV_ASSIGN_OR_RETURN(const std::optional<std::string> bytes,
+                           GetCommitted(Key(kSystem, system_id)));
+    auto r = std::make_unique<SystemRecord>();
+    if (bytes) {
+      AIGOV_ASSIGN_OR_RETURN(*r, Parse<SystemRecord>(*bytes));
+    } else {
+      r->set_system_id(system_id);
+    }
+    SystemRecord* out = r.get();
+    records_.emplace(system_id, std::move(r));
+    return out;
   }
 
   void Put(const std::string& key, const google::protobuf::Message& m) {
@@ -91,17 +112,66 @@ class ComplianceView::Store {
   }
 
   void Flush(rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch* batch) {
+    for (const auto& [id, r] : records_) {
+      batch->Put(family, Key(kSystem, id), journal::SerializeDeterministic(*r));
+    }
     for (const auto& [key, value] : writes_) {
       if (value) batch->Put(family, key, *value);
     }
-    writes_.clear();
   }
-  void Clear() { writes_.clear(); }
+  // Hands the records to `cache` (they are committed), leaving at most
+  // `max` there.
+  void Release(RecordCache* cache, size_t max) {
+    for (auto& [id, r] : records_) {
+      while (cache->size() >= max && !cache->empty()) {
+        cache->erase(cache->begin());
+      }
+      (*cache)[id] = std::move(r);
+    }
+    records_.clear();
+  }
+  void Clear() {
+    writes_.clear();
+    records_.clear();
+    folded_.clear();
+  }
+
+  // The sequences folded into the store, in order (Folder::Fold).
+  std::vector<uint64_t>& folded() { return folded_; }
+  // The records the store holds, by system id.
+  const std::map<std::string, std::unique_ptr<SystemRecord>>& records() const {
+    return records_;
+  }
 
  private:
+  absl::StatusOr<std::optional<std::string>> GetCommitted(
+      const std::string& key) const {
+    std::string value;
+    const rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), family_, key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    AIGOV_RETURN_IF_ERROR(
+        storage::FromRocksDb(s, "reading the compliance view"));
+    return value;
+  }
+
+  template <typename Message>
+  static absl::StatusOr<Message> Parse(const std::string& bytes) {
+    Message m;
+    if (!m.ParseFromString(bytes)) {
+      return absl::DataLossError(absl::StrCat("compliance view: a ",
+                                              Message::descriptor()->name(),
+                                              " record does not parse"));
+    }
+    return m;
+  }
+
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* family_;
+  RecordCache* cache_;
   std::map<std::string, std::optional<std::string>> writes_;
+  std::map<std::string, std::unique_ptr<SystemRecord>> records_;
+  std::vector<uint64_t> folded_;
 };
 
 // Folds entries into a Store: the one definition of what each entry does
@@ -111,23 +181,22 @@ class ComplianceView::Folder {
  public:
   explicit Folder(Store& store) : store_(store) {}
 
-  absl::StatusOr<SystemRecord> Load(const std::string& system_id) {
-    AIGOV_ASSIGN_OR_RETURN(
-        std::optional<SystemRecord> r,
-        store_.GetMessage<SystemRecord>(Key(kSystem, system_id)));
-    if (r) return *std::move(r);
-    SystemRecord fresh;
-    fresh.set_system_id(system_id);
-    return fresh;
+  // The system's record in the store, changed in place.
+  absl::StatusOr<SystemRecord*> Load(const std::string& system_id) {
+    return store_.Record(system_id);
   }
-  void Save(const SystemRecord& r) {
-    store_.Put(Key(kSystem, r.system_id()), r);
+
+  // The system a model version belongs to, when known.
+  absl::StatusOr<std::optional<std::string>> SystemOf(
+      const std::string& model_id, const std::string& version) {
+    return store_.Get(Key(kVersion, model_id, version));
   }
 
   // Folds `e` into the records of the systems it touches; returns them.
   absl::StatusOr<std::vector<std::string>> Fold(const JournalEntry& e,
                                                 uint64_t sequence) {
     std::vector<std::string> touched;
+    store_.folded().push_back(sequence);
     if (!rules::Folds(e)) return touched;
     const rules::Routes routes = rules::RoutesOf(e);
     std::set<std::string> systems(routes.systems.begin(), routes.systems.end());
@@ -160,18 +229,16 @@ class ComplianceView::Folder {
       users->set_recorded(true);
       store_.Put(key, *users);
       for (const std::string& s : users->systems()) {
-        AIGOV_ASSIGN_OR_RETURN(SystemRecord r, Load(s));
-        rules::FoldDataset(d, fact, &r);
-        Save(r);
+        AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, Load(s));
+        rules::FoldDataset(d, fact, r);
         touched.push_back(s);
       }
       return touched;
     }
     for (const std::string& s : systems) {
-      AIGOV_ASSIGN_OR_RETURN(SystemRecord r, Load(s));
-      rules::Fold(e, sequence, &r);
-      AIGOV_RETURN_IF_ERROR(Index(e, sequence, &r));
-      Save(r);
+      AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, Load(s));
+      rules::Fold(e, sequence, r);
+      AIGOV_RETURN_IF_ERROR(Index(e, sequence, r));
       touched.push_back(s);
     }
     return touched;
@@ -257,7 +324,8 @@ absl::Status ComplianceView::Attach(rocksdb::DB* db,
                                     rocksdb::ColumnFamilyHandle* family) {
   db_ = db;
   family_ = family;
-  group_ = std::make_unique<Store>(db, family);
+  cache_.clear();
+  group_ = std::make_unique<Store>(db, family, &cache_);
   // Every system's next due instant; one without is evaluated at the next
   // tick.
   std::unique_ptr<rocksdb::Iterator> it(
@@ -278,12 +346,18 @@ absl::Status ComplianceView::Attach(rocksdb::DB* db,
   return storage::FromRocksDb(it->status(), "scanning the compliance view");
 }
 
-void ComplianceView::EndGroup() {
-  if (group_) group_->Clear();
+void ComplianceView::GroupWritten() {
+  if (flushed_ != nullptr) flushed_->Release(&cache_, kMaxCachedRecords);
 }
 
-absl::Status ComplianceView::Conclude(SystemRecord* record, absl::Time at,
-                                      uint64_t source, bool tick,
+void ComplianceView::EndGroup() {
+  if (group_) group_->Clear();
+  rebuilt_.reset();
+  flushed_ = nullptr;
+}
+
+absl::Status ComplianceView::Conclude(Folder* fold, SystemRecord* record,
+                                      absl::Time at, uint64_t source, bool tick,
                                       uint64_t next_sequence,
                                       std::vector<JournalEntry>* derived) {
   if (!record->has_system()) {
@@ -338,7 +412,11 @@ absl::Status ComplianceView::Conclude(SystemRecord* record, absl::Time at,
     if (tick) {
       for (uint64_t s : f.evidence) e.add_derived_from(s);
     }
-    rules::Fold(e, next_sequence + derived->size() - 1, record);
+    // Through the folder, as Apply will fold it: the record in the store
+    // is `record`, and the history index is written.
+    AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> t,
+                           fold->Fold(e, next_sequence + derived->size() - 1));
+    (void)t;
   }
   if (ev.next_due) {
     *record->mutable_next_due() = rules::TimestampOf(*ev.next_due);
@@ -350,31 +428,98 @@ absl::Status ComplianceView::Conclude(SystemRecord* record, absl::Time at,
   return absl::OkStatus();
 }
 
+namespace {
+
+// A model version's monitoring as it stood before a telemetry entry (a
+// performance sample, a drift evaluation) was folded.
+struct TelemetryBefore {
+  std::string system;
+  bool sampled = false;
+  absl::Time last_sample;
+  bool in_alert = false;
+  int drift_facts = 0;
+};
+
+}  // namespace
+
 absl::Status ComplianceView::Derive(const JournalEntry& entry,
                                     uint64_t sequence,
                                     std::vector<JournalEntry>* derived) {
   Folder fold(*group_);
-  std::set<std::string> touched;
-  AIGOV_ASSIGN_OR_RETURN(std::vector<std::string> t,
-                         fold.Fold(entry, sequence));
-  touched.insert(t.begin(), t.end());
+  const absl::Time at = rules::TimeOf(entry.recorded_at());
+  // Systems whose findings the entry may change. Telemetry is the bulk of
+  // what aigovd receives and mostly cannot change one: a performance sample
+  // or drift evaluation of a version that had a fresh sample before, with
+  // no change of its alert state, leaves every status and deadline as it
+  // was (metric_sample evidence existed and AIA-19's freshness held; only
+  // the evidence cited moves). Such a system is evaluated only if something
+  // is due (due_), as the tick would.
+  std::set<std::string> changed;
+  std::set<std::string> quiet;
+  const auto fold_one = [&](const JournalEntry& e,
+                            uint64_t seq) -> absl::Status {
+    const std::string* model = nullptr;
+    const std::string* version = nullptr;
+    if (e.has_performance_sample()) {
+      model = &e.performance_sample().model_id();
+      version = &e.performance_sample().version();
+    } else if (e.has_drift_evaluation()) {
+      model = &e.drift_evaluation().model_id();
+      version = &e.drift_evaluation().version();
+    }
+    std::optional<TelemetryBefore> before;
+    if (model != nullptr) {
+      AIGOV_ASSIGN_OR_RETURN(const std::optional<std::string> system,
+                             fold.SystemOf(*model, *version));
+      if (system) {
+        AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, fold.Load(*system));
+        before.emplace();
+        before->system = *system;
+        before->drift_facts = r->drift_facts_size();
+        for (const auto& m : r->monitoring()) {
+          if (m.model_id() == *model && m.version() == *version) {
+            before->sampled = m.has_last_sample();
+            before->last_sample = rules::TimeOf(m.last_sample().at());
+            before->in_alert = m.in_alert();
+          }
+        }
+      }
+    }
+    AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> t, fold.Fold(e, seq));
+    for (const std::string& s : t) {
+      bool q = false;
+      if (before && before->system == s && before->sampled &&
+          at - before->last_sample <= settings_.metric_freshness) {
+        AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, fold.Load(s));
+        q = r->drift_facts_size() == before->drift_facts;
+        for (const auto& m : r->monitoring()) {
+          if (m.model_id() == *model && m.version() == *version) {
+            q = q && m.in_alert() == before->in_alert;
+          }
+        }
+      }
+      (q ? quiet : changed).insert(s);
+    }
+    return absl::OkStatus();
+  };
+  AIGOV_RETURN_IF_ERROR(fold_one(entry, sequence));
   // What the derivers before this one derived from the entry (a drift
-  // evaluation, a breach) is sequenced right after it.
-  // They are recorded with it.
+  // evaluation, a breach) is sequenced right after it, and recorded with
+  // it.
   const size_t earlier = derived->size();
   for (size_t k = 0; k < earlier; ++k) {
     JournalEntry e = (*derived)[k];
     *e.mutable_recorded_at() = entry.recorded_at();
-    AIGOV_ASSIGN_OR_RETURN(t, fold.Fold(e, sequence + 1 + k));
-    touched.insert(t.begin(), t.end());
+    AIGOV_RETURN_IF_ERROR(fold_one(e, sequence + 1 + k));
   }
-  if (touched.empty()) return absl::OkStatus();
-  const absl::Time at = rules::TimeOf(entry.recorded_at());
-  for (const std::string& s : touched) {
-    AIGOV_ASSIGN_OR_RETURN(SystemRecord r, fold.Load(s));
-    AIGOV_RETURN_IF_ERROR(
-        Conclude(&r, at, sequence, /*tick=*/false, sequence + 1, derived));
-    fold.Save(r);
+  for (const std::string& s : quiet) {
+    auto due = due_.find(s);
+    if (due == due_.end() || due->second <= at) changed.insert(s);
+  }
+  for (const std::string& s : changed) {
+    AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, fold.Load(s));
+    AIGOV_RETURN_IF_ERROR(Conclude(&fold, r, at, sequence, /*tick=*/false,
+                                   sequence + 1, derived));
   }
   return absl::OkStatus();
 }
@@ -396,10 +541,9 @@ absl::Status ComplianceView::DeriveAt(absl::Time now, uint64_t next_sequence,
   }
   const uint64_t tick = static_cast<uint64_t>(absl::ToUnixNanos(now));
   for (const std::string& s : touched) {
-    AIGOV_ASSIGN_OR_RETURN(SystemRecord r, fold.Load(s));
+    AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, fold.Load(s));
     AIGOV_RETURN_IF_ERROR(
-        Conclude(&r, now, tick, /*tick=*/true, next_sequence, derived));
-    fold.Save(r);
+        Conclude(&fold, r, now, tick, /*tick=*/true, next_sequence, derived));
   }
   return absl::OkStatus();
 }
@@ -407,31 +551,42 @@ absl::Status ComplianceView::DeriveAt(absl::Time now, uint64_t next_sequence,
 absl::Status ComplianceView::Apply(
     absl::Span<const journal::SequencedEntry> entries,
     rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch* batch) {
-  Store store(db_, family);
-  Folder fold(store);
-  std::set<std::string> written;
-  for (const journal::SequencedEntry& e : entries) {
-    AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> t,
-                           fold.Fold(*e.entry, e.entry->sequence()));
-    written.insert(t.begin(), t.end());
+  // The group's Derive and DeriveAt calls folded exactly these entries, in
+  // this order, into the group's store (the usual case): what they folded
+  // is what the fold below would compute, so it is written as it stands.
+  // Otherwise (a rebuild, or a derived entry refused after its fold) the
+  // entries are folded again from the committed state.
+  bool derived_all =
+      group_ != nullptr && group_->folded().size() == entries.size();
+  for (size_t i = 0; derived_all && i < entries.size(); ++i) {
+    derived_all = group_->folded()[i] == entries[i].entry->sequence();
   }
-  for (const std::string& s : written) {
-    AIGOV_ASSIGN_OR_RETURN(SystemRecord r, fold.Load(s));
+  if (!derived_all) rebuilt_ = std::make_unique<Store>(db_, family, &cache_);
+  Store& store = derived_all ? *group_ : *rebuilt_;
+  if (!derived_all) {
+    Folder fold(store);
+    for (const journal::SequencedEntry& e : entries) {
+      AIGOV_ASSIGN_OR_RETURN(const std::vector<std::string> t,
+                             fold.Fold(*e.entry, e.entry->sequence()));
+      (void)t;
+    }
+  }
+  for (const auto& [s, r] : store.records()) {
     auto it = due_.find(s);
     if (it == due_.end()) {
       // Not evaluated since this process started (a rebuild): at the next
       // tick.
       due_[s] = absl::InfinitePast();
-      r.clear_next_due();
+      r->clear_next_due();
     } else if (it->second == absl::InfiniteFuture() ||
                it->second == absl::InfinitePast()) {
-      r.clear_next_due();
+      r->clear_next_due();
     } else {
-      *r.mutable_next_due() = rules::TimestampOf(it->second);
+      *r->mutable_next_due() = rules::TimestampOf(it->second);
     }
-    fold.Save(r);
   }
   store.Flush(family, batch);
+  flushed_ = &store;
   return absl::OkStatus();
 }
 

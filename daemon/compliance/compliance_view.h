@@ -60,6 +60,7 @@ class ComplianceView final : public journal::Projection,
   std::string column_family() const override { return kComplianceFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;
+  void GroupWritten() override;
   void EndGroup() override;
   absl::Status Apply(absl::Span<const journal::SequencedEntry> entries,
                      rocksdb::ColumnFamilyHandle* family,
@@ -98,11 +99,18 @@ class ComplianceView final : public journal::Projection,
  private:
   class Store;
   class Folder;
+  using RecordCache =
+      absl::flat_hash_map<std::string,
+                          std::unique_ptr<aigov::internal::v1::SystemRecord>>;
 
-  // Evaluates `record` at `at` and appends a finding for each obligation
-  // whose status or deadline differs from the one journalled, folding each
-  // into `record`; `next_sequence` is where the first will be sequenced.
-  absl::Status Conclude(aigov::internal::v1::SystemRecord* record,
+  // Committed records kept parsed between groups, at most this many.
+  static constexpr size_t kMaxCachedRecords = 2048;
+
+  // Evaluates `record` (held by `fold`'s store) at `at` and appends a
+  // finding for each obligation whose status or deadline differs from the
+  // one journalled, folding each through `fold`; `next_sequence` is where
+  // the first will be sequenced.
+  absl::Status Conclude(Folder* fold, aigov::internal::v1::SystemRecord* record,
                         absl::Time at, uint64_t source, bool tick,
                         uint64_t next_sequence,
                         std::vector<aigov::v1::JournalEntry>* derived);
@@ -115,6 +123,14 @@ class ComplianceView final : public journal::Projection,
   // The group's state as Derive sees it (committed state plus what the
   // group folded so far); dropped at EndGroup.
   std::unique_ptr<Store> group_;
+  // The records last written, parsed (sequencer thread only): a group
+  // takes a record out while it changes it and hands it back once written
+  // (GroupWritten), so a failed group leaves none of its changes here.
+  RecordCache cache_;
+  // Apply's store when it folded the entries again; the store Apply
+  // flushed. Both live until EndGroup.
+  std::unique_ptr<Store> rebuilt_;
+  Store* flushed_ = nullptr;
   // When each system must next be evaluated with no new entry
   // (InfinitePast: at the next tick). Sequencer thread only.
   absl::flat_hash_map<std::string, absl::Time> due_;

@@ -65,6 +65,11 @@ class Projection {
   // depends on earlier events of the same group remember what they need.
   virtual void Admitted(const aigov::v1::JournalEntry& entry) { (void)entry; }
 
+  // Called on the sequencer thread once the group's batch, with this
+  // projection's Apply writes, is durably written, before EndGroup: state
+  // that mirrors what Apply wrote may be kept from here on (a cache of
+  // committed state). Not called for a group that failed.
+  virtual void GroupWritten() {}
   // Called when a group ends, written or not: state kept for Check within
   // the group is dropped.
   virtual void EndGroup() {}

@@ -754,6 +754,7 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
   AIGOV_RETURN_IF_ERROR(storage::FromRocksDb(db_->Write(write_options, &batch),
                                              "writing journal group"));
   committed = true;
+  for (Projection* p : projections_) p->GroupWritten();
   tree_.Committed(upper);
   {
     absl::MutexLock lock(&head_mu_);
