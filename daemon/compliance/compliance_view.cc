@@ -28,6 +28,7 @@ constexpr char kVersion = 'v';
 constexpr char kDataset = 'd';
 constexpr char kIndex = 'x';
 constexpr char kHistory = 'h';
+constexpr char kMonitoring = 'm';
 
 std::string Key(char tag, absl::string_view id) {
   std::string k(1, tag);
@@ -36,6 +37,15 @@ std::string Key(char tag, absl::string_view id) {
 }
 std::string Key(char tag, absl::string_view id, absl::string_view version) {
   std::string k = Key(tag, id);
+  k.push_back('\0');
+  k.append(version.data(), version.size());
+  return k;
+}
+// 'm' system \0 model \0 version: one version's monitoring, kept apart
+// from the system's record because telemetry changes it at every sample.
+std::string MonitoringKey(absl::string_view system, absl::string_view model,
+                          absl::string_view version) {
+  std::string k = Key(kMonitoring, system, model);
   k.push_back('\0');
   k.append(version.data(), version.size());
   return k;
@@ -78,30 +88,70 @@ class ComplianceView::Store {
   }
 
   // The system's record, as the group left it; a fresh one (only its id)
-  // when none is stored. Owned by the store until Clear or Flush; changes
-  // to it are written at Flush.
+  // when none is stored. Owned by the store until Clear or Release; what
+  // Touch and TouchMonitoring mark is written at Flush.
   absl::StatusOr<SystemRecord*> Record(const std::string& system_id) {
     auto it = records_.find(system_id);
-    if (it != records_.end()) return it->second.get();
+    if (it != records_.end()) return it->second.record.get();
+    Held held;
     if (cache_ != nullptr) {
       if (auto c = cache_->find(system_id); c != cache_->end()) {
-        SystemRecord* out = c->second.get();
-        records_.emplace(system_id, std::move(c->second));
+        held.record = std::move(c->second);
         cache_->erase(c);
-        return out;
       }
     }
+    if (held.record == nullptr) {
+      AIGOV_ASSIGN_OR_RETURN(std::optional<SystemRecord> r,
+                             LoadCommitted(system_id));
+      held.record = std::make_unique<SystemRecord>();
+      if (r) {
+        *held.record = *std::move(r);
+      } else {
+        held.record->set_system_id(system_id);
+      }
+    }
+    held.loaded_next_due = NextDueOf(*held.record);
+    SystemRecord* out = held.record.get();
+    records_.emplace(system_id, std::move(held));
+    return out;
+  }
+
+  // The committed record of a system (its monitoring merged in), or
+  // nullopt when no record is stored.
+  absl::StatusOr<std::optional<SystemRecord>> LoadCommitted(
+      const std::string& system_id) const {
     AIGOV_ASSIGN_OR_RETURN(const std::optional<std::string> bytes,
                            GetCommitted(Key(kSystem, system_id)));
-    auto r = std::make_unique<SystemRecord>();
-    if (bytes) {
-      AIGOV_ASSIGN_OR_RETURN(*r, Parse<SystemRecord>(*bytes));
-    } else {
-      r->set_system_id(system_id);
+    if (!bytes) return std::nullopt;
+    AIGOV_ASSIGN_OR_RETURN(SystemRecord r, Parse<SystemRecord>(*bytes));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), family_));
+    const std::string prefix = Key(kMonitoring, system_id, "");
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      if (!r.add_monitoring()->ParseFromArray(
+              it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            "compliance view: a VersionMonitoring record does not parse");
+      }
     }
-    SystemRecord* out = r.get();
-    records_.emplace(system_id, std::move(r));
-    return out;
+    AIGOV_RETURN_IF_ERROR(
+        storage::FromRocksDb(it->status(), "reading the compliance view"));
+    return r;
+  }
+
+  // Marks the record (all but its monitoring) to be written at Flush.
+  void Touch(const std::string& system_id) {
+    if (auto it = records_.find(system_id); it != records_.end()) {
+      it->second.dirty = true;
+    }
+  }
+  // Marks one version's monitoring of the record to be written at Flush.
+  void TouchMonitoring(const std::string& system_id, const std::string& model,
+                       const std::string& version) {
+    if (auto it = records_.find(system_id); it != records_.end()) {
+      it->second.monitoring.emplace(model, version);
+    }
   }
 
   void Put(const std::string& key, const google::protobuf::Message& m) {
@@ -112,8 +162,26 @@ class ComplianceView::Store {
   }
 
   void Flush(rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch* batch) {
-    for (const auto& [id, r] : records_) {
-      batch->Put(family, Key(kSystem, id), journal::SerializeDeterministic(*r));
+    for (auto& [id, held] : records_) {
+      SystemRecord& r = *held.record;
+      if (held.dirty || NextDueOf(r) != held.loaded_next_due) {
+        // The monitoring is stored under its own keys.
+        google::protobuf::RepeatedPtrField<
+            aigov::internal::v1::VersionMonitoring>
+            monitoring;
+        monitoring.Swap(r.mutable_monitoring());
+        batch->Put(family, Key(kSystem, id),
+                   journal::SerializeDeterministic(r));
+        monitoring.Swap(r.mutable_monitoring());
+      }
+      for (const auto& [model, version] : held.monitoring) {
+        for (const auto& m : r.monitoring()) {
+          if (m.model_id() == model && m.version() == version) {
+            batch->Put(family, MonitoringKey(id, model, version),
+                       journal::SerializeDeterministic(m));
+          }
+        }
+      }
     }
     for (const auto& [key, value] : writes_) {
       if (value) batch->Put(family, key, *value);
@@ -122,11 +190,11 @@ class ComplianceView::Store {
   // Hands the records to `cache` (they are committed), leaving at most
   // `max` there.
   void Release(RecordCache* cache, size_t max) {
-    for (auto& [id, r] : records_) {
+    for (auto& [id, held] : records_) {
       while (cache->size() >= max && !cache->empty()) {
         cache->erase(cache->begin());
       }
-      (*cache)[id] = std::move(r);
+      (*cache)[id] = std::move(held.record);
     }
     records_.clear();
   }
@@ -138,9 +206,11 @@ class ComplianceView::Store {
 
   // The sequences folded into the store, in order (Folder::Fold).
   std::vector<uint64_t>& folded() { return folded_; }
-  // The records the store holds, by system id.
-  const std::map<std::string, std::unique_ptr<SystemRecord>>& records() const {
-    return records_;
+  // The ids of the records the store holds.
+  std::vector<std::string> systems() const {
+    std::vector<std::string> out;
+    for (const auto& [id, held] : records_) out.push_back(id);
+    return out;
   }
 
  private:
@@ -153,6 +223,11 @@ class ComplianceView::Store {
     AIGOV_RETURN_IF_ERROR(
         storage::FromRocksDb(s, "reading the compliance view"));
     return value;
+  }
+
+  static int64_t NextDueOf(const SystemRecord& r) {
+    return r.has_next_due() ? absl::ToUnixNanos(rules::TimeOf(r.next_due()))
+                            : -1;
   }
 
   template <typename Message>
@@ -168,9 +243,18 @@ class ComplianceView::Store {
 
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* family_;
+  // A record and what of it changed since it was loaded.
+  struct Held {
+    std::unique_ptr<SystemRecord> record;
+    bool dirty = false;
+    // next_due as loaded (-1 unset), so a change of it alone is written.
+    int64_t loaded_next_due = -1;
+    std::set<std::pair<std::string, std::string>> monitoring;
+  };
+
   RecordCache* cache_;
   std::map<std::string, std::optional<std::string>> writes_;
-  std::map<std::string, std::unique_ptr<SystemRecord>> records_;
+  std::map<std::string, Held> records_;
   std::vector<uint64_t> folded_;
 };
 
@@ -231,14 +315,28 @@ class ComplianceView::Folder {
       for (const std::string& s : users->systems()) {
         AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, Load(s));
         rules::FoldDataset(d, fact, r);
+        store_.Touch(s);
         touched.push_back(s);
       }
       return touched;
     }
     for (const std::string& s : systems) {
       AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, Load(s));
+      const int drift_facts = r->drift_facts_size();
       rules::Fold(e, sequence, r);
       AIGOV_RETURN_IF_ERROR(Index(e, sequence, r));
+      // Telemetry changes the version's monitoring alone, unless a drift
+      // evaluation raised an alert.
+      if (e.has_performance_sample()) {
+        store_.TouchMonitoring(s, e.performance_sample().model_id(),
+                               e.performance_sample().version());
+      } else if (e.has_drift_evaluation()) {
+        store_.TouchMonitoring(s, e.drift_evaluation().model_id(),
+                               e.drift_evaluation().version());
+        if (r->drift_facts_size() != drift_facts) store_.Touch(s);
+      } else {
+        store_.Touch(s);
+      }
       touched.push_back(s);
     }
     return touched;
@@ -571,7 +669,8 @@ absl::Status ComplianceView::Apply(
       (void)t;
     }
   }
-  for (const auto& [s, r] : store.records()) {
+  for (const std::string& s : store.systems()) {
+    AIGOV_ASSIGN_OR_RETURN(SystemRecord* const r, store.Record(s));
     auto it = due_.find(s);
     if (it == due_.end()) {
       // Not evaluated since this process started (a rebuild): at the next
@@ -593,7 +692,7 @@ absl::Status ComplianceView::Apply(
 absl::StatusOr<std::optional<SystemRecord>> ComplianceView::Record(
     const std::string& system_id) const {
   Store committed(db_, family_);
-  return committed.GetMessage<SystemRecord>(Key(kSystem, system_id));
+  return committed.LoadCommitted(system_id);
 }
 
 absl::StatusOr<std::vector<aigov::internal::v1::StoredFinding>>

@@ -19,9 +19,12 @@
 // 'd' dataset \0 version -> DatasetUsers; 'x' tag id -> system_id for
 // incidents ('i'), breaches ('b') and requests ('q'); 'h' system \0
 // big-endian sequence -> StoredFinding for every finding journalled (the
-// history GetStatus replays for past instants). Apply folds entries
-// with the same code Derive uses, so --rebuild_views rebuilds the family
-// from the journal (the due instants are then recomputed at the next tick).
+// history GetStatus replays for past instants); 'm' system \0 model \0
+// version -> VersionMonitoring (kept out of the SystemRecord stored under
+// 's', which telemetry would otherwise rewrite at every sample). Apply folds
+// entries with the same code Derive uses, so --rebuild_views rebuilds the
+// family from the journal (the due instants are then recomputed at the next
+// tick).
 //
 // Thread-safety: Projection and Deriver methods run on the sequencer thread;
 // Record and Systems read committed state from any thread.
@@ -56,7 +59,7 @@ class ComplianceView final : public journal::Projection,
                  rules::Settings settings);
   ~ComplianceView() override;
 
-  uint32_t version() const override { return 2; }
+  uint32_t version() const override { return 3; }
   std::string column_family() const override { return kComplianceFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;
