@@ -659,7 +659,12 @@ absl::Status ComplianceView::Apply(
   for (size_t i = 0; derived_all && i < entries.size(); ++i) {
     derived_all = group_->folded()[i] == entries[i].entry->sequence();
   }
-  if (!derived_all) rebuilt_ = std::make_unique<Store>(db_, family, &cache_);
+  if (!derived_all) {
+    // Read from the family alone: during RebuildViews the family was
+    // emptied and the cache holds what it held before.
+    cache_.clear();
+    rebuilt_ = std::make_unique<Store>(db_, family);
+  }
   Store& store = derived_all ? *group_ : *rebuilt_;
   if (!derived_all) {
     Folder fold(store);
