@@ -70,13 +70,24 @@ class ComplianceView::Store {
  public:
   // `cache` (may be null): committed records parsed earlier, taken from on
   // a miss (moved out: the store owns them from then on).
+  // `routes` (may be null): committed model version -> system keys read
+  // earlier, consulted before RocksDB.
   Store(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-        RecordCache* cache = nullptr)
-      : db_(db), family_(family), cache_(cache) {}
+        RecordCache* cache = nullptr, RouteCache* routes = nullptr)
+      : db_(db), family_(family), cache_(cache), routes_(routes) {}
 
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key) const {
     if (auto it = writes_.find(key); it != writes_.end()) return it->second;
-    return GetCommitted(key);
+    if (routes_ == nullptr || key.empty() || key[0] != kVersion) {
+      return GetCommitted(key);
+    }
+    if (auto r = routes_->find(key); r != routes_->end()) return r->second;
+    AIGOV_ASSIGN_OR_RETURN(std::optional<std::string> value, GetCommitted(key));
+    if (value) {
+      if (routes_->size() >= kMaxCachedRoutes) routes_->clear();
+      (*routes_)[key] = *value;
+    }
+    return value;
   }
 
   template <typename Message>
@@ -158,6 +169,9 @@ class ComplianceView::Store {
     writes_[key] = journal::SerializeDeterministic(m);
   }
   void PutRaw(const std::string& key, std::string value) {
+    // A route changed in a group is read from the group until written,
+    // then from RocksDB again.
+    if (routes_ != nullptr) routes_->erase(key);
     writes_[key] = std::move(value);
   }
 
@@ -253,6 +267,7 @@ class ComplianceView::Store {
   };
 
   RecordCache* cache_;
+  RouteCache* routes_;
   std::map<std::string, std::optional<std::string>> writes_;
   std::map<std::string, Held> records_;
   std::vector<uint64_t> folded_;
@@ -423,7 +438,8 @@ absl::Status ComplianceView::Attach(rocksdb::DB* db,
   db_ = db;
   family_ = family;
   cache_.clear();
-  group_ = std::make_unique<Store>(db, family, &cache_);
+  routes_.clear();
+  group_ = std::make_unique<Store>(db, family, &cache_, &routes_);
   // Every system's next due instant; one without is evaluated at the next
   // tick.
   std::unique_ptr<rocksdb::Iterator> it(
@@ -663,6 +679,7 @@ absl::Status ComplianceView::Apply(
     // Read from the family alone: during RebuildViews the family was
     // emptied and the cache holds what it held before.
     cache_.clear();
+    routes_.clear();
     rebuilt_ = std::make_unique<Store>(db_, family);
   }
   Store& store = derived_all ? *group_ : *rebuilt_;

@@ -106,8 +106,11 @@ class ComplianceView final : public journal::Projection,
       absl::flat_hash_map<std::string,
                           std::unique_ptr<aigov::internal::v1::SystemRecord>>;
 
+  using RouteCache = absl::flat_hash_map<std::string, std::string>;
   // Committed records kept parsed between groups, at most this many.
   static constexpr size_t kMaxCachedRecords = 2048;
+  // Committed model version -> system routes kept, at most this many.
+  static constexpr size_t kMaxCachedRoutes = 1 << 16;
 
   // Evaluates `record` (held by `fold`'s store) at `at` and appends a
   // finding for each obligation whose status or deadline differs from the
@@ -130,6 +133,9 @@ class ComplianceView final : public journal::Projection,
   // takes a record out while it changes it and hands it back once written
   // (GroupWritten), so a failed group leaves none of its changes here.
   RecordCache cache_;
+  // The model version -> system routes read from the family (sequencer
+  // thread only); a route written by a group is dropped from it.
+  RouteCache routes_;
   // Apply's store when it folded the entries again; the store Apply
   // flushed. Both live until EndGroup.
   std::unique_ptr<Store> rebuilt_;
