@@ -9,7 +9,11 @@
 // Derive folds the entry, and what the derivers before it derived from it
 // (a drift ALERT, a PerformanceBreach), into the system's record, evaluates
 // the catalog at the entry's recorded_at, and derives one ComplianceFinding
-// per obligation whose status or deadline changed. At a tick, DeriveAt
+// per obligation whose status or deadline changed. Telemetry that cannot
+// change a finding (a performance sample or drift evaluation of a version
+// sampled within compliance.metric_freshness, with no change of its alert
+// state) is folded without evaluation unless the system is due. At a tick,
+// DeriveAt
 // re-evaluates the systems whose next due instant (a deadline, an at-risk
 // threshold, an application date) has passed, so deadlines pass without any
 // entry. Findings are sequenced in the same group and batch as what caused

@@ -1052,7 +1052,7 @@ struct Acc {
 
 // Missing evidence: violated once `due_before` happened (or when there is
 // none), pending before.
-void Missing(const Ctx& c, const Obligation& o, const std::string& what,
+void Missing(const Obligation& o, const std::string& what,
              const std::optional<Occ>& due, Acc* acc) {
   if (o.due_before.empty()) {
     acc->Add(kViolated, absl::StrCat(what, " not recorded"));
@@ -1065,7 +1065,6 @@ void Missing(const Ctx& c, const Obligation& o, const std::string& what,
                                      ", which happened on ", Day(due->at)));
     return;
   }
-  (void)c;
   acc->Add(kPending,
            absl::StrCat(what, " due before ", EventWords(o.due_before)));
 }
@@ -1152,7 +1151,7 @@ void CheckDocuments(const Ctx& c, const Obligation& o, Acc* acc) {
       if (!o.due_before.empty()) {
         due = Earliest(Occurrences(c, o.due_before, nullptr));
       }
-      Missing(c, o, absl::StrJoin(missing, ", "), due, acc);
+      Missing(o, absl::StrJoin(missing, ", "), due, acc);
     }
     return;
   }
@@ -1190,8 +1189,7 @@ void CheckDocuments(const Ctx& c, const Obligation& o, Acc* acc) {
     std::optional<Occ> due;
     auto it = c.first_deployed.find(key);
     if (it != c.first_deployed.end()) due = it->second;
-    Missing(c, o, absl::StrCat(key, ": ", absl::StrJoin(missing, ", ")), due,
-            acc);
+    Missing(o, absl::StrCat(key, ": ", absl::StrJoin(missing, ", ")), due, acc);
   }
 }
 
@@ -1215,7 +1213,7 @@ void CheckAttributes(const Ctx& c, const Obligation& o, Acc* acc) {
   if (!o.due_before.empty()) {
     due = Earliest(Occurrences(c, o.due_before, nullptr));
   }
-  Missing(c, o, absl::StrJoin(missing, ", "), due, acc);
+  Missing(o, absl::StrJoin(missing, ", "), due, acc);
 }
 
 // Events whose occurrences are about the system as a whole: evidence that
@@ -1235,7 +1233,7 @@ void CheckEvents(const Ctx& c, const Obligation& o, Acc* acc) {
       if (!o.due_before.empty()) {
         due = Earliest(Occurrences(c, o.due_before, nullptr));
       }
-      Missing(c, o, EventWords(e), due, acc);
+      Missing(o, EventWords(e), due, acc);
       continue;
     }
     const Occ* latest = &occs.front();

@@ -192,9 +192,7 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetStatus(
         FromEvaluation(f, o);
       } else {
         o->set_status(aigov::v1::FINDING_STATUS_NOT_APPLICABLE);
-        o->set_reason(
-            "aigovd had journalled no finding on it by then (the system's "
-            "record was evaluated from a later tick)");
+        o->set_reason("aigovd had journalled no finding on it by then");
       }
       continue;
     }
@@ -263,6 +261,9 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListFindings(
           ? 100
           : std::min<size_t>(request->page_size(), size_t{1000});
 
+  auto full = [&] {
+    return static_cast<size_t>(response->findings_size()) == page;
+  };
   // Appends the system's matching findings from catalog index `from` until
   // the page is full.
   auto take = [&](const std::string& system, size_t from) -> absl::Status {
@@ -286,9 +287,7 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListFindings(
     std::sort(found.begin(), found.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [index, f] : found) {
-      if (static_cast<size_t>(response->findings_size()) == page) {
-        break;
-      }
+      if (full()) break;
       AIGOV_ASSIGN_OR_RETURN(aigov::v1::JournalEntry entry,
                              journal_.Get(f->sequence()));
       aigov::v1::ComplianceFindingEntry* out = response->add_findings();
@@ -297,9 +296,6 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListFindings(
       *out->mutable_finding() = std::move(*entry.mutable_compliance_finding());
     }
     return absl::OkStatus();
-  };
-  auto full = [&] {
-    return static_cast<size_t>(response->findings_size()) == page;
   };
   auto finish_page = [&] {
     if (full()) {

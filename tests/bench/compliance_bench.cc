@@ -364,7 +364,10 @@ int Run(const Options& o) {
       }
     }
     full.push_back(absl::ToDoubleSeconds(absl::Now() - start));
-    if (findings != records.size() * catalog->obligations.size()) return 1;
+    if (findings != records.size() * catalog->obligations.size()) {
+      std::fprintf(stderr, "evaluate: not one finding per obligation\n");
+      return 1;
+    }
   }
   std::printf(
       "full re-evaluation of %d systems: median %.3f s, best %.3f s "
