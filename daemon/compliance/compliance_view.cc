@@ -21,6 +21,7 @@ namespace {
 
 using aigov::internal::v1::DatasetUsers;
 using aigov::internal::v1::SystemRecord;
+using aigov::internal::v1::VersionMonitoring;
 using aigov::v1::JournalEntry;
 
 constexpr char kSystem = 's';
@@ -71,10 +72,16 @@ class ComplianceView::Store {
   // `cache` (may be null): committed records parsed earlier, taken from on
   // a miss (moved out: the store owns them from then on).
   // `routes` (may be null): committed model version -> system keys read
-  // earlier, consulted before RocksDB.
+  // earlier, consulted before RocksDB. `telemetry` (may be null): committed
+  // monitoring read or written earlier, consulted before RocksDB.
   Store(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-        RecordCache* cache = nullptr, RouteCache* routes = nullptr)
-      : db_(db), family_(family), cache_(cache), routes_(routes) {}
+        RecordCache* cache = nullptr, RouteCache* routes = nullptr,
+        TelemetryCache* telemetry = nullptr)
+      : db_(db),
+        family_(family),
+        cache_(cache),
+        routes_(routes),
+        telemetry_(telemetry) {}
 
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key) const {
     if (auto it = writes_.find(key); it != writes_.end()) return it->second;
@@ -122,9 +129,60 @@ class ComplianceView::Store {
       }
     }
     held.loaded_next_due = NextDueOf(*held.record);
+    // Monitoring the group changed without the record (PutQuiet) moves
+    // into it: from now on the record holds the group's state.
+    if (auto q = quiet_.find(system_id); q != quiet_.end()) {
+      for (auto& [key, m] : q->second) {
+        VersionMonitoring* into = nullptr;
+        for (auto& have : *held.record->mutable_monitoring()) {
+          if (have.model_id() == m.model_id() &&
+              have.version() == m.version()) {
+            into = &have;
+          }
+        }
+        if (into == nullptr) into = held.record->add_monitoring();
+        held.monitoring.emplace(m.model_id(), m.version());
+        *into = std::move(m);
+      }
+      quiet_.erase(q);
+    }
     SystemRecord* out = held.record.get();
     records_.emplace(system_id, std::move(held));
     return out;
+  }
+
+  // True when the group holds the system's record.
+  bool Holds(const std::string& system_id) const {
+    return records_.count(system_id) > 0;
+  }
+
+  // One version's monitoring as the group left it, for a system whose
+  // record the group does not hold; nullopt when none is stored.
+  absl::StatusOr<std::optional<VersionMonitoring>> Monitoring(
+      const std::string& system_id, const std::string& model,
+      const std::string& version) {
+    const std::string key = MonitoringKey(system_id, model, version);
+    if (auto q = quiet_.find(system_id); q != quiet_.end()) {
+      if (auto m = q->second.find(key); m != q->second.end()) return m->second;
+    }
+    if (telemetry_ != nullptr) {
+      if (auto t = telemetry_->find(key); t != telemetry_->end()) {
+        return t->second;
+      }
+    }
+    AIGOV_ASSIGN_OR_RETURN(std::optional<VersionMonitoring> m,
+                           GetMessage<VersionMonitoring>(key));
+    if (m && telemetry_ != nullptr) {
+      if (telemetry_->size() >= kMaxCachedTelemetry) telemetry_->clear();
+      (*telemetry_)[key] = *m;
+    }
+    return m;
+  }
+  // Replaces one version's monitoring, for a system whose record the
+  // group does not hold; written at Flush.
+  void PutQuiet(const std::string& system_id, VersionMonitoring m) {
+    std::string key = MonitoringKey(system_id, m.model_id(), m.version());
+    quiet_[system_id][std::move(key)] = std::move(m);
   }
 
   // The committed record of a system (its monitoring merged in), or
@@ -197,24 +255,51 @@ class ComplianceView::Store {
         }
       }
     }
+    for (const auto& [id, versions] : quiet_) {
+      for (const auto& [key, m] : versions) {
+        batch->Put(family, key, journal::SerializeDeterministic(m));
+      }
+    }
     for (const auto& [key, value] : writes_) {
       if (value) batch->Put(family, key, *value);
     }
   }
-  // Hands the records to `cache` (they are committed), leaving at most
-  // `max` there.
-  void Release(RecordCache* cache, size_t max) {
+  // Hands the records to `cache` and the monitoring written to
+  // `telemetry` (they are committed), leaving at most `max` records.
+  void Release(RecordCache* cache, size_t max, TelemetryCache* telemetry) {
+    if (telemetry->size() >= kMaxCachedTelemetry) telemetry->clear();
     for (auto& [id, held] : records_) {
+      for (const auto& m : held.record->monitoring()) {
+        if (held.monitoring.count({m.model_id(), m.version()}) > 0) {
+          (*telemetry)[MonitoringKey(id, m.model_id(), m.version())] = m;
+        }
+      }
       while (cache->size() >= max && !cache->empty()) {
         cache->erase(cache->begin());
       }
       (*cache)[id] = std::move(held.record);
     }
     records_.clear();
+    for (auto& [id, versions] : quiet_) {
+      auto c = cache->find(id);
+      for (auto& [key, m] : versions) {
+        if (c != cache->end()) {
+          for (auto& have : *c->second->mutable_monitoring()) {
+            if (have.model_id() == m.model_id() &&
+                have.version() == m.version()) {
+              have = m;
+            }
+          }
+        }
+        (*telemetry)[key] = std::move(m);
+      }
+    }
+    quiet_.clear();
   }
   void Clear() {
     writes_.clear();
     records_.clear();
+    quiet_.clear();
     folded_.clear();
   }
 
@@ -268,8 +353,12 @@ class ComplianceView::Store {
 
   RecordCache* cache_;
   RouteCache* routes_;
+  TelemetryCache* telemetry_;
   std::map<std::string, std::optional<std::string>> writes_;
   std::map<std::string, Held> records_;
+  // system -> monitoring key -> the version's monitoring, changed by
+  // telemetry folded without the record (PutQuiet).
+  std::map<std::string, std::map<std::string, VersionMonitoring>> quiet_;
   std::vector<uint64_t> folded_;
 };
 
@@ -439,7 +528,8 @@ absl::Status ComplianceView::Attach(rocksdb::DB* db,
   family_ = family;
   cache_.clear();
   routes_.clear();
-  group_ = std::make_unique<Store>(db, family, &cache_, &routes_);
+  telemetry_.clear();
+  group_ = std::make_unique<Store>(db, family, &cache_, &routes_, &telemetry_);
   // Every system's next due instant; one without is evaluated at the next
   // tick.
   std::unique_ptr<rocksdb::Iterator> it(
@@ -461,7 +551,9 @@ absl::Status ComplianceView::Attach(rocksdb::DB* db,
 }
 
 void ComplianceView::GroupWritten() {
-  if (flushed_ != nullptr) flushed_->Release(&cache_, kMaxCachedRecords);
+  if (flushed_ != nullptr) {
+    flushed_->Release(&cache_, kMaxCachedRecords, &telemetry_);
+  }
 }
 
 void ComplianceView::EndGroup() {
@@ -559,6 +651,10 @@ struct TelemetryBefore {
 absl::Status ComplianceView::Derive(const JournalEntry& entry,
                                     uint64_t sequence,
                                     std::vector<JournalEntry>* derived) {
+  if (derived->empty() && entry.has_performance_sample()) {
+    AIGOV_ASSIGN_OR_RETURN(const bool quiet, QuietSample(entry, sequence));
+    if (quiet) return absl::OkStatus();
+  }
   Folder fold(*group_);
   const absl::Time at = rules::TimeOf(entry.recorded_at());
   // Systems whose findings the entry may change. Telemetry is the bulk of
@@ -638,6 +734,29 @@ absl::Status ComplianceView::Derive(const JournalEntry& entry,
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> ComplianceView::QuietSample(const JournalEntry& entry,
+                                                 uint64_t sequence) {
+  const auto& s = entry.performance_sample();
+  AIGOV_ASSIGN_OR_RETURN(const std::optional<std::string> system,
+                         group_->Get(Key(kVersion, s.model_id(), s.version())));
+  if (!system || group_->Holds(*system)) return false;
+  const absl::Time at = rules::TimeOf(entry.recorded_at());
+  if (auto due = due_.find(*system); due == due_.end() || due->second <= at) {
+    return false;
+  }
+  AIGOV_ASSIGN_OR_RETURN(
+      std::optional<VersionMonitoring> m,
+      group_->Monitoring(*system, s.model_id(), s.version()));
+  if (!m || !m->has_last_sample() ||
+      at - rules::TimeOf(m->last_sample().at()) > settings_.metric_freshness) {
+    return false;
+  }
+  rules::FoldSample(entry, sequence, &*m);
+  group_->PutQuiet(*system, *std::move(m));
+  group_->folded().push_back(sequence);
+  return true;
+}
+
 absl::Status ComplianceView::DeriveAt(absl::Time now, uint64_t next_sequence,
                                       std::vector<JournalEntry>* derived) {
   Folder fold(*group_);
@@ -680,6 +799,7 @@ absl::Status ComplianceView::Apply(
     // emptied and the cache holds what it held before.
     cache_.clear();
     routes_.clear();
+    telemetry_.clear();
     rebuilt_ = std::make_unique<Store>(db_, family);
   }
   Store& store = derived_all ? *group_ : *rebuilt_;

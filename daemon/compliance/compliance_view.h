@@ -12,12 +12,13 @@
 // per obligation whose status or deadline changed. Telemetry that cannot
 // change a finding (a performance sample or drift evaluation of a version
 // sampled within compliance.metric_freshness, with no change of its alert
-// state) is folded without evaluation unless the system is due. At a tick,
-// DeriveAt
-// re-evaluates the systems whose next due instant (a deadline, an at-risk
-// threshold, an application date) has passed, so deadlines pass without any
-// entry. Findings are sequenced in the same group and batch as what caused
-// them: "what did aigov conclude on date D" is a replay of the journal.
+// state) is folded without evaluation unless the system is due; such a
+// performance sample changes its version's monitoring alone, without
+// loading the system's record. At a tick, DeriveAt re-evaluates the systems
+// whose next due instant (a deadline, an at-risk threshold, an application
+// date) has passed, so deadlines pass without any entry. Findings are sequenced
+// in the same group and batch as what caused them: "what did aigov conclude on
+// date D" is a replay of the journal.
 //
 // Keys: 's' system_id -> SystemRecord; 'v' model \0 version -> system_id;
 // 'd' dataset \0 version -> DatasetUsers; 'x' tag id -> system_id for
@@ -111,10 +112,14 @@ class ComplianceView final : public journal::Projection,
                           std::unique_ptr<aigov::internal::v1::SystemRecord>>;
 
   using RouteCache = absl::flat_hash_map<std::string, std::string>;
+  using TelemetryCache =
+      absl::flat_hash_map<std::string, aigov::internal::v1::VersionMonitoring>;
   // Committed records kept parsed between groups, at most this many.
-  static constexpr size_t kMaxCachedRecords = 2048;
+  static constexpr size_t kMaxCachedRecords = 64;
   // Committed model version -> system routes kept, at most this many.
   static constexpr size_t kMaxCachedRoutes = 1 << 16;
+  // Committed versions' monitoring kept, at most this many.
+  static constexpr size_t kMaxCachedTelemetry = 1 << 16;
 
   // Evaluates `record` (held by `fold`'s store) at `at` and appends a
   // finding for each obligation whose status or deadline differs from the
@@ -124,6 +129,15 @@ class ComplianceView final : public journal::Projection,
                         absl::Time at, uint64_t source, bool tick,
                         uint64_t next_sequence,
                         std::vector<aigov::v1::JournalEntry>* derived);
+
+  // Folds a performance sample that cannot change a finding without the
+  // system's record: its version was sampled within metric_freshness, the
+  // system is not due, the group does not hold the record and no deriver
+  // before this one derived anything from it. Only the version's
+  // monitoring changes (written under its 'm' key). False (nothing done)
+  // otherwise.
+  absl::StatusOr<bool> QuietSample(const aigov::v1::JournalEntry& entry,
+                                   uint64_t sequence);
 
   const rules::Catalog& catalog_;
   const rules::Regime& regime_;
@@ -140,6 +154,10 @@ class ComplianceView final : public journal::Projection,
   // The model version -> system routes read from the family (sequencer
   // thread only); a route written by a group is dropped from it.
   RouteCache routes_;
+  // The monitoring ('m' keys) last read or written, by key (sequencer
+  // thread only): the quiet path reads a version's monitoring without its
+  // system's record. Handed back at GroupWritten like the records.
+  TelemetryCache telemetry_;
   // Apply's store when it folded the entries again; the store Apply
   // flushed. Both live until EndGroup.
   std::unique_ptr<Store> rebuilt_;

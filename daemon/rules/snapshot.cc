@@ -188,6 +188,11 @@ void FoldDataset(const aigov::v1::DatasetVersion& dataset, const Fact& fact,
   *d->mutable_fact() = fact;
 }
 
+void FoldSample(const JournalEntry& e, uint64_t sequence,
+                aigov::internal::v1::VersionMonitoring* m) {
+  *m->mutable_last_sample() = FactOf(e, sequence);
+}
+
 void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
   const Fact fact = FactOf(e, sequence);
   bool added = false;
@@ -341,7 +346,7 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
     }
     case JournalEntry::kPerformanceSample: {
       const auto& s = e.performance_sample();
-      *MonitoringOf(r, s.model_id(), s.version())->mutable_last_sample() = fact;
+      FoldSample(e, sequence, MonitoringOf(r, s.model_id(), s.version()));
       break;
     }
     case JournalEntry::kDriftEvaluation: {

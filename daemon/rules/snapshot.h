@@ -48,6 +48,11 @@ bool Folds(const aigov::v1::JournalEntry& entry);
 void Fold(const aigov::v1::JournalEntry& entry, uint64_t sequence,
           aigov::internal::v1::SystemRecord* record);
 
+// What Fold does with a performance sample `e` (sequenced at `sequence`):
+// it changes its version's monitoring `m` alone.
+void FoldSample(const aigov::v1::JournalEntry& e, uint64_t sequence,
+                aigov::internal::v1::VersionMonitoring* m);
+
 // Puts (or replaces) a dataset version the system's model versions use.
 void FoldDataset(const aigov::v1::DatasetVersion& dataset,
                  const aigov::internal::v1::Fact& fact,
