@@ -55,6 +55,7 @@
 #include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
 #include "daemon/storage/allocator.h"
+#include "tests/bench/stats.h"
 
 namespace {
 
@@ -71,10 +72,7 @@ struct Options {
 std::string System(int s) { return absl::StrCat("sys-", s); }
 std::string Model(int s) { return absl::StrCat("model-", s); }
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
-}
+using aigov::bench::Percentile;
 
 JournalEntry Entry(const std::string& event_id) {
   JournalEntry e;

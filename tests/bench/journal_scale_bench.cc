@@ -27,14 +27,12 @@
 #include "daemon/tlog/bundle.h"
 #include "daemon/tlog/checkpoint.h"
 #include "tests/bench/bench_events.h"
+#include "tests/bench/stats.h"
 
 namespace aigov::journal {
 namespace {
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
-}
+using aigov::bench::Percentile;
 
 int Main(int argc, char** argv) {
   uint64_t entries = 10000000;

@@ -28,6 +28,7 @@
 #include "daemon/lineage/lineage_queries.h"
 #include "daemon/registry/registry_projection.h"
 #include "daemon/storage/allocator.h"
+#include "tests/bench/stats.h"
 #include "tests/bench/views_journal.h"
 
 namespace {
@@ -47,10 +48,7 @@ aigov::v1::DatasetRef Ref(int domain, const char* layer, int i) {
   return ref;
 }
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
-}
+using aigov::bench::Percentile;
 
 int Run(const Options& o) {
   // Per domain: 20 raw, 40 staged, 40 feature sets (100 datasets), and
