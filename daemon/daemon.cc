@@ -208,8 +208,20 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
 
   d->monitoring_service_ = std::make_unique<server::MonitoringServiceImpl>(
       *d->writes_, *d->pipeline_, *d->views_.drift, *d->journal_, clock);
+  reports::Sources sources;
+  sources.compliance = d->views_.compliance.get();
+  sources.registry = d->views_.registry.get();
+  sources.lineage = d->views_.lineage.get();
+  sources.drift = d->views_.drift.get();
+  sources.journal = d->journal_.get();
+  d->reports_ = std::make_unique<reports::ReportBuilder>(
+      sources,
+      [checkpointer = d->checkpointer_.get()] {
+        return checkpointer->Current();
+      },
+      d->signer_->verifier_key(), clock);
   d->compliance_service_ = std::make_unique<server::ComplianceServiceImpl>(
-      *d->views_.compliance, *d->journal_, clock);
+      *d->views_.compliance, *d->journal_, *d->reports_, clock);
 
   Daemon* self = d.get();
   server::HttpHandlers handlers;

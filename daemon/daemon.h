@@ -36,6 +36,7 @@
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/metrics/daemon_metrics.h"
 #include "daemon/registry/registry_projection.h"
+#include "daemon/reports/report_builder.h"
 #include "daemon/rules/catalog.h"
 #include "daemon/server/compliance_service.h"
 #include "daemon/server/governance_service.h"
@@ -130,6 +131,7 @@ class Daemon {
   std::unique_ptr<server::LineageServiceImpl> lineage_service_;
   std::unique_ptr<server::GovernanceServiceImpl> governance_service_;
   std::unique_ptr<server::MonitoringServiceImpl> monitoring_service_;
+  std::unique_ptr<reports::ReportBuilder> reports_;
   std::unique_ptr<server::ComplianceServiceImpl> compliance_service_;
   std::unique_ptr<server::OpenLineageEndpoint> openlineage_;
   std::unique_ptr<server::HttpServer> http_;

@@ -1,6 +1,10 @@
 #include "agents/cli/compliance_cmd.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -10,10 +14,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
 #include "agents/cli/client.h"
 #include "aigov/v1/compliance_service.grpc.pb.h"
+#include "aigov/v1/journal_service.grpc.pb.h"
+#include "daemon/tlog/bundle.h"
 #include "nlohmann/json.hpp"
 
 namespace aigov::cli {
@@ -55,6 +62,108 @@ std::string DocumentName(int d) {
 int Failed(const grpc::Status& s, const std::string& target) {
   std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
   return 1;
+}
+
+// Parses --at into `out`; prints the error and returns false when it is not
+// an RFC 3339 instant.
+bool ParseAt(const std::string& at, google::protobuf::Timestamp* out) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, at, &t, &error)) {
+    std::fprintf(stderr,
+                 "error: --at: expected an RFC 3339 time such as "
+                 "2027-01-15T00:00:00Z, got \"%s\" (%s)\n",
+                 at.c_str(), error.c_str());
+    return false;
+  }
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
+                                      absl::Nanoseconds(1)));
+  return true;
+}
+
+// Writes `text` to `path`; prints the error and returns false on failure.
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "error: cannot write %s\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+// Writes the proof bundle of `report` into `dir`: its cited entries with
+// inclusion proofs against its checkpoint (JournalService.ProveEntries),
+// the checkpoint, the verifier key, and the report as report.json.
+int WriteBundle(const std::string& target,
+                const aigov::v1::ComplianceReport& report,
+                const std::string& json, const std::string& dir) {
+  aigov::tlog::BundleWriter writer(dir);
+  const absl::Status begun = writer.Begin(report.checkpoint().note(),
+                                          report.checkpoint().public_key());
+  if (!begun.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(begun.message()).c_str());
+    return 1;
+  }
+  if (!WriteFile(dir + "/report.json", json)) return 1;
+  aigov::v1::ProveEntriesRequest req;
+  req.set_tree_size(report.checkpoint().tree_size());
+  *req.mutable_sequences() = report.cited_sequences();
+  auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
+  auto reader = stub->ProveEntries(&ctx, req);
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const uint64_t total = static_cast<uint64_t>(req.sequences_size());
+  uint64_t count = 0;
+  aigov::v1::ProveEntriesResponse resp;
+  while (reader->Read(&resp)) {
+    for (const aigov::v1::ProvenEntry& e : resp.entries()) {
+      aigov::tlog::Hash leaf{};
+      std::vector<aigov::tlog::Hash> proof;
+      bool ok = aigov::tlog::HashFromBytes(e.leaf_hash(), &leaf);
+      for (const std::string& node : e.inclusion_proof()) {
+        aigov::tlog::Hash h{};
+        ok = ok && aigov::tlog::HashFromBytes(node, &h);
+        proof.push_back(h);
+      }
+      if (!ok ||
+          !writer.Add(e.index(), leaf, e.entry(), e.pruned(), &proof).ok()) {
+        ctx.TryCancel();
+        std::fprintf(stderr, "error: writing the bundle failed at entry %llu\n",
+                     static_cast<unsigned long long>(e.index()));
+        return 1;
+      }
+      ++count;
+    }
+    if (tty) {
+      std::fprintf(stderr, "\rproving: %llu / %llu entries",
+                   static_cast<unsigned long long>(count),
+                   static_cast<unsigned long long>(total));
+    }
+  }
+  if (tty) std::fprintf(stderr, "\n");
+  const grpc::Status s = reader->Finish();
+  if (!s.ok()) return Failed(s, target);
+  if (count != total || !writer.Finish().ok()) {
+    std::fprintf(stderr,
+                 "error: the bundle in %s is incomplete (%llu of %llu "
+                 "entries)\n",
+                 dir.c_str(), static_cast<unsigned long long>(count),
+                 static_cast<unsigned long long>(total));
+    return 1;
+  }
+  std::fprintf(stderr,
+               "bundle: %llu cited entries with inclusion proofs against the "
+               "checkpoint at size %llu in %s (check it with aigovctl journal "
+               "verify %s)\n",
+               static_cast<unsigned long long>(count),
+               static_cast<unsigned long long>(report.checkpoint().tree_size()),
+               dir.c_str(), dir.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -113,21 +222,7 @@ int ComplianceStatus(const std::string& target, const std::string& system,
                      const std::string& at, bool json) {
   aigov::v1::GetStatusRequest req;
   req.set_system_id(system);
-  if (!at.empty()) {
-    absl::Time t;
-    std::string error;
-    if (!absl::ParseTime(absl::RFC3339_full, at, &t, &error)) {
-      std::fprintf(stderr,
-                   "error: --at: expected an RFC 3339 time such as "
-                   "2027-01-15T00:00:00Z, got \"%s\" (%s)\n",
-                   at.c_str(), error.c_str());
-      return 2;
-    }
-    const int64_t seconds = absl::ToUnixSeconds(t);
-    req.mutable_at()->set_seconds(seconds);
-    req.mutable_at()->set_nanos(static_cast<int32_t>(
-        (t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-  }
+  if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
   auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
   aigov::v1::GetStatusResponse resp;
   const grpc::Status s = stub->GetStatus(Context().get(), req, &resp);
@@ -262,6 +357,61 @@ int ComplianceFindings(const std::string& target, const std::string& system,
                 Text(f["sequence"]).c_str(), Text(f["reason"]).c_str());
   }
   return 0;
+}
+
+int ComplianceReport(const std::string& target, const std::string& system,
+                     const std::string& at, const std::string& format,
+                     const std::string& out, const std::string& bundle) {
+  aigov::v1::GetReportRequest req;
+  req.set_system_id(system);
+  if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
+  const std::string f = absl::AsciiStrToLower(format);
+  if (f == "md" || f == "markdown") {
+    req.set_format(aigov::v1::REPORT_FORMAT_MARKDOWN);
+  } else if (f == "json") {
+    req.set_format(aigov::v1::REPORT_FORMAT_JSON);
+  } else if (f == "html") {
+    req.set_format(aigov::v1::REPORT_FORMAT_HTML);
+  } else {
+    std::fprintf(stderr,
+                 "error: --format: expected md, json or html, got \"%s\"\n",
+                 format.c_str());
+    return 2;
+  }
+  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  aigov::v1::GetReportResponse resp;
+  const grpc::Status s = stub->GetReport(&ctx, req, &resp);
+  if (!s.ok()) return Failed(s, target);
+  if (out.empty()) {
+    std::fwrite(resp.document().data(), 1, resp.document().size(), stdout);
+  } else {
+    if (!WriteFile(out, resp.document())) return 1;
+    std::fprintf(stderr,
+                 "report of %s written to %s (%d entries cited, checkpoint at "
+                 "size %llu)\n",
+                 system.c_str(), out.c_str(),
+                 resp.report().cited_sequences_size(),
+                 static_cast<unsigned long long>(
+                     resp.report().checkpoint().tree_size()));
+  }
+  if (bundle.empty()) return 0;
+  std::string json = resp.document();
+  if (req.format() != aigov::v1::REPORT_FORMAT_JSON) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = true;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    json.clear();
+    if (!google::protobuf::util::MessageToJsonString(resp.report(), &json,
+                                                     options)
+             .ok()) {
+      std::fprintf(stderr, "error: cannot print the report as JSON\n");
+      return 1;
+    }
+  }
+  return WriteBundle(target, resp.report(), json, bundle);
 }
 
 }  // namespace aigov::cli

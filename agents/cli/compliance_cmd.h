@@ -1,8 +1,9 @@
 // aigovctl's compliance commands (ComplianceService): `compliance
 // obligations` (the catalog as a regime dates it), `compliance status` (where
 // every obligation stands for one system, now, on a past date from the
-// journal, or projected to a future one) and `compliance findings` (the
-// findings in force, filtered). Each returns the process exit status (0 ok,
+// journal, or projected to a future one), `compliance findings` (the
+// findings in force, filtered) and `compliance report` (the report and its
+// proof bundle). Each returns the process exit status (0 ok,
 // 1 the request failed, 2 a bad argument) and prints errors to stderr.
 #pragma once
 
@@ -35,5 +36,15 @@ int ComplianceStatus(const std::string& target, const std::string& system,
 int ComplianceFindings(const std::string& target, const std::string& system,
                        const std::string& status, const std::string& obligation,
                        bool json);
+
+// aigovctl compliance report --system ID [--at RFC3339] [--format
+// md|json|html] [--out FILE] [--bundle DIR]: the report rendered by aigovd
+// (ComplianceService.GetReport), to stdout or FILE; with --bundle, its
+// proof bundle in DIR (checkpoint, public_key, entries.jsonl with each
+// cited entry's inclusion proof, and report.json), which `aigovctl journal
+// verify DIR` checks offline.
+int ComplianceReport(const std::string& target, const std::string& system,
+                     const std::string& at, const std::string& format,
+                     const std::string& out, const std::string& bundle);
 
 }  // namespace aigov::cli

@@ -64,7 +64,8 @@ class ComplianceView final : public journal::Projection,
                  rules::Settings settings);
   ~ComplianceView() override;
 
-  uint32_t version() const override { return 3; }
+  // 4: VersionMonitoring keeps the newest sample of each metric.
+  uint32_t version() const override { return 4; }
   std::string column_family() const override { return kComplianceFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;

@@ -39,6 +39,13 @@ struct StoredEntry {
   bool pruned = false;
 };
 
+// An entry with its inclusion proof in a tree of a given size.
+struct ProvenEntry {
+  StoredEntry entry;
+  // The audit path from the entry's leaf to the tree's root.
+  std::vector<tlog::Hash> proof;
+};
+
 struct ListQuery {
   uint64_t start_sequence = 0;
   uint32_t page_size = 100;
@@ -92,6 +99,15 @@ class JournalReader {
   // tree_size exceeds the journal's size.
   virtual absl::StatusOr<std::vector<tlog::Hash>> InclusionProof(
       uint64_t index, uint64_t tree_size) const = 0;
+
+  // Returns the entries at `indexes` (in that order) with their leaf hashes
+  // and inclusion proofs in the tree of `tree_size`: the entries read with
+  // one batched read, every node of the proofs with another. A pruned entry
+  // comes back marked pruned, its leaf hash and proof intact.
+  // kInvalidArgument for an index at or beyond tree_size; kOutOfRange when
+  // tree_size exceeds the journal's size.
+  virtual absl::StatusOr<std::vector<ProvenEntry>> ProveEntries(
+      const std::vector<uint64_t>& indexes, uint64_t tree_size) const = 0;
 
   // Returns the consistency proof between trees of `from` and `to` entries.
   // kInvalidArgument unless from <= to; kOutOfRange when `to` exceeds the

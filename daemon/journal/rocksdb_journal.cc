@@ -340,6 +340,52 @@ absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::InclusionProof(
   return tree_.InclusionProof(index, tree_size);
 }
 
+absl::StatusOr<std::vector<ProvenEntry>> RocksDbJournal::ProveEntries(
+    const std::vector<uint64_t>& indexes, uint64_t tree_size) const {
+  if (tree_size > this->tree_size()) {
+    return absl::OutOfRangeError(absl::StrCat("tree_size ", tree_size,
+                                              " is beyond the journal's size ",
+                                              this->tree_size()));
+  }
+  for (const uint64_t i : indexes) {
+    if (i >= tree_size) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("index ", i, " is not below the tree size ", tree_size));
+    }
+  }
+  AIGOV_ASSIGN_OR_RETURN(std::vector<TreeStore::LeafProof> proofs,
+                         tree_.InclusionProofs(indexes, tree_size));
+  std::vector<std::string> keys;
+  keys.reserve(indexes.size());
+  for (const uint64_t i : indexes) keys.push_back(EncodeSequence(i));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  db_->MultiGet(read, handles_[kEntries], slices.size(), slices.data(),
+                values.data(), statuses.data());
+  std::vector<ProvenEntry> out(indexes.size());
+  for (size_t k = 0; k < indexes.size(); ++k) {
+    ProvenEntry& e = out[k];
+    e.entry.index = indexes[k];
+    e.entry.leaf_hash = proofs[k].leaf_hash;
+    e.proof = std::move(proofs[k].path);
+    if (IsPruned(indexes[k])) {
+      e.entry.pruned = true;
+      continue;
+    }
+    if (statuses[k].IsNotFound()) {
+      return absl::DataLossError(
+          absl::StrCat("entry ", indexes[k], " is missing from the journal"));
+    }
+    AIGOV_RETURN_IF_ERROR(
+        storage::FromRocksDb(statuses[k], "reading journal entries"));
+    e.entry.bytes = values[k].ToString();
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<tlog::Hash>> RocksDbJournal::ConsistencyProof(
     uint64_t from, uint64_t to) const {
   if (to > tree_size()) {

@@ -152,6 +152,8 @@ class RocksDbJournal final : public JournalReader {
   absl::StatusOr<tlog::Hash> LeafHash(uint64_t index) const override;
   absl::StatusOr<std::vector<tlog::Hash>> InclusionProof(
       uint64_t index, uint64_t tree_size) const override;
+  absl::StatusOr<std::vector<ProvenEntry>> ProveEntries(
+      const std::vector<uint64_t>& indexes, uint64_t tree_size) const override;
   absl::StatusOr<std::vector<tlog::Hash>> ConsistencyProof(
       uint64_t from, uint64_t to) const override;
   std::string SubjectIdOf(absl::string_view subject) const override {

@@ -150,6 +150,25 @@ absl::StatusOr<std::vector<tlog::Hash>> TreeStore::InclusionProof(
   return tlog::InclusionProof(index, tree_size, nodes);
 }
 
+absl::StatusOr<std::vector<TreeStore::LeafProof>> TreeStore::InclusionProofs(
+    const std::vector<uint64_t>& indexes, uint64_t tree_size) const {
+  auto plan = [&indexes, tree_size](const tlog::NodeReader& nodes) {
+    for (const uint64_t i : indexes) {
+      AIGOV_RETURN_IF_ERROR(nodes(0, i).status());
+      AIGOV_RETURN_IF_ERROR(tlog::InclusionProof(i, tree_size, nodes).status());
+    }
+    return absl::OkStatus();
+  };
+  AIGOV_ASSIGN_OR_RETURN(const tlog::NodeReader nodes, PrefetchedReader(plan));
+  std::vector<LeafProof> out(indexes.size());
+  for (size_t k = 0; k < indexes.size(); ++k) {
+    AIGOV_ASSIGN_OR_RETURN(out[k].leaf_hash, nodes(0, indexes[k]));
+    AIGOV_ASSIGN_OR_RETURN(out[k].path,
+                           tlog::InclusionProof(indexes[k], tree_size, nodes));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<tlog::Hash>> TreeStore::ConsistencyProof(
     uint64_t from, uint64_t to) const {
   auto plan = [from, to](const tlog::NodeReader& nodes) {

@@ -53,6 +53,16 @@ class TreeStore {
       uint64_t index, uint64_t tree_size) const;
   absl::StatusOr<std::vector<tlog::Hash>> ConsistencyProof(uint64_t from,
                                                            uint64_t to) const;
+  // The leaf hashes of `indexes` and their inclusion proofs in the tree of
+  // `tree_size`, every node fetched with one MultiGet (a report's bundle
+  // proves thousands of entries; their paths share the upper nodes). Each
+  // index must be below tree_size, checked by the caller.
+  struct LeafProof {
+    tlog::Hash leaf_hash{};
+    std::vector<tlog::Hash> path;
+  };
+  absl::StatusOr<std::vector<LeafProof>> InclusionProofs(
+      const std::vector<uint64_t>& indexes, uint64_t tree_size) const;
 
   // Adds the stored levels of `completed` (tlog::CompactRange::Append) to
   // `batch`, and those to cache once written to `upper`.

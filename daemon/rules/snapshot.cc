@@ -188,9 +188,29 @@ void FoldDataset(const aigov::v1::DatasetVersion& dataset, const Fact& fact,
   *d->mutable_fact() = fact;
 }
 
+// Metric-slice pairs kept per version (samples may name any metric).
+constexpr int kMaxObservations = 64;
+
 void FoldSample(const JournalEntry& e, uint64_t sequence,
                 aigov::internal::v1::VersionMonitoring* m) {
   *m->mutable_last_sample() = FactOf(e, sequence);
+  const aigov::v1::PerformanceSample& s = e.performance_sample();
+  aigov::internal::v1::MetricObservation* o = nullptr;
+  for (auto& x : *m->mutable_observations()) {
+    if (x.metric() == s.metric() && x.slice() == s.slice()) o = &x;
+  }
+  if (o == nullptr) {
+    if (m->observations_size() >= kMaxObservations) return;
+    o = m->add_observations();
+    o->set_metric(s.metric());
+    o->set_slice(s.slice());
+  } else if (TimeOf(s.window_start()) < TimeOf(o->window_start())) {
+    return;
+  }
+  o->set_value(s.value());
+  o->set_n(s.n());
+  *o->mutable_window_start() = s.window_start();
+  *o->mutable_fact() = FactOf(e, sequence);
 }
 
 void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {

@@ -13,6 +13,7 @@
 
 #include "daemon/common/status_macros.h"
 #include "daemon/ingest/event_validator.h"
+#include "daemon/reports/report_render.h"
 #include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
 #include "daemon/server/grpc_status.h"
@@ -66,16 +67,14 @@ std::map<std::string, size_t> CatalogOrder(const rules::Catalog& catalog) {
   return order;
 }
 
-void FromEvaluation(const rules::Finding& f, aigov::v1::ObligationStatus* out) {
-  out->set_status(f.status);
-  out->set_reason(f.reason);
-  if (f.deadline) *out->mutable_deadline() = rules::TimestampOf(*f.deadline);
-  for (const uint64_t s : f.evidence) out->add_evidence_sequences(s);
-}
-
-bool DoesNotApply(FindingStatus s) {
-  return s == aigov::v1::FINDING_STATUS_NOT_APPLICABLE ||
-         s == aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE;
+// An instant inside google.protobuf.Timestamp's range.
+absl::Status CheckInstant(const google::protobuf::Timestamp& t) {
+  if (t.seconds() < kMinTimestampSeconds ||
+      t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
+      t.nanos() >= 1000000000) {
+    return absl::InvalidArgumentError("at: not a valid time (years 1 to 9999)");
+  }
+  return absl::OkStatus();
 }
 
 // A page token: the system and obligation of the last finding returned.
@@ -121,97 +120,58 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetStatus(
   const absl::Time now = clock_.Now();
   absl::Time at = now;
   if (request->has_at()) {
-    const auto& t = request->at();
-    if (t.seconds() < kMinTimestampSeconds ||
-        t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
-        t.nanos() >= 1000000000) {
-      return FinishUnary(
-          context,
-          absl::InvalidArgumentError("at: not a valid time (years 1 to 9999)"));
+    if (absl::Status s = CheckInstant(request->at()); !s.ok()) {
+      return FinishUnary(context, s);
     }
-    at = rules::TimeOf(t);
+    at = rules::TimeOf(request->at());
   }
-  const uint64_t tree_size = journal_.tree_size();
-  const auto record = view_.Record(system_id);
-  if (!record.ok()) return FinishUnary(context, record.status());
-  if (!record->has_value() || !(*record)->has_system()) {
-    return FinishUnary(
-        context,
-        absl::NotFoundError(absl::StrCat(
-            "system_id: AI system \"", system_id,
-            "\" is not registered (record it with aigovctl apply, kind "
-            "AiSystem)")));
-  }
-  const auto ev = rules::Evaluate(**record, view_.catalog(), view_.regime(),
-                                  view_.settings(), at);
-  if (!ev.ok()) return FinishUnary(context, ev.status());
-  response->set_system_id(system_id);
-  response->set_regime(ev->regime->id);
-  *response->mutable_at() = rules::TimestampOf(at);
-  response->set_risk_class(rules::RiskClassName(ev->classification.risk_class));
-  for (const std::string& r : ev->classification.reasons) {
-    response->add_reasons(r);
-  }
-  response->set_tree_size(tree_size);
+  auto status = reports::StatusAt(view_, journal_, system_id, at, now);
+  if (!status.ok()) return FinishUnary(context, status.status());
+  *response = std::move(*status);
+  return FinishUnary(context, absl::OkStatus());
+}
 
-  if (at >= now) {
-    response->set_source(aigov::v1::STATUS_SOURCE_EVALUATED);
-    for (const rules::Finding& f : ev->findings) {
-      aigov::v1::ObligationStatus* o = response->add_obligations();
-      o->set_obligation_id(f.obligation->id);
-      o->set_article(f.obligation->article);
-      o->set_title(f.obligation->title);
-      FromEvaluation(f, o);
-    }
-    if (ev->next_due) {
-      *response->mutable_next_due() = rules::TimestampOf(*ev->next_due);
-    }
-    return FinishUnary(context, absl::OkStatus());
+grpc::ServerUnaryReactor* ComplianceServiceImpl::GetReport(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetReportRequest* request,
+    aigov::v1::GetReportResponse* response) {
+  const std::string& system_id = request->system_id();
+  if (absl::Status s = ingest::ValidateId(system_id, "system_id"); !s.ok()) {
+    return FinishUnary(context, s);
   }
-
-  // A past instant: what aigovd had journalled by then.
-  response->set_source(aigov::v1::STATUS_SOURCE_JOURNAL);
-  const auto stored = view_.FindingsAt(system_id, at);
-  if (!stored.ok()) return FinishUnary(context, stored.status());
-  std::map<std::string, const StoredFinding*> by_id;
-  const StoredFinding* newest = nullptr;
-  for (const StoredFinding& f : *stored) {
-    by_id[f.obligation_id()] = &f;
-    if (newest == nullptr || f.sequence() > newest->sequence()) newest = &f;
-  }
-  for (const rules::Finding& f : ev->findings) {
-    aigov::v1::ObligationStatus* o = response->add_obligations();
-    o->set_obligation_id(f.obligation->id);
-    o->set_article(f.obligation->article);
-    o->set_title(f.obligation->title);
-    auto it = by_id.find(f.obligation->id);
-    if (it == by_id.end()) {
-      // Only what applies is journalled the first time: absent, it did not
-      // apply yet; the evaluation at that instant tells which way.
-      if (DoesNotApply(f.status)) {
-        FromEvaluation(f, o);
-      } else {
-        o->set_status(aigov::v1::FINDING_STATUS_NOT_APPLICABLE);
-        o->set_reason("aigovd had journalled no finding on it by then");
-      }
-      continue;
+  std::optional<absl::Time> at;
+  if (request->has_at()) {
+    if (absl::Status s = CheckInstant(request->at()); !s.ok()) {
+      return FinishUnary(context, s);
     }
-    const StoredFinding& s = *it->second;
-    o->set_finding_sequence(s.sequence());
-    o->set_status(s.status());
-    if (s.has_deadline()) *o->mutable_deadline() = s.deadline();
-    auto entry = journal_.Get(s.sequence());
-    if (!entry.ok() || !entry->has_compliance_finding()) {
-      o->set_reason(absl::StrCat(
-          "the finding entry at sequence ", s.sequence(), " cannot be read: ",
-          entry.ok() ? "not a ComplianceFinding" : entry.status().message()));
-      continue;
-    }
-    const aigov::v1::ComplianceFinding& c = entry->compliance_finding();
-    o->set_reason(c.reason());
-    o->mutable_evidence_sequences()->CopyFrom(c.evidence_sequences());
-    if (&s == newest) response->set_risk_class(c.risk_class());
+    at = rules::TimeOf(request->at());
   }
+  if (!aigov::v1::ReportFormat_IsValid(request->format())) {
+    return FinishUnary(context,
+                       absl::InvalidArgumentError(absl::StrCat(
+                           "format: unknown value ", request->format())));
+  }
+  auto report = reports_.Build(system_id, at);
+  if (!report.ok()) return FinishUnary(context, report.status());
+  switch (request->format()) {
+    case aigov::v1::REPORT_FORMAT_JSON: {
+      auto json = reports::ReportJson(*report);
+      if (!json.ok()) return FinishUnary(context, json.status());
+      response->set_document(*std::move(json));
+      break;
+    }
+    case aigov::v1::REPORT_FORMAT_MARKDOWN:
+      response->set_document(
+          reports::RenderMarkdown(reports::ReportDocument(*report)));
+      break;
+    case aigov::v1::REPORT_FORMAT_HTML:
+      response->set_document(
+          reports::RenderHtml(reports::ReportDocument(*report), {}));
+      break;
+    default:
+      break;
+  }
+  *response->mutable_report() = *std::move(report);
   return FinishUnary(context, absl::OkStatus());
 }
 

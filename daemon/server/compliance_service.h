@@ -5,7 +5,9 @@
 // committed record (rules::Evaluate, the same code the deriver runs); a
 // status at a past instant is read from the ComplianceFinding entries
 // journalled by then, each cited by its sequence, so the answer is what
-// aigovd concluded at the time, provable against a signed checkpoint.
+// aigovd concluded at the time, provable against a signed checkpoint
+// (reports::StatusAt). GetReport assembles and renders the report
+// (reports::ReportBuilder, reports/report_render.h).
 //
 // Thread-safe. Everything passed to the constructor must outlive it.
 #pragma once
@@ -14,6 +16,7 @@
 #include "daemon/common/clock.h"
 #include "daemon/compliance/compliance_view.h"
 #include "daemon/journal/journal_reader.h"
+#include "daemon/reports/report_builder.h"
 
 namespace aigov::server {
 
@@ -22,8 +25,9 @@ class ComplianceServiceImpl final
  public:
   ComplianceServiceImpl(const compliance::ComplianceView& view,
                         const journal::JournalReader& journal,
+                        const reports::ReportBuilder& reports,
                         const common::Clock& clock)
-      : view_(view), journal_(journal), clock_(clock) {}
+      : view_(view), journal_(journal), reports_(reports), clock_(clock) {}
 
   grpc::ServerUnaryReactor* ListObligations(
       grpc::CallbackServerContext* context,
@@ -37,10 +41,15 @@ class ComplianceServiceImpl final
       grpc::CallbackServerContext* context,
       const aigov::v1::ListFindingsRequest* request,
       aigov::v1::ListFindingsResponse* response) override;
+  grpc::ServerUnaryReactor* GetReport(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetReportRequest* request,
+      aigov::v1::GetReportResponse* response) override;
 
  private:
   const compliance::ComplianceView& view_;
   const journal::JournalReader& journal_;
+  const reports::ReportBuilder& reports_;
   const common::Clock& clock_;
 };
 

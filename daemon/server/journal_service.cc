@@ -141,6 +141,107 @@ class ExportReactor final
   uint64_t end_ = 0;
 };
 
+// Streams ProveEntries: batches of kBatch entries (one read of entries,
+// one of proof nodes each), a message per batch. Owns itself.
+class ProveReactor final
+    : public grpc::ServerWriteReactor<aigov::v1::ProveEntriesResponse> {
+ public:
+  ProveReactor(const journal::JournalReader& journal,
+               const aigov::v1::ProveEntriesRequest& request)
+      : journal_(journal),
+        tree_size_(request.tree_size()),
+        sequences_(request.sequences().begin(), request.sequences().end()) {
+    if (absl::Status s = Check(); !s.ok()) {
+      Finish(ToGrpcStatus(s));
+      return;
+    }
+    if (Fill()) StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      return;
+    }
+    if (next_ >= sequences_.size()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.Clear();
+    if (Fill()) StartWrite(&response_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  static constexpr size_t kBatch = 512;
+  static constexpr size_t kMaxSequences = 1000000;
+
+  absl::Status Check() const {
+    if (sequences_.empty()) {
+      return absl::InvalidArgumentError("sequences: required, none given");
+    }
+    if (sequences_.size() > kMaxSequences) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sequences: ", sequences_.size(), " given, at most ",
+                       kMaxSequences, " per request"));
+    }
+    for (size_t i = 0; i < sequences_.size(); ++i) {
+      if (i > 0 && sequences_[i] <= sequences_[i - 1]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("sequences[", i, "]: ", sequences_[i], " after ",
+                         sequences_[i - 1], " (must be strictly increasing)"));
+      }
+    }
+    if (sequences_.back() >= tree_size_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sequences: ", sequences_.back(),
+                       " is not below tree_size ", tree_size_));
+    }
+    return absl::OkStatus();
+  }
+
+  // Fills the next message: entries up to about 1 MiB (at least one), read
+  // kBatch at a time. On error finishes and returns false.
+  bool Fill() {
+    size_t bytes = 0;
+    while (next_ < sequences_.size() && (bytes == 0 || bytes < (1 << 20))) {
+      if (pending_at_ == pending_.size()) {
+        const size_t end = std::min(sequences_.size(), next_ + kBatch);
+        const std::vector<uint64_t> batch(
+            sequences_.begin() + static_cast<std::ptrdiff_t>(next_),
+            sequences_.begin() + static_cast<std::ptrdiff_t>(end));
+        auto proven = journal_.ProveEntries(batch, tree_size_);
+        if (!proven.ok()) {
+          Finish(ToGrpcStatus(proven.status()));
+          return false;
+        }
+        pending_ = std::move(*proven);
+        pending_at_ = 0;
+      }
+      journal::ProvenEntry& e = pending_[pending_at_++];
+      ++next_;
+      bytes += e.entry.bytes.size() + 32 * (e.proof.size() + 1);
+      aigov::v1::ProvenEntry* out = response_.add_entries();
+      out->set_index(e.entry.index);
+      out->set_leaf_hash(Bytes(e.entry.leaf_hash));
+      out->set_entry(std::move(e.entry.bytes));
+      out->set_pruned(e.entry.pruned);
+      for (const tlog::Hash& h : e.proof) out->add_inclusion_proof(Bytes(h));
+    }
+    return true;
+  }
+
+  const journal::JournalReader& journal_;
+  const uint64_t tree_size_;
+  const std::vector<uint64_t> sequences_;
+  aigov::v1::ProveEntriesResponse response_;
+  // The batch read and not yet sent; next_ counts the entries sent.
+  std::vector<journal::ProvenEntry> pending_;
+  size_t pending_at_ = 0;
+  size_t next_ = 0;
+};
+
 }  // namespace
 
 grpc::ServerUnaryReactor* JournalServiceImpl::GetCheckpoint(
@@ -198,6 +299,13 @@ grpc::ServerUnaryReactor* JournalServiceImpl::GetConsistencyProof(
   for (const tlog::Hash& h : *proof) response->add_hashes(Bytes(h));
   reactor->Finish(grpc::Status::OK);
   return reactor;
+}
+
+grpc::ServerWriteReactor<aigov::v1::ProveEntriesResponse>*
+JournalServiceImpl::ProveEntries(
+    grpc::CallbackServerContext*,
+    const aigov::v1::ProveEntriesRequest* request) {
+  return new ProveReactor(journal_, *request);
 }
 
 grpc::ServerWriteReactor<aigov::v1::ExportResponse>* JournalServiceImpl::Export(

@@ -60,6 +60,9 @@ class JournalServiceImpl final
       const aigov::v1::GetConsistencyProofRequest* request,
       aigov::v1::GetConsistencyProofResponse* response) override;
 
+  grpc::ServerWriteReactor<aigov::v1::ProveEntriesResponse>* ProveEntries(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::ProveEntriesRequest* request) override;
   grpc::ServerWriteReactor<aigov::v1::ExportResponse>* Export(
       grpc::CallbackServerContext* context,
       const aigov::v1::ExportRequest* request) override;

@@ -40,7 +40,19 @@ class ServicesTest : public ::testing::Test {
                             stack_.purger()),
         monitoring_service_(writes_, stack_.pipeline(), stack_.drift(),
                             stack_.journal(), stack_.clock()),
-        compliance_service_(stack_.compliance(), stack_.journal(),
+        reports_(
+            reports::Sources{&stack_.compliance(), &stack_.registry(),
+                             &stack_.lineage(), &stack_.drift(),
+                             &stack_.journal()},
+            [this]() -> absl::StatusOr<journal::SignedCheckpoint> {
+              // Unsigned here: the daemon's checkpointer signs (tested
+              // end to end in tests/integration).
+              const journal::TreeHead head = stack_.journal().head();
+              return journal::SignedCheckpoint{
+                  {"aigov/services-test", head.size, head.root}, ""};
+            },
+            "aigov/services-test+00000000+key", stack_.clock()),
+        compliance_service_(stack_.compliance(), stack_.journal(), reports_,
                             stack_.clock()) {
     auto server =
         GrpcServer::Start("127.0.0.1:0", 4 << 20,
@@ -85,6 +97,7 @@ class ServicesTest : public ::testing::Test {
   RegistryServiceImpl registry_service_;
   GovernanceServiceImpl governance_service_;
   MonitoringServiceImpl monitoring_service_;
+  reports::ReportBuilder reports_;
   ComplianceServiceImpl compliance_service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<aigov::v1::RegistryService::Stub> registry_;

@@ -25,11 +25,12 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 }
 
 // A line that is not what a bundle line must be; `expected` is the entry
-// index the line should hold (lines are in index order from 0).
-absl::Status Malformed(uint64_t line, uint64_t expected,
+// index the line should hold (full bundles: in index order from 0).
+absl::Status Malformed(uint64_t line, std::optional<uint64_t> expected,
                        absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(
-      "entries.jsonl line ", line, " (entry ", expected, "): ", why));
+      "entries.jsonl line ", line,
+      expected ? absl::StrCat(" (entry ", *expected, ")") : "", ": ", why));
 }
 
 // A string member of a bundle line, or nullptr when absent or not a string.
@@ -37,6 +38,72 @@ const std::string* StringMember(const common::Json& line, const char* key) {
   const common::Json* member = common::FindMember(line, key);
   if (member == nullptr || !member->is_string()) return nullptr;
   return member->get_ptr<const std::string*>();
+}
+
+// Checks that the bytes of a line hash to its leaf hash.
+absl::Status CheckLeaf(const BundleLine& parsed) {
+  if (!parsed.pruned && HashLeaf(parsed.entry) != parsed.leaf_hash) {
+    return absl::DataLossError(
+        absl::StrCat("entry ", parsed.index, ": its bytes hash to ",
+                     HashHex(HashLeaf(parsed.entry)), " but its leaf hash is ",
+                     HashHex(parsed.leaf_hash), " (the entry was altered)"));
+  }
+  return absl::OkStatus();
+}
+
+// The partial bundle's lines in `in`: indexes increasing and inside the
+// checkpoint's tree, every line proven to its root.
+absl::StatusOr<VerifySummary> VerifyPartial(std::istream& in,
+                                            const Checkpoint& checkpoint,
+                                            const VerifyOptions& options) {
+  VerifySummary summary;
+  summary.partial = true;
+  std::optional<uint64_t> last;
+  std::string line;
+  uint64_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    AIGOV_ASSIGN_OR_RETURN(const BundleLine parsed,
+                           ParseBundleLine(line, line_no, std::nullopt));
+    if (!parsed.has_inclusion_proof) {
+      return Malformed(line_no, parsed.index,
+                       "no \"inclusion_proof\" (every line of a partial "
+                       "bundle carries one)");
+    }
+    if (last && parsed.index <= *last) {
+      return Malformed(line_no, parsed.index,
+                       absl::StrCat("index ", parsed.index, " after ", *last,
+                                    " (a partial bundle's entries are in "
+                                    "increasing order)"));
+    }
+    if (parsed.index >= checkpoint.size) {
+      return absl::DataLossError(absl::StrCat(
+          "entry ", parsed.index, ": not in the checkpoint's tree of ",
+          checkpoint.size, " entries"));
+    }
+    last = parsed.index;
+    AIGOV_RETURN_IF_ERROR(CheckLeaf(parsed));
+    const absl::Status proven =
+        VerifyInclusion(parsed.leaf_hash, parsed.index, checkpoint.size,
+                        parsed.inclusion_proof, checkpoint.root);
+    if (!proven.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("entry ", parsed.index,
+                       ": its inclusion proof does not lead to the "
+                       "signed root ",
+                       HashHex(checkpoint.root), " (", proven.message(), ")"));
+    }
+    if (parsed.pruned) ++summary.pruned;
+    ++summary.entries;
+    if (options.progress && summary.entries % 65536 == 0) {
+      options.progress(summary.entries, 0);
+    }
+  }
+  summary.origin = checkpoint.origin;
+  summary.tree_size = checkpoint.size;
+  summary.root = checkpoint.root;
+  return summary;
 }
 
 }  // namespace
@@ -61,14 +128,24 @@ absl::Status BundleWriter::Begin(absl::string_view checkpoint_note,
 }
 
 absl::Status BundleWriter::Add(uint64_t index, const Hash& leaf_hash,
-                               absl::string_view entry, bool pruned) {
+                               absl::string_view entry, bool pruned,
+                               const std::vector<Hash>* inclusion_proof) {
   entries_ << "{\"index\":" << index << ",\"leaf_hash\":\""
            << HashHex(leaf_hash) << "\",";
   if (pruned) {
-    entries_ << "\"pruned\":true}\n";
+    entries_ << "\"pruned\":true";
   } else {
-    entries_ << "\"entry_b64\":\"" << Base64Encode(entry) << "\"}\n";
+    entries_ << "\"entry_b64\":\"" << Base64Encode(entry) << "\"";
   }
+  if (inclusion_proof != nullptr) {
+    entries_ << ",\"inclusion_proof\":[";
+    for (size_t i = 0; i < inclusion_proof->size(); ++i) {
+      entries_ << (i == 0 ? "\"" : ",\"") << HashHex((*inclusion_proof)[i])
+               << "\"";
+    }
+    entries_ << "]";
+  }
+  entries_ << "}\n";
   if (!entries_) return absl::UnavailableError("writing entries.jsonl failed");
   return absl::OkStatus();
 }
@@ -83,7 +160,7 @@ absl::Status BundleWriter::Finish() {
 
 absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
                                            uint64_t line_no,
-                                           uint64_t expected) {
+                                           std::optional<uint64_t> expected) {
   auto parsed = common::ParseJson(line);
   if (!parsed.ok()) {
     return Malformed(line_no, expected, parsed.status().message());
@@ -99,12 +176,13 @@ absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
                      "no \"index\" (a non-negative integer)");
   }
   out.index = index->get<uint64_t>();
-  if (out.index != expected) {
+  if (expected && out.index != *expected) {
     return Malformed(line_no, expected,
-                     absl::StrCat("index ", out.index, " where ", expected,
+                     absl::StrCat("index ", out.index, " where ", *expected,
                                   " was expected (entries must be complete "
                                   "and in order)"));
   }
+  if (!expected) expected = out.index;
   const std::string* leaf_hash = StringMember(obj, "leaf_hash");
   if (leaf_hash == nullptr || !HashFromHex(*leaf_hash, &out.leaf_hash)) {
     return Malformed(line_no, expected,
@@ -122,6 +200,25 @@ absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
   } else {
     return Malformed(line_no, expected,
                      "neither \"entry_b64\" nor \"pruned\": true");
+  }
+  if (const common::Json* proof = common::FindMember(obj, "inclusion_proof")) {
+    if (!proof->is_array() || proof->size() > 64) {
+      return Malformed(line_no, expected,
+                       "\"inclusion_proof\" is not an array of at most 64 "
+                       "hashes");
+    }
+    out.has_inclusion_proof = true;
+    for (size_t i = 0; i < proof->size(); ++i) {
+      const common::Json& node = (*proof)[i];
+      Hash h{};
+      if (!node.is_string() ||
+          !HashFromHex(node.get_ref<const std::string&>(), &h)) {
+        return Malformed(line_no, expected,
+                         absl::StrCat("inclusion_proof[", i,
+                                      "] is not a hash (64 hex characters)"));
+      }
+      out.inclusion_proof.push_back(h);
+    }
   }
   return out;
 }
@@ -149,6 +246,33 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
                      "\" is not the key's name \"", verifier.name(), "\""));
   }
 
+  std::ifstream in(dir + "/entries.jsonl", std::ios::binary);
+  if (!in)
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", dir, "/entries.jsonl"));
+  // A bundle whose first line carries an inclusion proof is partial.
+  std::string line;
+  uint64_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    AIGOV_ASSIGN_OR_RETURN(const BundleLine first,
+                           ParseBundleLine(line, line_no, std::nullopt));
+    if (first.has_inclusion_proof) {
+      if (!options.previous_note.empty()) {
+        return absl::InvalidArgumentError(
+            "--previous needs a full bundle (aigovctl journal export); this "
+            "one is partial (its entries carry inclusion proofs)");
+      }
+      in.clear();
+      in.seekg(0);
+      return VerifyPartial(in, checkpoint, options);
+    }
+    break;
+  }
+  in.clear();
+  in.seekg(0);
+
   std::optional<Checkpoint> previous;
   if (!options.previous_note.empty()) {
     auto prev_body = verifier.Verify(options.previous_note);
@@ -165,10 +289,6 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     }
   }
 
-  std::ifstream in(dir + "/entries.jsonl", std::ios::binary);
-  if (!in)
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read ", dir, "/entries.jsonl"));
   VerifySummary summary;
   CompactRange range;
   auto check_previous = [&]() -> absl::Status {
@@ -183,20 +303,14 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
     return absl::OkStatus();
   };
   AIGOV_RETURN_IF_ERROR(check_previous());
-  std::string line;
-  uint64_t line_no = 0;
+  line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
     const uint64_t expected = range.size();
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     AIGOV_ASSIGN_OR_RETURN(const BundleLine parsed,
                            ParseBundleLine(line, line_no, expected));
-    if (!parsed.pruned && HashLeaf(parsed.entry) != parsed.leaf_hash) {
-      return absl::DataLossError(absl::StrCat(
-          "entry ", parsed.index, ": its bytes hash to ",
-          HashHex(HashLeaf(parsed.entry)), " but its leaf hash is ",
-          HashHex(parsed.leaf_hash), " (the entry was altered)"));
-    }
+    AIGOV_RETURN_IF_ERROR(CheckLeaf(parsed));
     if (parsed.pruned) ++summary.pruned;
     range.Append(parsed.leaf_hash, nullptr);
     AIGOV_RETURN_IF_ERROR(check_previous());
@@ -218,6 +332,7 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
   summary.origin = checkpoint.origin;
   summary.tree_size = checkpoint.size;
   summary.root = checkpoint.root;
+  summary.entries = checkpoint.size;
   if (previous) summary.previous_size = previous->size;
   return summary;
 }

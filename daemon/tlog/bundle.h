@@ -8,6 +8,12 @@
 //   DIR/checkpoint     a signed note covering exactly those entries
 //   DIR/public_key     the note verifier key
 //
+// A partial bundle (a report's proof bundle, `aigovctl compliance report
+// --bundle`) has the same files, but entries.jsonl holds only some entries,
+// in increasing index order, each line with "inclusion_proof": [hex, ...],
+// the RFC 6962 audit path from its leaf to the checkpoint's root. Any RFC
+// 6962 verifier can check each line on its own.
+//
 // Thread-compatible.
 #pragma once
 
@@ -17,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -34,9 +41,11 @@ class BundleWriter {
   // Writes `checkpoint_note` and `public_key`; opens entries.jsonl.
   absl::Status Begin(absl::string_view checkpoint_note,
                      absl::string_view public_key);
-  // Appends one line; `entry` is ignored when `pruned`.
+  // Appends one line; `entry` is ignored when `pruned`. With
+  // `inclusion_proof`, the line carries it (a partial bundle).
   absl::Status Add(uint64_t index, const Hash& leaf_hash,
-                   absl::string_view entry, bool pruned);
+                   absl::string_view entry, bool pruned,
+                   const std::vector<Hash>* inclusion_proof = nullptr);
   // Flushes and closes entries.jsonl.
   absl::Status Finish();
 
@@ -52,13 +61,18 @@ struct BundleLine {
   Hash leaf_hash{};
   bool pruned = false;
   std::string entry;  // the entry's bytes, empty when pruned
+  // A line of a partial bundle carries its audit path.
+  bool has_inclusion_proof = false;
+  std::vector<Hash> inclusion_proof;
 };
 
-// Parses line `line_no` (from 1) of entries.jsonl, which must hold entry
-// `expected`. Returns kInvalidArgument "entries.jsonl line N (entry I): ..."
-// for a malformed line or another index; does not check the leaf hash.
+// Parses line `line_no` (from 1) of entries.jsonl. With `expected` (a full
+// bundle) the line must hold that entry; without, any index. Returns
+// kInvalidArgument "entries.jsonl line N (entry I): ..." for a malformed
+// line or another index; checks neither the leaf hash nor the proof.
 absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
-                                           uint64_t line_no, uint64_t expected);
+                                           uint64_t line_no,
+                                           std::optional<uint64_t> expected);
 
 struct VerifyOptions {
   // Verifier key given by the auditor; when empty, DIR/public_key is used.
@@ -75,13 +89,19 @@ struct VerifySummary {
   Hash root{};
   uint64_t pruned = 0;
   std::optional<uint64_t> previous_size;
+  // A partial bundle: `entries` of the tree's entries, each proven.
+  bool partial = false;
+  uint64_t entries = 0;
 };
 
 // Verifies the bundle in `dir`: the checkpoint's signature, every entry's
-// leaf hash recomputed from its bytes, the root recomputed from the leaf
-// hashes, and consistency with `options.previous_note`. Returns
-// kInvalidArgument for a malformed or truncated bundle and kDataLoss when a
-// check fails, the message naming the first failing index or check.
+// leaf hash recomputed from its bytes, and then, for a full bundle, the
+// root recomputed from the leaf hashes and consistency with
+// `options.previous_note`; for a partial one (its first line carries an
+// inclusion proof), each entry's inclusion proof to the signed root.
+// Returns kInvalidArgument for a malformed or truncated bundle (and for
+// `previous_note` with a partial bundle) and kDataLoss when a check fails,
+// the message naming the first failing index or check.
 absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
                                            const VerifyOptions& options);
 

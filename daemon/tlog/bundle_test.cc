@@ -55,6 +55,37 @@ class BundleTest : public ::testing::Test {
     return out;
   }
 
+  // A partial bundle of entries `indexes` of a tree of `n`, each line with
+  // its inclusion proof, computed from the leaves in memory.
+  std::string WritePartial(uint64_t n, const std::vector<uint64_t>& indexes) {
+    const std::string out = (dir_ / "partial").string();
+    std::vector<Hash> leaves;
+    for (uint64_t i = 0; i < n; ++i) leaves.push_back(HashLeaf(Entry(i)));
+    // Every node of the tree, by (level, index), hashed from the leaves.
+    const NodeReader nodes = [&leaves](uint32_t level,
+                                       uint64_t index) -> absl::StatusOr<Hash> {
+      std::vector<Hash> row = leaves;
+      for (uint32_t l = 0; l < level; ++l) {
+        std::vector<Hash> up;
+        for (size_t i = 0; i + 1 < row.size(); i += 2) {
+          up.push_back(HashChildren(row[i], row[i + 1]));
+        }
+        row = up;
+      }
+      if (index >= row.size()) return absl::NotFoundError("no such node");
+      return row[index];
+    };
+    BundleWriter w(out);
+    EXPECT_TRUE(w.Begin(Note(n), signer_->verifier_key()).ok());
+    for (const uint64_t i : indexes) {
+      auto proof = InclusionProof(i, n, nodes);
+      EXPECT_TRUE(proof.ok()) << proof.status();
+      EXPECT_TRUE(w.Add(i, leaves[i], Entry(i), false, &*proof).ok());
+    }
+    EXPECT_TRUE(w.Finish().ok());
+    return out;
+  }
+
   static std::vector<std::string> Lines(const std::string& path) {
     std::ifstream in(path);
     std::vector<std::string> out;
@@ -201,6 +232,71 @@ TEST_F(BundleTest, ConsistencyWithAPreviousCheckpoint) {
   options.previous_note = Note(31);
   EXPECT_THAT(std::string(VerifyBundle(b, options).status().message()),
               HasSubstr("the log shrank"));
+}
+
+TEST_F(BundleTest, APartialBundleVerifiesEachEntryAgainstTheSignedRoot) {
+  const std::string b = WritePartial(37, {0, 5, 6, 20, 36});
+  auto summary = VerifyBundle(b, {});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_TRUE(summary->partial);
+  EXPECT_EQ(summary->entries, 5u);
+  EXPECT_EQ(summary->tree_size, 37u);
+  EXPECT_THAT(Lines(b + "/entries.jsonl")[1],
+              HasSubstr("\"inclusion_proof\":[\""));
+}
+
+TEST_F(BundleTest, APartialBundleNamesTheEntryWhoseBytesOrProofFail) {
+  const std::string b = WritePartial(37, {3, 9, 30});
+  const auto original = Lines(b + "/entries.jsonl");
+
+  // A flipped byte in entry 9's bytes.
+  auto lines = original;
+  const size_t at = lines[1].find("\"entry_b64\":\"") + 13;
+  lines[1][at + 2] = lines[1][at + 2] == 'A' ? 'B' : 'A';
+  WriteLines(b + "/entries.jsonl", lines);
+  auto bad = VerifyBundle(b, {});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("entry 9:"));
+
+  // A wrong node in entry 30's proof.
+  lines = original;
+  const size_t node = lines[2].find("\"inclusion_proof\":[\"") + 20;
+  lines[2][node] = lines[2][node] == '0' ? '1' : '0';
+  WriteLines(b + "/entries.jsonl", lines);
+  bad = VerifyBundle(b, {});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("entry 30: its inclusion proof does not lead"));
+
+  // Out of order, and a line without a proof.
+  WriteLines(b + "/entries.jsonl", {original[1], original[0]});
+  EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
+              HasSubstr("index 3 after 9"));
+  WriteLines(b + "/entries.jsonl",
+             {original[0],
+              "{\"index\":9,\"leaf_hash\":\"" + HashHex(HashLeaf(Entry(9))) +
+                  "\",\"entry_b64\":\"" + Base64Encode(Entry(9)) + "\"}"});
+  EXPECT_THAT(std::string(VerifyBundle(b, {}).status().message()),
+              HasSubstr("no \"inclusion_proof\""));
+
+  // --previous asks for a full bundle.
+  WriteLines(b + "/entries.jsonl", original);
+  VerifyOptions options;
+  options.previous_note = Note(3);
+  EXPECT_EQ(VerifyBundle(b, options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BundleTest, APartialBundleUnderAnotherKeyFails) {
+  const std::string b = WritePartial(10, {4});
+  auto other = NoteSigner::LoadOrCreate((dir_ / "other.pem").string(),
+                                        "aigov/bundle-test");
+  ASSERT_TRUE(other.ok());
+  VerifyOptions options;
+  options.key = (*other)->verifier_key();
+  auto bad = VerifyBundle(b, options);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("checkpoint:"));
 }
 
 }  // namespace

@@ -1,0 +1,441 @@
+#include "daemon/reports/report_render.h"
+
+#include <map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace aigov::reports {
+namespace {
+
+using aigov::v1::ComplianceReport;
+
+std::string Status(aigov::v1::FindingStatus s) {
+  return EnumText(aigov::v1::FindingStatus_Name(s), "FINDING_STATUS_");
+}
+
+// The CSS tone of a status: its name in lower case.
+std::string Tone(const std::string& status) {
+  return absl::AsciiStrToLower(status);
+}
+
+std::string Drift(aigov::v1::DriftState s) {
+  return s == aigov::v1::DRIFT_STATE_UNSPECIFIED
+             ? "not evaluated"
+             : EnumText(aigov::v1::DriftState_Name(s), "DRIFT_STATE_");
+}
+
+std::string Ref(const aigov::v1::ModelVersionRef& r) {
+  return r.model_id().empty() ? ""
+                              : absl::StrCat(r.model_id(), "@", r.version());
+}
+
+std::string YesNo(bool b) { return b ? "yes" : "no"; }
+
+std::string Number(double v) { return absl::StrFormat("%.4g", v); }
+
+Cell Text(std::string text) { return Cell{std::move(text), {}, ""}; }
+Cell Cites(std::string text, std::vector<uint64_t> sequences) {
+  return Cell{std::move(text), std::move(sequences), ""};
+}
+Cell Toned(std::string text, std::string tone) {
+  return Cell{std::move(text), {}, std::move(tone)};
+}
+
+void Profile(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[0]);
+  const aigov::v1::AiSystem& sys = r.system();
+  const aigov::v1::RiskProfile& risk = sys.risk();
+  Block& f = s.Facts();
+  f.facts.emplace_back("System", Cites(sys.system_id(), {r.system_sequence()}));
+  f.facts.emplace_back("Name", Text(sys.name()));
+  f.facts.emplace_back("Intended purpose", Text(sys.intended_purpose()));
+  std::vector<std::string> roles;
+  for (const int role : sys.roles()) {
+    roles.push_back(absl::AsciiStrToLower(EnumText(
+        aigov::v1::Role_Name(static_cast<aigov::v1::Role>(role)), "ROLE_")));
+  }
+  f.facts.emplace_back("Our roles", Text(absl::StrJoin(roles, ", ")));
+  f.facts.emplace_back("Vendor",
+                       Text(sys.vendor().empty() ? "in-house" : sys.vendor()));
+  f.facts.emplace_back("Hosting", Text(sys.hosting()));
+  f.facts.emplace_back("Jurisdiction", Text(sys.jurisdiction()));
+  f.facts.emplace_back(
+      "Annex III point",
+      Text(risk.annex_iii_point().empty() ? "none" : risk.annex_iii_point()));
+  f.facts.emplace_back("Profiling of persons",
+                       Text(YesNo(risk.performs_profiling())));
+  f.facts.emplace_back("General-purpose AI model",
+                       Text(YesNo(risk.is_gpai_model())));
+  f.facts.emplace_back("Generates synthetic content",
+                       Text(YesNo(risk.generates_synthetic_content())));
+  f.facts.emplace_back("Personal data (GDPR)",
+                       Text(YesNo(sys.gdpr().personal_data())));
+  std::vector<std::string> people;
+  for (const aigov::v1::Person& p : sys.people()) people.push_back(p.role());
+  f.facts.emplace_back("People (roles)", Text(absl::StrJoin(people, ", ")));
+  f.facts.emplace_back("Risk class", Toned(r.risk_class(), ""));
+  s.Heading("Why this classification");
+  for (const std::string& reason : r.risk_reasons()) s.Paragraph(reason);
+  if (r.risk_reasons().empty()) s.Paragraph("No classification rule applied.");
+}
+
+void Obligations(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[1]);
+  std::map<std::string, int> counts;
+  for (const auto& o : r.obligations()) ++counts[Status(o.status())];
+  std::vector<std::string> summary;
+  for (const char* name : {"VIOLATED", "AT_RISK", "PENDING", "SATISFIED",
+                           "NOT_YET_APPLICABLE", "NOT_APPLICABLE"}) {
+    if (counts[name] > 0)
+      summary.push_back(absl::StrCat(counts[name], " ", name));
+  }
+  s.Paragraph(absl::StrCat(r.obligations_size(), " obligations under regime ",
+                           r.regime(), ": ", absl::StrJoin(summary, ", "),
+                           "."));
+  // What each cited document is, so an obligation's evidence reads as the
+  // documents it rests on.
+  std::map<uint64_t, std::string> documents;
+  for (const auto& d : r.documents()) {
+    std::vector<std::string> covers;
+    for (const auto& m : d.covers_model_versions()) covers.push_back(Ref(m));
+    documents[d.sequence()] = absl::StrCat(
+        EnumText(aigov::v1::DocumentType_Name(d.type()), "DOCUMENT_TYPE_"), " ",
+        d.document_id(), d.version().empty() ? "" : " v", d.version(),
+        ", sha256 ", d.content_sha256().substr(0, 12), "…",
+        covers.empty() ? "" : ", covers ", absl::StrJoin(covers, ", "));
+  }
+  Block& t = s.Table({"ID", "Article", "Title", "Severity", "Status",
+                      "Deadline", "Reason", "Evidence", "Finding"});
+  for (const auto& o : r.obligations()) {
+    const std::string status = Status(o.status());
+    std::vector<std::string> cited_documents;
+    for (const uint64_t e : o.evidence_sequences()) {
+      auto it = documents.find(e);
+      if (it != documents.end()) cited_documents.push_back(it->second);
+    }
+    t.rows.push_back(
+        {Text(o.obligation_id()), Text(o.article()), Text(o.title()),
+         Text(o.severity()), Toned(status, Tone(status)),
+         Text(TimeText(o.deadline(), o.has_deadline())), Text(o.reason()),
+         Cites(absl::StrJoin(cited_documents, "; "),
+               {o.evidence_sequences().begin(), o.evidence_sequences().end()}),
+         o.finding_sequence() == 0 ? Text("")
+                                   : Cites("", {o.finding_sequence()})});
+  }
+}
+
+void Documents(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[2]);
+  if (r.documents().empty()) {
+    s.Paragraph("No evidence document about this system is recorded.");
+    return;
+  }
+  Block& t = s.Table({"Type", "Document", "Version", "SHA-256", "Covers",
+                      "Valid", "Recorded"});
+  for (const auto& d : r.documents()) {
+    std::vector<std::string> covers;
+    for (const auto& m : d.covers_model_versions()) covers.push_back(Ref(m));
+    std::string valid = TimeText(d.valid_from(), d.has_valid_from());
+    if (d.has_valid_until()) {
+      absl::StrAppend(&valid, " to ", TimeText(d.valid_until(), true));
+    }
+    t.rows.push_back({Text(EnumText(aigov::v1::DocumentType_Name(d.type()),
+                                    "DOCUMENT_TYPE_")),
+                      Text(d.uri().empty() ? d.document_id()
+                                           : absl::StrCat(d.document_id(), " (",
+                                                          d.uri(), ")")),
+                      Text(d.version()), Text(d.content_sha256()),
+                      Text(absl::StrJoin(covers, ", ")), Text(valid),
+                      Cites(TimeText(d.recorded_at(), true), {d.sequence()})});
+  }
+}
+
+void Deployments(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[3]);
+  if (r.deployments().empty()) {
+    s.Paragraph("No deployment of this system's model versions is recorded.");
+    return;
+  }
+  Block& t =
+      s.Table({"Deployment", "Model version", "Environment", "State", "Since"});
+  for (const auto& d : r.deployments()) {
+    t.rows.push_back(
+        {Text(d.deployment_id()), Text(Ref(d.model_version())),
+         Text(EnumText(aigov::v1::Environment_Name(d.environment()),
+                       "ENVIRONMENT_")),
+         Text(EnumText(aigov::v1::DeploymentState_Name(d.state()),
+                       "DEPLOYMENT_STATE_")),
+         Cites(TimeText(d.recorded_at(), true), {d.sequence()})});
+  }
+}
+
+void Versions(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[4]);
+  if (r.model_versions().empty()) {
+    s.Paragraph("No model version of this system is recorded.");
+    return;
+  }
+  Block& t = s.Table({"Model version", "Recorded", "Artifact SHA-256", "Parent",
+                      "Change", "Training run", "Deployed"});
+  for (const auto& v : r.model_versions()) {
+    t.rows.push_back(
+        {Text(absl::StrCat(v.model_id(), "@", v.version())),
+         Cites(TimeText(v.recorded_at(), true), {v.sequence()}),
+         Text(v.artifact_sha256()), Text(v.parent_version()),
+         Text(absl::AsciiStrToLower(EnumText(
+             aigov::v1::ChangeClass_Name(v.change_class()), "CHANGE_CLASS_"))),
+         Text(v.training_run_id()), Text(YesNo(v.deployed()))});
+  }
+  for (const auto& v : r.model_versions()) {
+    s.Heading(absl::StrCat("Provenance of ", v.model_id(), "@", v.version()));
+    if (v.source_datasets().empty()) {
+      s.Paragraph("The lineage graph holds no source dataset upstream of it.");
+      continue;
+    }
+    Block& p =
+        s.Table({"Source dataset", "Licence", "Copyright", "Personal data",
+                 "Special categories", "Anonymisation", "Entry"});
+    for (const auto& d : v.source_datasets()) {
+      const aigov::v1::DatasetSummary& sum = d.summary();
+      const bool known = sum.registered() || sum.declared_by_lineage();
+      p.rows.push_back(
+          {Text(absl::StrCat(sum.dataset().dataset_id(), "@",
+                             sum.dataset().version(),
+                             sum.registered() ? "" : " (declared by lineage)")),
+           Text(sum.licence()), Text(sum.copyright_status()),
+           Text(YesNo(sum.contains_personal_data())),
+           Text(absl::StrJoin(sum.special_categories(), ", ")),
+           Text(sum.anonymisation() ==
+                        aigov::v1::ANONYMISATION_LEVEL_UNSPECIFIED
+                    ? ""
+                    : absl::AsciiStrToLower(
+                          EnumText(aigov::v1::AnonymisationLevel_Name(
+                                       sum.anonymisation()),
+                                   "ANONYMISATION_LEVEL_"))),
+           known ? Cites("", {d.sequence()}) : Text("")});
+    }
+  }
+}
+
+void DriftAndPerformance(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[5]);
+  bool any = false;
+  for (const auto& v : r.model_versions()) {
+    if (!v.deployed() && v.drift_events().empty() && v.indicators().empty()) {
+      continue;
+    }
+    any = true;
+    s.Heading(absl::StrCat(v.model_id(), "@", v.version(),
+                           v.deployed() ? " (deployed)" : ""));
+    if (v.deployed()) {
+      Block& f = s.Facts();
+      const std::string state = Drift(v.dataset_drift_state());
+      f.facts.emplace_back(
+          "Dataset drift",
+          v.last_evaluation_sequence() == 0
+              ? Text("no window evaluated")
+              : Cell{absl::StrCat(state, " (window from ",
+                                  TimeText(v.last_window_start(), true), ")"),
+                     {v.last_evaluation_sequence()},
+                     ""});
+      if (!v.features().empty()) {
+        Block& t = s.Table({"Feature", "State", "PSI", "Values", "Since"});
+        for (const auto& feature : v.features()) {
+          const std::string fs = Drift(feature.state());
+          t.rows.push_back(
+              {Text(feature.feature()), Toned(fs, Tone(fs)),
+               Text(feature.has_psi() ? Number(feature.psi()) : ""),
+               Text(absl::StrCat(feature.n())),
+               Text(TimeText(feature.since(), feature.has_since()))});
+        }
+      }
+    }
+    if (!v.drift_events().empty()) {
+      Block& t = s.Table({"Recorded", "What"});
+      for (const auto& e : v.drift_events()) {
+        t.rows.push_back(
+            {Cites(TimeText(e.recorded_at(), true), {e.sequence()}),
+             Toned(e.what(), "alert")});
+      }
+    }
+    if (!v.indicators().empty()) {
+      Block& t = s.Table({"Metric", "Slice", "Better", "Declared", "Threshold",
+                          "Observed", "Realisation", "Status"});
+      for (const auto& i : v.indicators()) {
+        const bool lower =
+            i.direction() == aigov::v1::METRIC_DIRECTION_LOWER_IS_BETTER;
+        std::string status = "no observation";
+        std::string tone;
+        if (i.has_observed_value()) {
+          status =
+              i.below_threshold() ? "beyond threshold" : "within threshold";
+          tone = i.below_threshold() ? "violated" : "satisfied";
+        }
+        t.rows.push_back(
+            {Text(i.metric()), Text(i.slice().empty() ? "all" : i.slice()),
+             Text(lower ? "lower" : "higher"), Text(Number(i.declared_value())),
+             Text(Number(i.threshold())),
+             i.has_observed_value()
+                 ? Cites(absl::StrCat(Number(i.observed_value()),
+                                      " (n=", i.observed_n(), ", window from ",
+                                      TimeText(i.observed_window_start(), true),
+                                      ")"),
+                         {i.observed_sequence()})
+                 : Text(""),
+             Text(i.has_realisation_ratio()
+                      ? absl::StrFormat("%.1f%%", 100 * i.realisation_ratio())
+                      : ""),
+             Toned(status, tone)});
+      }
+    }
+  }
+  if (!any) s.Paragraph("No model version of this system is deployed.");
+}
+
+void Oversight(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[6]);
+  if (r.oversight_actions().empty()) {
+    s.Paragraph("No human-oversight action is recorded for this system.");
+    return;
+  }
+  std::map<std::string, int> counts;
+  for (const auto& a : r.oversight_actions()) {
+    ++counts[absl::AsciiStrToLower(
+        EnumText(aigov::v1::OversightActionType_Name(a.action()),
+                 "OVERSIGHT_ACTION_TYPE_"))];
+  }
+  std::vector<std::string> parts;
+  for (const auto& [name, n] : counts)
+    parts.push_back(absl::StrCat(n, " ", name));
+  s.Paragraph(absl::StrCat(r.oversight_actions_size(),
+                           " actions: ", absl::StrJoin(parts, ", "), "."));
+  Block& t = s.Table({"Occurred", "Action", "Model version", "Deployment",
+                      "Decision", "Reason", "Entry"});
+  for (const auto& a : r.oversight_actions()) {
+    t.rows.push_back({Text(TimeText(a.occurred_at(), a.has_occurred_at())),
+                      Text(absl::AsciiStrToLower(EnumText(
+                          aigov::v1::OversightActionType_Name(a.action()),
+                          "OVERSIGHT_ACTION_TYPE_"))),
+                      Text(Ref(a.model_version())), Text(a.deployment_id()),
+                      Text(a.decision_ref()), Text(a.reason()),
+                      Cites("", {a.sequence()})});
+  }
+}
+
+void Cases(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[7]);
+  if (r.cases().empty()) {
+    s.Paragraph(
+        "No incident, personal-data breach or data-subject request is "
+        "recorded for this system.");
+    return;
+  }
+  Block& t = s.Table({"Kind", "Id", "What", "State", "Clock started", "Clocks",
+                      "Notifications", "Entries", "Description"});
+  for (const auto& c : r.cases()) {
+    std::vector<std::string> clocks;
+    std::string tone;
+    for (const auto& k : c.clocks()) {
+      const std::string status = Status(k.status());
+      clocks.push_back(absl::StrCat(
+          k.obligation_id(), " ", status,
+          k.has_deadline() ? absl::StrCat(" by ", TimeText(k.deadline(), true))
+                           : ""));
+      if (status == "VIOLATED") tone = "violated";
+    }
+    std::vector<uint64_t> entries = {c.sequence()};
+    if (c.latest_sequence() != c.sequence()) {
+      entries.push_back(c.latest_sequence());
+    }
+    t.rows.push_back(
+        {Text(c.kind()), Text(c.id()), Text(c.what()), Text(c.state()),
+         Text(TimeText(c.started_at(), c.has_started_at())),
+         Toned(clocks.empty() ? "none" : absl::StrJoin(clocks, "; "), tone),
+         Cites(c.notification_sequences().empty() ? "none" : "",
+               {c.notification_sequences().begin(),
+                c.notification_sequences().end()}),
+         Cites("", entries), Text(c.description())});
+  }
+}
+
+void Proof(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[8]);
+  const aigov::v1::ReportCheckpoint& c = r.checkpoint();
+  Block& f = s.Facts();
+  f.facts.emplace_back("Regime", Text(r.regime()));
+  f.facts.emplace_back(
+      "Obligations from",
+      Text(r.source() == "journal"
+               ? "the findings aigovd had journalled by the instant"
+               : "evaluation of the record at the instant"));
+  f.facts.emplace_back("Checkpoint origin", Text(c.origin()));
+  f.facts.emplace_back("Tree size", Text(absl::StrCat(c.tree_size())));
+  f.facts.emplace_back("Root hash", Text(c.root_hash()));
+  f.facts.emplace_back("Verifier key", Text(c.public_key()));
+  f.facts.emplace_back("Entries cited",
+                       Text(absl::StrCat(r.cited_sequences_size())));
+  s.Paragraph(
+      "Every entry this report cites is a leaf of the journal's RFC 6962 "
+      "Merkle tree below this signed checkpoint. `aigovctl compliance report "
+      "--bundle DIR` writes those entries with their inclusion proofs; "
+      "`aigovctl journal verify DIR --key KEY` checks them offline.");
+  s.Heading("Signed checkpoint");
+  s.Code(c.note());
+}
+
+}  // namespace
+
+std::string EnumText(const std::string& name, const char* prefix) {
+  const std::string p(prefix);
+  return name.rfind(p, 0) == 0 ? name.substr(p.size()) : name;
+}
+
+std::string TimeText(const google::protobuf::Timestamp& t, bool present) {
+  if (!present) return "-";
+  return google::protobuf::util::TimeUtil::ToString(t);
+}
+
+Document ReportDocument(const ComplianceReport& r) {
+  Document doc;
+  doc.title = absl::StrCat("Compliance report: ", r.system().name().empty()
+                                                      ? r.system_id()
+                                                      : r.system().name());
+  doc.subtitle =
+      absl::StrCat("AI system ", r.system_id(), " · ", r.risk_class(), " · at ",
+                   TimeText(r.at(), true), " · produced ",
+                   TimeText(r.generated_at(), true), " at checkpoint ",
+                   r.checkpoint().tree_size(), " of ", r.checkpoint().origin());
+  Profile(r, &doc);
+  Obligations(r, &doc);
+  Documents(r, &doc);
+  Deployments(r, &doc);
+  Versions(r, &doc);
+  DriftAndPerformance(r, &doc);
+  Oversight(r, &doc);
+  Cases(r, &doc);
+  Proof(r, &doc);
+  return doc;
+}
+
+absl::StatusOr<std::string> ReportJson(const ComplianceReport& report) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  const auto status =
+      google::protobuf::util::MessageToJsonString(report, &out, options);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("printing the report as JSON: ", status.ToString()));
+  }
+  return out;
+}
+
+}  // namespace aigov::reports

@@ -1,0 +1,49 @@
+// The compliance report rendered for people and programs: JSON (the proto3
+// JSON mapping of aigov.v1.ComplianceReport, field names as in the proto),
+// Markdown and one self-contained HTML page (document.h), in nine numbered
+// sections:
+//   1 System profile and risk classification   6 Drift and performance
+//   2 Obligations                              7 Human oversight
+//   3 Evidence documents                       8 Incidents, breaches and
+//   4 Deployments                                data-subject requests
+//   5 Model versions and provenance            9 Proof
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+#include "aigov/v1/report.pb.h"
+#include "daemon/reports/document.h"
+
+namespace aigov::reports {
+
+// The section titles, in order (tests and the web view count them).
+inline constexpr const char* kReportSections[] = {
+    "System profile and risk classification",
+    "Obligations",
+    "Evidence documents",
+    "Deployments",
+    "Model versions and provenance",
+    "Drift and performance",
+    "Human oversight",
+    "Incidents, breaches and data-subject requests",
+    "Proof",
+};
+
+Document ReportDocument(const aigov::v1::ComplianceReport& report);
+
+// Indented JSON, ending in a newline. kInternal only if the message cannot
+// be printed (never for a built report).
+absl::StatusOr<std::string> ReportJson(
+    const aigov::v1::ComplianceReport& report);
+
+// "VIOLATED", "DEPLOYMENT_STATE_ENABLED" -> "ENABLED": an enum value's name
+// without its type's prefix.
+std::string EnumText(const std::string& name, const char* prefix);
+
+// "2026-11-30T17:00:00Z"; "-" when unset.
+std::string TimeText(const google::protobuf::Timestamp& t, bool present);
+
+}  // namespace aigov::reports
