@@ -1,0 +1,377 @@
+// The compliance report end to end: the real aigovd on a clock the test
+// drives, the credit-scoring fixture applied with aigovctl, the report read
+// back in its three formats, every entry it cites checked against the
+// journal, and its proof bundle verified offline and tampered with.
+//
+// The JSON report is compared with tests/testdata/reports/credit_report.json
+// whole, after replacing the fields that differ between runs (the key, the
+// signed note, the root over entries holding sealed personal data). Run with
+// AIGOV_UPDATE_GOLDEN=1 to rewrite the file after an intended change, and
+// read its diff.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "nlohmann/json.hpp"
+#include "tests/integration/daemon_process.h"
+
+namespace aigov::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+// 1 March 2028: the fixture's 2026 dates are in the past.
+int64_t Start() {
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilDay(2028, 3, 1), absl::UTCTimeZone()));
+}
+
+std::string Rfc3339(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                          absl::FromUnixSeconds(unix_seconds),
+                          absl::UTCTimeZone());
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+class ReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    d_ = std::make_unique<DaemonProcess>(dir_.path() + "/data");
+    d_->UseControlledClock(Start());
+    ASSERT_TRUE(d_->Start()) << d_->log();
+    for (const char* f : {"01_registry.yaml", "02_governance.yaml"}) {
+      const CommandResult r =
+          Ctl({"apply", "-f",
+               absl::StrCat(AIGOV_TESTDATA_DIR, "/credit_scoring/", f)});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    // A sample of the deployed version's declared metric, an hour before
+    // the test's clock, and a record holding markup in free text.
+    const std::string extra = absl::StrCat(
+        "kind: PerformanceSample\nmodel_id: credit-scoring\nversion: "
+        "\"2.0\"\nwindow_start: ",
+        Rfc3339(Start() - 3600),
+        "\nmetric: auc\nvalue: 0.747\nn: 5200\n---\n"
+        "kind: OversightAction\naction_id: stop-1\nsystem_id: "
+        "loans-credit-scoring\naction: OVERSIGHT_ACTION_TYPE_STOP\n"
+        "reviewers: [{id: oncall@bank.example, role: overseer}]\n"
+        "reason: \"<script>alert('owned')</script> & stopped\"\n"
+        "occurred_at: ",
+        Rfc3339(Start() - 1800), "\n");
+    const std::string path = dir_.path() + "/extra.yaml";
+    std::ofstream(path) << extra;
+    const CommandResult r = Ctl({"apply", "-f", path});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  void TearDown() override {
+    if (d_) {
+      EXPECT_EQ(d_->Stop(SIGTERM), 0) << d_->log();
+    }
+  }
+
+  CommandResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {AigovctlPath(), "--target", d_->grpc_target()});
+    return RunCommand(args);
+  }
+
+  // The report in `format` (stdout), with extra arguments.
+  std::string Report(const std::string& format,
+                     std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"compliance", "report",
+                                     "--system",   "loans-credit-scoring",
+                                     "--format",   format};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CommandResult r = Ctl(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
+  // Every journal entry by sequence, as `journal list --json` prints it.
+  std::map<uint64_t, Json> Journal() {
+    std::map<uint64_t, Json> out;
+    const CommandResult r = Ctl({"journal", "list", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    for (const Json& e : Json::parse(r.out)) {
+      out[e["sequence"].get<uint64_t>()] = e;
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> d_;
+};
+
+// Replaces what differs between runs with "<volatile>".
+Json Stable(Json report) {
+  for (const char* k : {"origin", "root_hash", "note", "public_key"}) {
+    report["checkpoint"][k] = "<volatile>";
+  }
+  return report;
+}
+
+uint64_t U(const Json& j) {
+  return j.is_string() ? std::stoull(j.get<std::string>()) : j.get<uint64_t>();
+}
+
+TEST_F(ReportTest, JsonReportIsExactlyTheGolden) {
+  const Json report = Stable(Json::parse(Report("json")));
+  const std::string golden_path =
+      absl::StrCat(AIGOV_TESTDATA_DIR, "/reports/credit_report.json");
+  if (std::getenv("AIGOV_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(golden_path) << report.dump(1) << "\n";
+  }
+  const Json golden = Json::parse(ReadFile(golden_path));
+  EXPECT_EQ(report, golden) << "diff (RFC 6902) from the golden: "
+                            << Json::diff(golden, report).dump(1);
+}
+
+TEST_F(ReportTest, EveryCitedEntryExistsAndSaysWhatTheReportSays) {
+  const Json r = Json::parse(Report("json"));
+  std::map<uint64_t, Json> journal = Journal();
+  auto entry = [&](const Json& seq) -> const Json& {
+    static const Json kNone;
+    auto it = journal.find(U(seq));
+    EXPECT_NE(it, journal.end()) << "sequence " << seq << " is not in the "
+                                 << "journal";
+    return it == journal.end() ? kNone : it->second;
+  };
+  const uint64_t tree_size = U(r["checkpoint"]["tree_size"]);
+  for (const Json& s : r["cited_sequences"]) {
+    EXPECT_LT(U(s), tree_size);
+    entry(s);
+  }
+  EXPECT_EQ(entry(r["system_sequence"])["kind"], "AiSystem");
+  for (const Json& o : r["obligations"]) {
+    for (const Json& s : o["evidence_sequences"]) entry(s);
+    if (U(o["finding_sequence"]) == 0) continue;
+    const Json& f = entry(o["finding_sequence"]);
+    EXPECT_EQ(f["kind"], "ComplianceFinding");
+    EXPECT_EQ(f["event"]["obligation_id"], o["obligation_id"]);
+  }
+  ASSERT_FALSE(r["documents"].empty());
+  for (const Json& doc : r["documents"]) {
+    const Json& e = entry(doc["sequence"]);
+    EXPECT_EQ(e["kind"], "EvidenceDocument");
+    EXPECT_EQ(e["event"]["document_id"], doc["document_id"]);
+    EXPECT_EQ(e["event"]["content_sha256"], doc["content_sha256"]);
+  }
+  for (const Json& dep : r["deployments"]) {
+    const Json& e = entry(dep["sequence"]);
+    EXPECT_EQ(e["kind"], "Deployment");
+    EXPECT_EQ(e["event"]["deployment_id"], dep["deployment_id"]);
+    EXPECT_EQ(e["event"]["model_version"], dep["model_version"]);
+  }
+  bool observed = false;
+  for (const Json& v : r["model_versions"]) {
+    const Json& e = entry(v["sequence"]);
+    EXPECT_EQ(e["kind"], "ModelVersion");
+    EXPECT_EQ(e["event"]["version"], v["version"]);
+    EXPECT_EQ(e["event"]["artifact_sha256"], v["artifact_sha256"]);
+    for (const Json& d : v["source_datasets"]) {
+      const Json& ds = entry(d["sequence"]);
+      EXPECT_EQ(ds["kind"], "DatasetVersion");
+      EXPECT_EQ(ds["event"]["dataset_id"],
+                d["summary"]["dataset"]["dataset_id"]);
+    }
+    for (const Json& i : v["indicators"]) {
+      if (!i.contains("observed_value")) continue;
+      observed = true;
+      const Json& s = entry(i["observed_sequence"]);
+      EXPECT_EQ(s["kind"], "PerformanceSample");
+      EXPECT_EQ(s["event"]["metric"], i["metric"]);
+      EXPECT_DOUBLE_EQ(s["event"]["value"].get<double>(),
+                       i["observed_value"].get<double>());
+    }
+  }
+  EXPECT_TRUE(observed);
+  ASSERT_EQ(r["oversight_actions"].size(), 2u);
+  for (const Json& a : r["oversight_actions"]) {
+    const Json& e = entry(a["sequence"]);
+    EXPECT_EQ(e["kind"], "OversightAction");
+    EXPECT_EQ(e["event"]["action_id"], a["action_id"]);
+  }
+  ASSERT_FALSE(r["cases"].empty());
+  for (const Json& c : r["cases"]) {
+    const Json& e = entry(c["sequence"]);
+    const std::map<std::string, std::pair<std::string, std::string>> kinds = {
+        {"incident", {"Incident", "incident_id"}},
+        {"breach", {"PersonalDataBreach", "breach_id"}},
+        {"request", {"DataSubjectRequest", "request_id"}}};
+    const auto& [kind, field] = kinds.at(c["kind"].get<std::string>());
+    EXPECT_EQ(e["kind"], kind);
+    EXPECT_EQ(e["event"][field], c["id"]);
+    for (const Json& n : c["notification_sequences"]) {
+      EXPECT_EQ(entry(n)["kind"], "Notification");
+    }
+  }
+}
+
+TEST_F(ReportTest, MarkdownAndHtmlHaveTheNineSectionsAndEscapeText) {
+  const std::string md = Report("md");
+  std::vector<std::string> headings;
+  for (absl::string_view line : absl::StrSplit(md, '\n')) {
+    if (absl::StartsWith(line, "## ")) headings.emplace_back(line);
+  }
+  EXPECT_THAT(headings,
+              ::testing::ElementsAre(
+                  "## 1. System profile and risk classification",
+                  "## 2. Obligations", "## 3. Evidence documents",
+                  "## 4. Deployments", "## 5. Model versions and provenance",
+                  "## 6. Drift and performance", "## 7. Human oversight",
+                  "## 8. Incidents, breaches and data-subject requests",
+                  "## 9. Proof"));
+  EXPECT_TRUE(absl::StartsWith(md, "# Compliance report: "));
+  EXPECT_THAT(md, HasSubstr("### Provenance of credit-scoring@2.0"));
+  EXPECT_THAT(md, HasSubstr("| auc | all | higher | 0.83 | 0.78 | 0.747"));
+  EXPECT_THAT(md, HasSubstr("beyond threshold"));
+  EXPECT_THAT(md, HasSubstr("&lt;script&gt;alert('owned')&lt;/script&gt; "
+                            "&amp; stopped"));
+  EXPECT_THAT(md, ::testing::Not(HasSubstr("<script")));
+
+  const std::string out = dir_.path() + "/report.html";
+  Report("html", {"--out", out});
+  const std::string html = ReadFile(out);
+  EXPECT_TRUE(absl::StartsWith(html, "<!doctype html>"));
+  EXPECT_EQ(std::count(html.begin(), html.end(), '\0'), 0);
+  size_t sections = 0;
+  for (size_t at = html.find("<section"); at != std::string::npos;
+       at = html.find("<section", at + 1)) {
+    ++sections;
+  }
+  EXPECT_EQ(sections, 9u);
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<script")));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("src=")));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<link")));
+  EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(&#39;owned&#39;)"));
+  EXPECT_THAT(html, HasSubstr("@media print"));
+}
+
+TEST_F(ReportTest, ThePastIsReadFromTheJournal) {
+  // An incident an hour from now; the report at the current instant, read
+  // after the clock moved, does not show it and answers from the journal.
+  const int64_t before = Start();
+  ASSERT_EQ(d_->AdvanceClock(7200), Start() + 7200);
+  const std::string incident = absl::StrCat(
+      "kind: Incident\nincident_id: late-1\nsystem_id: loans-credit-scoring\n"
+      "aware_at: ",
+      Rfc3339(Start() + 7000),
+      "\ncategory: INCIDENT_CATEGORY_HEALTH\ndeath: true\n");
+  const std::string path = dir_.path() + "/incident.yaml";
+  std::ofstream(path) << incident;
+  ASSERT_EQ(Ctl({"apply", "-f", path}).exit_code, 0);
+
+  const Json now = Json::parse(Report("json"));
+  EXPECT_EQ(now["source"], "evaluated");
+  bool found = false;
+  for (const Json& c : now["cases"]) found = found || c["id"] == "late-1";
+  EXPECT_TRUE(found);
+
+  const Json past = Json::parse(Report("json", {"--at", Rfc3339(before)}));
+  EXPECT_EQ(past["source"], "journal");
+  for (const Json& c : past["cases"]) EXPECT_NE(c["id"], "late-1");
+  for (const Json& o : past["obligations"]) {
+    if (o["status"] != "FINDING_STATUS_NOT_APPLICABLE" &&
+        o["status"] != "FINDING_STATUS_NOT_YET_APPLICABLE") {
+      EXPECT_NE(U(o["finding_sequence"]), 0u) << o.dump();
+    }
+  }
+}
+
+TEST_F(ReportTest, TheProofBundleVerifiesAndTamperingIsNamed) {
+  const std::string bundle = dir_.path() + "/bundle";
+  const CommandResult made = Ctl(
+      {"compliance", "report", "--system", "loans-credit-scoring", "--format",
+       "json", "--out", dir_.path() + "/r.json", "--bundle", bundle});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  for (const char* f :
+       {"checkpoint", "public_key", "entries.jsonl", "report.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(bundle + "/" + f)) << f;
+  }
+  const Json report = Json::parse(ReadFile(bundle + "/report.json"));
+  std::vector<std::string> lines = absl::StrSplit(
+      ReadFile(bundle + "/entries.jsonl"), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), report["cited_sequences"].size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Json line = Json::parse(lines[i]);
+    EXPECT_EQ(line["index"].get<uint64_t>(), U(report["cited_sequences"][i]));
+    EXPECT_TRUE(line["inclusion_proof"].is_array());
+    EXPECT_EQ(line["leaf_hash"].get<std::string>().size(), 64u);
+  }
+  const std::string key = absl::StrCat(
+      absl::StripAsciiWhitespace(ReadFile(bundle + "/public_key")));
+  CommandResult v =
+      RunCommand({AigovctlPath(), "journal", "verify", bundle, "--key", key});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_THAT(v.out, HasSubstr(absl::StrCat("verified: ", lines.size(),
+                                            " entries, each proven")));
+
+  auto write_lines = [&](const std::vector<std::string>& ls) {
+    std::ofstream out(bundle + "/entries.jsonl", std::ios::trunc);
+    for (const std::string& l : ls) out << l << "\n";
+  };
+  // A flipped byte in a cited entry.
+  const size_t victim = lines.size() / 2;
+  const Json victim_line = Json::parse(lines[victim]);
+  std::vector<std::string> tampered = lines;
+  {
+    Json l = victim_line;
+    std::string b64 = l["entry_b64"];
+    b64[4] = b64[4] == 'A' ? 'B' : 'A';
+    l["entry_b64"] = b64;
+    tampered[victim] = l.dump();
+  }
+  write_lines(tampered);
+  v = RunCommand({AigovctlPath(), "journal", "verify", bundle, "--key", key});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_THAT(v.err, HasSubstr(absl::StrCat(
+                         "entry ", victim_line["index"].get<uint64_t>(), ":")));
+  // A wrong node in a proof.
+  tampered = lines;
+  {
+    Json l = victim_line;
+    ASSERT_FALSE(l["inclusion_proof"].empty());
+    std::string node = l["inclusion_proof"][0];
+    node[0] = node[0] == '0' ? '1' : '0';
+    l["inclusion_proof"][0] = node;
+    tampered[victim] = l.dump();
+  }
+  write_lines(tampered);
+  v = RunCommand({AigovctlPath(), "journal", "verify", bundle, "--key", key});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_THAT(v.err, HasSubstr("inclusion proof does not lead"));
+  // Another daemon's key.
+  write_lines(lines);
+  DaemonProcess other(dir_.path() + "/other");
+  ASSERT_TRUE(other.Start()) << other.log();
+  const CommandResult other_key =
+      RunCommand({AigovctlPath(), "--target", other.grpc_target(), "journal",
+                  "public-key"});
+  ASSERT_EQ(other_key.exit_code, 0) << other_key.err;
+  EXPECT_EQ(other.Stop(SIGTERM), 0);
+  v = RunCommand({AigovctlPath(), "journal", "verify", bundle, "--key",
+                  std::string(absl::StripAsciiWhitespace(other_key.out))});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_THAT(v.err, HasSubstr("checkpoint:"));
+}
+
+}  // namespace
+}  // namespace aigov::testing
