@@ -244,6 +244,14 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
     server::HttpReply reply = self->openlineage_->Post(body, batch);
     return std::make_pair(reply.status, std::move(reply.json));
   };
+  d->web_ = std::make_unique<reports::WebView>(
+      *d->reports_, *d->views_.compliance, *d->journal_,
+      [checkpointer = d->checkpointer_.get()] {
+        return checkpointer->Latest();
+      });
+  handlers.web = [self](const std::string& path) {
+    return self->web_->Get(path);
+  };
   AIGOV_ASSIGN_OR_RETURN(
       d->http_, server::HttpServer::Start(config.http_listen(), handlers));
 

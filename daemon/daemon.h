@@ -37,6 +37,7 @@
 #include "daemon/metrics/daemon_metrics.h"
 #include "daemon/registry/registry_projection.h"
 #include "daemon/reports/report_builder.h"
+#include "daemon/reports/web.h"
 #include "daemon/rules/catalog.h"
 #include "daemon/server/compliance_service.h"
 #include "daemon/server/governance_service.h"
@@ -132,6 +133,7 @@ class Daemon {
   std::unique_ptr<server::GovernanceServiceImpl> governance_service_;
   std::unique_ptr<server::MonitoringServiceImpl> monitoring_service_;
   std::unique_ptr<reports::ReportBuilder> reports_;
+  std::unique_ptr<reports::WebView> web_;
   std::unique_ptr<server::ComplianceServiceImpl> compliance_service_;
   std::unique_ptr<server::OpenLineageEndpoint> openlineage_;
   std::unique_ptr<server::HttpServer> http_;

@@ -44,7 +44,10 @@ std::string MdCell(const Cell& c) {
 }
 
 std::string HtmlCell(const Cell& c, const HtmlOptions& options) {
-  std::string out = HtmlEscape(c.text);
+  std::string out = c.href.empty() || c.text.empty()
+                        ? HtmlEscape(c.text)
+                        : absl::StrCat("<a href=\"", HtmlEscape(c.href), "\">",
+                                       HtmlEscape(c.text), "</a>");
   if (!c.sequences.empty()) {
     std::vector<std::string> links;
     for (const uint64_t s : c.sequences) {
@@ -61,6 +64,30 @@ std::string HtmlCell(const Cell& c, const HtmlOptions& options) {
 }
 
 }  // namespace
+
+Cell Text(std::string text) {
+  Cell c;
+  c.text = std::move(text);
+  return c;
+}
+
+Cell Cites(std::string text, std::vector<uint64_t> sequences) {
+  Cell c = Text(std::move(text));
+  c.sequences = std::move(sequences);
+  return c;
+}
+
+Cell Toned(std::string text, std::string tone) {
+  Cell c = Text(std::move(text));
+  c.tone = std::move(tone);
+  return c;
+}
+
+Cell Link(std::string text, std::string href) {
+  Cell c = Text(std::move(text));
+  c.href = std::move(href);
+  return c;
+}
 
 void Section::Paragraph(std::string text) {
   Block b;

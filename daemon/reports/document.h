@@ -25,7 +25,15 @@ struct Cell {
   std::vector<uint64_t> sequences;
   // A CSS class for the HTML cell ("violated", "satisfied", ...).
   std::string tone;
+  // In HTML, the text links here (a path of the web view).
+  std::string href;
 };
+
+// Cells: plain text; text citing entries; text in a tone; a link.
+Cell Text(std::string text);
+Cell Cites(std::string text, std::vector<uint64_t> sequences);
+Cell Toned(std::string text, std::string tone);
+Cell Link(std::string text, std::string href);
 
 struct Block {
   enum class Kind { kParagraph, kFacts, kTable, kHeading, kCode };

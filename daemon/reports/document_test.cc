@@ -15,9 +15,9 @@ Document Hostile() {
   Section& s = doc.Add("Profile & <b>risk</b>");
   s.Paragraph("purpose: <script>alert('x')</script> & \"more\"");
   Block& f = s.Facts();
-  f.facts.emplace_back("Name", Cell{"<img src=x onerror=alert(1)>", {7}, ""});
+  f.facts.emplace_back("Name", Cites("<img src=x onerror=alert(1)>", {7}));
   Block& t = s.Table({"A|B", "C"});
-  t.rows.push_back({Cell{"x | y\nz", {}, "violated"}, Cell{"", {3, 4}, ""}});
+  t.rows.push_back({Toned("x | y\nz", "violated"), Cites("", {3, 4})});
   s.Code("note ``` <tag>");
   doc.Add("Second");
   return doc;

@@ -73,6 +73,9 @@ class ReportBuilder {
   absl::StatusOr<aigov::v1::ComplianceReport> Build(
       const std::string& system_id, std::optional<absl::Time> at) const;
 
+  // The clock's time: what "now" means for a report.
+  absl::Time Now() const { return clock_.Now(); }
+
  private:
   const Sources sources_;
   const Signer sign_;

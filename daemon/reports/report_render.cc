@@ -39,14 +39,6 @@ std::string YesNo(bool b) { return b ? "yes" : "no"; }
 
 std::string Number(double v) { return absl::StrFormat("%.4g", v); }
 
-Cell Text(std::string text) { return Cell{std::move(text), {}, ""}; }
-Cell Cites(std::string text, std::vector<uint64_t> sequences) {
-  return Cell{std::move(text), std::move(sequences), ""};
-}
-Cell Toned(std::string text, std::string tone) {
-  return Cell{std::move(text), {}, std::move(tone)};
-}
-
 void Profile(const ComplianceReport& r, Document* doc) {
   Section& s = doc->Add(kReportSections[0]);
   const aigov::v1::AiSystem& sys = r.system();
@@ -240,10 +232,9 @@ void DriftAndPerformance(const ComplianceReport& r, Document* doc) {
           "Dataset drift",
           v.last_evaluation_sequence() == 0
               ? Text("no window evaluated")
-              : Cell{absl::StrCat(state, " (window from ",
-                                  TimeText(v.last_window_start(), true), ")"),
-                     {v.last_evaluation_sequence()},
-                     ""});
+              : Cites(absl::StrCat(state, " (window from ",
+                                   TimeText(v.last_window_start(), true), ")"),
+                      {v.last_evaluation_sequence()}));
       if (!v.features().empty()) {
         Block& t = s.Table({"Feature", "State", "PSI", "Values", "Since"});
         for (const auto& feature : v.features()) {

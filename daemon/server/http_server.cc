@@ -146,6 +146,27 @@ class LineageHandler : public SafeHandler {
   const bool batch_;
 };
 
+// GET /compliance... and /journal/entries/...: the web view. Read-only.
+class WebHandler : public SafeHandler {
+ public:
+  explicit WebHandler(const HttpHandlers& h) : h_(h) {}
+  bool Get(mg_connection* conn) override {
+    const mg_request_info* info = mg_get_request_info(conn);
+    const std::string path =
+        info != nullptr && info->local_uri != nullptr ? info->local_uri : "";
+    if (!h_.web) {
+      Send(conn, 404, "text/plain; charset=utf-8", "not found\n");
+      return true;
+    }
+    const reports::WebPage page = h_.web(path);
+    Send(conn, page.status, page.content_type.c_str(), page.body);
+    return true;
+  }
+
+ private:
+  const HttpHandlers& h_;
+};
+
 class HealthHandler : public SafeHandler {
  public:
   bool Get(mg_connection* conn) override {
@@ -187,6 +208,8 @@ class LandingHandler : public SafeHandler {
              h_.version,
              "</h1><p>AI governance daemon: tamper-evident audit journal of "
              "models, data and drift.</p><ul>"
+             "<li><a href=\"/compliance\">/compliance</a> AI systems, their "
+             "obligations and compliance reports</li>"
              "<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>"
              "<li><a href=\"/healthz\">/healthz</a> liveness</li>"
              "<li><a href=\"/readyz\">/readyz</a> readiness</li>"
@@ -209,7 +232,8 @@ class HttpServer::Impl {
         ready_(handlers_),
         landing_(handlers_),
         lineage_(handlers_, false),
-        lineage_batch_(handlers_, true) {}
+        lineage_batch_(handlers_, true),
+        web_(handlers_) {}
 
   HttpHandlers handlers_;
   MetricsHandler metrics_;
@@ -218,6 +242,7 @@ class HttpServer::Impl {
   LandingHandler landing_;
   LineageHandler lineage_;
   LineageHandler lineage_batch_;
+  WebHandler web_;
   std::unique_ptr<CivetServer> server_;
 };
 
@@ -253,6 +278,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   impl->server_->addHandler("/readyz", impl->ready_);
   impl->server_->addHandler("/api/v1/lineage$", impl->lineage_);
   impl->server_->addHandler("/api/v1/lineage/batch$", impl->lineage_batch_);
+  impl->server_->addHandler("/compliance", impl->web_);
+  impl->server_->addHandler("/journal/entries/", impl->web_);
   impl->server_->addHandler("/", impl->landing_);
   const std::vector<int> ports = impl->server_->getListeningPorts();
   if (ports.empty() || ports.front() <= 0) {

@@ -1,7 +1,9 @@
 // The daemon's one HTTP server (civetweb): /metrics (Prometheus text
 // exposition), /healthz (the process answers), /readyz (200 once ready, 503
 // while starting or draining), the OpenLineage endpoint (POST
-// /api/v1/lineage and /api/v1/lineage/batch) and a landing page at /.
+// /api/v1/lineage and /api/v1/lineage/batch), the compliance web view
+// (GET /compliance..., /journal/entries/N; reports/web.h) and a landing
+// page at /.
 //
 // Thread-safe; handlers run on civetweb's worker threads. The callbacks
 // given to Start() must stay valid until Stop() returns.
@@ -13,6 +15,8 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+
+#include "daemon/reports/web.h"
 
 class CivetServer;
 
@@ -30,6 +34,9 @@ struct HttpHandlers {
   std::function<std::pair<int, std::string>(const std::string& body,
                                             bool batch)>
       post_lineage;
+  // The web view's page at a URL-decoded path (GET /compliance...,
+  // /journal/entries/...); unset: those paths answer 404.
+  std::function<reports::WebPage(const std::string& path)> web;
 };
 
 // Largest request body accepted (413 beyond).

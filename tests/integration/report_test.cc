@@ -373,5 +373,48 @@ TEST_F(ReportTest, TheProofBundleVerifiesAndTamperingIsNamed) {
   EXPECT_THAT(v.err, HasSubstr("checkpoint:"));
 }
 
+// The web view: the list links the system, the system's page is its report
+// with each cited entry linked, and an entry's page shows its leaf hash as
+// the journal holds it and a proof against the signed checkpoint.
+TEST_F(ReportTest, TheWebViewLeadsFromTheListToAnEntrysProof) {
+  const HttpResponse list = HttpGet(d_->http_port(), "/compliance");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_THAT(list.body,
+              HasSubstr("<a href=\"/compliance/systems/loans-credit-scoring\">"
+                        "loans-credit-scoring</a>"));
+  EXPECT_THAT(list.body, HasSubstr("high-risk"));
+  EXPECT_THAT(list.body, ::testing::Not(HasSubstr("<script")));
+
+  const HttpResponse page =
+      HttpGet(d_->http_port(), "/compliance/systems/loans-credit-scoring");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("<h2>9. Proof</h2>"));
+  EXPECT_THAT(page.body, HasSubstr("&lt;script&gt;alert(&#39;owned&#39;)"));
+  EXPECT_THAT(page.body, ::testing::Not(HasSubstr("<script")));
+  const std::string link = "<a class=\"seq\" href=\"/journal/entries/";
+  const size_t at = page.body.find(link);
+  ASSERT_NE(at, std::string::npos);
+  const size_t start = at + link.size();
+  const std::string sequence =
+      page.body.substr(start, page.body.find('"', start) - start);
+
+  const HttpResponse entry =
+      HttpGet(d_->http_port(), "/journal/entries/" + sequence);
+  ASSERT_EQ(entry.status, 200) << entry.body;
+  EXPECT_THAT(entry.body, HasSubstr("<h2>2. Inclusion proof</h2>"));
+  const CommandResult proof =
+      Ctl({"journal", "proof", "--index", sequence, "--tree-size",
+           std::to_string(std::stoull(sequence) + 1), "--json"});
+  ASSERT_EQ(proof.exit_code, 0) << proof.err;
+  EXPECT_THAT(entry.body,
+              HasSubstr(absl::StrCat(
+                  "Leaf hash</dt><dd>",
+                  Json::parse(proof.out)["leaf_hash"].get<std::string>())));
+
+  EXPECT_EQ(HttpGet(d_->http_port(), "/journal/entries/99999").status, 404);
+  EXPECT_EQ(HttpGet(d_->http_port(), "/compliance/systems/nobody").status, 404);
+  EXPECT_EQ(HttpGet(d_->http_port(), "/journal/entries/x1").status, 404);
+}
+
 }  // namespace
 }  // namespace aigov::testing
