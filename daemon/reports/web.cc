@@ -92,21 +92,16 @@ WebPage WebView::Systems() const {
     if (ids->size() < kChunk) break;
     after = ids->back();
   }
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const SystemRow& a, const SystemRow& b) {
-                     const int va = a.counts.count("VIOLATED")
-                                        ? a.counts.at("VIOLATED")
-                                        : 0;
-                     const int vb = b.counts.count("VIOLATED")
-                                        ? b.counts.at("VIOLATED")
-                                        : 0;
-                     const int ra =
-                         a.counts.count("AT_RISK") ? a.counts.at("AT_RISK") : 0;
-                     const int rb =
-                         b.counts.count("AT_RISK") ? b.counts.at("AT_RISK") : 0;
-                     return std::make_pair(-va, -ra) <
-                            std::make_pair(-vb, -rb);
-                   });
+  auto count = [](const SystemRow& r, const char* status) {
+    auto it = r.counts.find(status);
+    return it == r.counts.end() ? 0 : it->second;
+  };
+  std::stable_sort(
+      rows.begin(), rows.end(),
+      [&count](const SystemRow& a, const SystemRow& b) {
+        return std::make_pair(count(a, "VIOLATED"), count(a, "AT_RISK")) >
+               std::make_pair(count(b, "VIOLATED"), count(b, "AT_RISK"));
+      });
   Document doc;
   doc.title = "AI systems and their obligations";
   doc.subtitle = absl::StrCat(rows.size(), " registered AI systems, evaluated ",
@@ -119,8 +114,8 @@ WebPage WebView::Systems() const {
         "kind AiSystem).");
   } else {
     const std::vector<std::string> statuses = {
-        "VIOLATED",  "AT_RISK",           "PENDING",
-        "SATISFIED", "NOT_YET_APPLICABLE", "NOT_APPLICABLE"};
+        "VIOLATED",           "AT_RISK",       "PENDING", "SATISFIED",
+        "NOT_YET_APPLICABLE", "NOT_APPLICABLE"};
     std::vector<std::string> header = {"System", "Name", "Risk class"};
     header.insert(header.end(), statuses.begin(), statuses.end());
     Block& t = s.Table(header);
@@ -173,20 +168,19 @@ WebPage WebView::Entry(const std::string& text) const {
   const journal::SignedCheckpoint checkpoint = latest_();
   Document doc;
   doc.title = absl::StrCat("Journal entry ", sequence);
-  doc.subtitle = absl::StrCat(kinds::KindName(kinds::EventKindOf(*entry)),
-                              " recorded ",
-                              TimeText(entry->recorded_at(), true), " by ",
-                              entry->principal());
+  doc.subtitle = absl::StrCat(
+      kinds::KindName(kinds::EventKindOf(*entry)), " recorded ",
+      TimeText(entry->recorded_at(), true), " by ", entry->principal());
   Section& s = doc.Add("Entry");
   Block& facts = s.Facts();
   facts.facts.emplace_back("Sequence", Text(absl::StrCat(sequence)));
-  facts.facts.emplace_back(
-      "Kind", Text(kinds::KindName(kinds::EventKindOf(*entry))));
+  facts.facts.emplace_back("Kind",
+                           Text(kinds::KindName(kinds::EventKindOf(*entry))));
   facts.facts.emplace_back("Event id", Text(entry->event_id()));
   if (entry->derived_from_size() > 0) {
-    facts.facts.emplace_back(
-        "Derived from", Cites("", {entry->derived_from().begin(),
-                                   entry->derived_from().end()}));
+    facts.facts.emplace_back("Derived from",
+                             Cites("", {entry->derived_from().begin(),
+                                        entry->derived_from().end()}));
   }
   s.Paragraph(
       "The entry as journalled; personal-data fields stay sealed (aigovctl "
@@ -205,8 +199,7 @@ WebPage WebView::Entry(const std::string& text) const {
     if (!proven.ok()) return Failure(proven.status());
     const journal::ProvenEntry& e = proven->front();
     Block& f = p.Facts();
-    f.facts.emplace_back("Leaf hash",
-                         Text(tlog::HashHex(e.entry.leaf_hash)));
+    f.facts.emplace_back("Leaf hash", Text(tlog::HashHex(e.entry.leaf_hash)));
     f.facts.emplace_back(
         "Checkpoint",
         Text(absl::StrCat(checkpoint.checkpoint.origin, ", ",
@@ -216,9 +209,9 @@ WebPage WebView::Entry(const std::string& text) const {
     for (const tlog::Hash& h : e.proof) {
       absl::StrAppend(&path, tlog::HashHex(h), "\n");
     }
-    p.Paragraph(absl::StrCat(
-        "The RFC 6962 audit path from the leaf to the root, ", e.proof.size(),
-        " hashes, leaf side first:"));
+    p.Paragraph(
+        absl::StrCat("The RFC 6962 audit path from the leaf to the root, ",
+                     e.proof.size(), " hashes, leaf side first:"));
     p.Code(path.empty() ? "(empty: the tree holds this entry alone)" : path);
     p.Heading("Signed checkpoint");
     p.Code(checkpoint.note);
