@@ -10,6 +10,7 @@
 
 #include "daemon/common/status_macros.h"
 #include "daemon/lineage/lineage_queries.h"
+#include "daemon/reports/report_render.h"
 #include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
 
@@ -42,17 +43,6 @@ absl::Status NotRegistered(const std::string& system_id) {
 
 // True when the fact was recorded by `at`.
 bool By(const Fact& f, absl::Time at) { return rules::TimeOf(f.at()) <= at; }
-
-std::string KindName(aigov::v1::IncidentCategory c) {
-  std::string n = aigov::v1::IncidentCategory_Name(c);
-  return n.substr(std::min(n.size(), sizeof("INCIDENT_CATEGORY_") - 1));
-}
-
-// The enum value's name without its type prefix ("OPEN", "HIGH").
-std::string Short(const std::string& name, const char* prefix) {
-  const std::string p(prefix);
-  return name.rfind(p, 0) == 0 ? name.substr(p.size()) : name;
-}
 
 }  // namespace
 
@@ -430,10 +420,11 @@ class Assembler {
       aigov::v1::ReportCase c;
       c.set_kind("incident");
       c.set_id(rec.incident_id());
-      c.set_what(KindName(rec.category()));
+      c.set_what(EnumText(aigov::v1::IncidentCategory_Name(rec.category()),
+                          "INCIDENT_CATEGORY_"));
       c.set_state(rec.has_status()
-                      ? Short(aigov::v1::IncidentStatus_Name(rec.status()),
-                              "INCIDENT_STATUS_")
+                      ? EnumText(aigov::v1::IncidentStatus_Name(rec.status()),
+                                 "INCIDENT_STATUS_")
                       : "OPEN");
       *c.mutable_started_at() = rec.aware_at();
       c.set_sequence(i.first().sequence());
@@ -452,7 +443,7 @@ class Assembler {
       c.set_id(rec.breach_id());
       c.set_what(absl::StrCat(
           "risk ",
-          Short(aigov::v1::BreachRisk_Name(rec.risk()), "BREACH_RISK_")));
+          EnumText(aigov::v1::BreachRisk_Name(rec.risk()), "BREACH_RISK_")));
       *c.mutable_started_at() = rec.aware_at();
       c.set_sequence(b.first().sequence());
       c.set_latest_sequence(b.first().sequence());
@@ -467,8 +458,8 @@ class Assembler {
       aigov::v1::ReportCase c;
       c.set_kind("request");
       c.set_id(rec.request_id());
-      c.set_what(Short(aigov::v1::DataSubjectRequestType_Name(rec.type()),
-                       "DATA_SUBJECT_REQUEST_TYPE_"));
+      c.set_what(EnumText(aigov::v1::DataSubjectRequestType_Name(rec.type()),
+                          "DATA_SUBJECT_REQUEST_TYPE_"));
       uint64_t latest = q.received().sequence();
       std::string state = "RECEIVED";
       if (q.has_extended() && By(q.extended(), at_)) {
@@ -477,8 +468,8 @@ class Assembler {
       }
       if (q.has_completed() && By(q.completed(), at_)) {
         latest = std::max(latest, q.completed().sequence());
-        state = Short(aigov::v1::DataSubjectRequestStatus_Name(rec.status()),
-                      "DATA_SUBJECT_REQUEST_STATUS_");
+        state = EnumText(aigov::v1::DataSubjectRequestStatus_Name(rec.status()),
+                         "DATA_SUBJECT_REQUEST_STATUS_");
       }
       c.set_state(state);
       *c.mutable_started_at() = rec.received_at();
