@@ -1,5 +1,6 @@
 #include "daemon/reports/document.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -41,6 +42,18 @@ std::string MdCell(const Cell& c) {
                     ")");
   }
   return out.empty() ? "-" : out;
+}
+
+// True when `text` holds a run of more than 24 characters without a space
+// (a hash, a URL): such a cell may break anywhere, so that it does not
+// widen its column past the page, while words elsewhere stay whole.
+bool HasLongToken(absl::string_view text) {
+  size_t run = 0;
+  for (const char ch : text) {
+    run = absl::ascii_isspace(static_cast<unsigned char>(ch)) ? 0 : run + 1;
+    if (run > 24) return true;
+  }
+  return false;
 }
 
 std::string HtmlCell(const Cell& c, const HtmlOptions& options) {
@@ -221,7 +234,8 @@ nav.crumbs a { color: #0969da; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem;
         font-size: .9rem; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .45rem; text-align: left;
-         vertical-align: top; overflow-wrap: anywhere; }
+         vertical-align: top; overflow-wrap: break-word; }
+td.long { overflow-wrap: anywhere; }
 th { background: #f6f8fa; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr;
            gap: .2rem 1rem; margin: .5rem 0 1rem; }
@@ -239,6 +253,7 @@ td.warn { background: #fff8c5; }
 td.gap { background: #ffebe9; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto;
       white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85rem; }
+@page { size: A4 landscape; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   nav.crumbs { display: none; }
@@ -256,7 +271,7 @@ std::string RenderHtml(const Document& doc, const HtmlOptions& options) {
   std::string out = absl::StrCat(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, "
-      "initial-scale=1\"><title>",
+      "initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>",
       HtmlEscape(doc.title), "</title><style>", Stylesheet(),
       "</style></head>\n<body>\n");
   if (!options.breadcrumbs.empty()) {
@@ -309,12 +324,16 @@ std::string RenderHtml(const Document& doc, const HtmlOptions& options) {
           for (const auto& row : b.rows) {
             out += "<tr>";
             for (const Cell& c : row) {
-              absl::StrAppend(
-                  &out,
-                  c.tone.empty()
-                      ? std::string("<td>")
-                      : absl::StrCat("<td class=\"", HtmlEscape(c.tone), "\">"),
-                  HtmlCell(c, options), "</td>");
+              std::string classes = c.tone;
+              if (HasLongToken(c.text)) {
+                absl::StrAppend(&classes, classes.empty() ? "" : " ", "long");
+              }
+              absl::StrAppend(&out,
+                              classes.empty()
+                                  ? std::string("<td>")
+                                  : absl::StrCat("<td class=\"",
+                                                 HtmlEscape(classes), "\">"),
+                              HtmlCell(c, options), "</td>");
             }
             out += "</tr>\n";
           }

@@ -51,7 +51,7 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path,
     for (const std::string& a : argv)
       args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());
     ::_exit(127);
   }
   return pid;

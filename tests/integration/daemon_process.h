@@ -52,7 +52,9 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs `argv` to completion with the given extra environment and stdin.
+// Runs `argv` to completion with `stdin_text` as its standard input.
+// argv[0] without a slash is looked up in PATH; exit code 127 when it
+// could not be run.
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::string& stdin_text = "");
 

@@ -15,8 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -132,6 +134,18 @@ uint64_t U(const Json& j) {
   return j.is_string() ? std::stoull(j.get<std::string>()) : j.get<uint64_t>();
 }
 
+// The nine section titles of a report, in order.
+constexpr const char* kSectionTitles[] = {
+    "System profile and risk classification",
+    "Obligations",
+    "Evidence documents",
+    "Deployments",
+    "Model versions and provenance",
+    "Drift and performance",
+    "Human oversight",
+    "Incidents, breaches and data-subject requests",
+    "Proof"};
+
 TEST_F(ReportTest, JsonReportIsExactlyTheGolden) {
   const Json report = Stable(Json::parse(Report("json")));
   const std::string golden_path =
@@ -231,14 +245,11 @@ TEST_F(ReportTest, MarkdownAndHtmlHaveTheNineSectionsAndEscapeText) {
   for (absl::string_view line : absl::StrSplit(md, '\n')) {
     if (absl::StartsWith(line, "## ")) headings.emplace_back(line);
   }
-  EXPECT_THAT(headings,
-              ::testing::ElementsAre(
-                  "## 1. System profile and risk classification",
-                  "## 2. Obligations", "## 3. Evidence documents",
-                  "## 4. Deployments", "## 5. Model versions and provenance",
-                  "## 6. Drift and performance", "## 7. Human oversight",
-                  "## 8. Incidents, breaches and data-subject requests",
-                  "## 9. Proof"));
+  std::vector<std::string> expected;
+  for (size_t n = 1; n <= std::size(kSectionTitles); ++n) {
+    expected.push_back(absl::StrCat("## ", n, ". ", kSectionTitles[n - 1]));
+  }
+  EXPECT_EQ(headings, expected);
   EXPECT_TRUE(absl::StartsWith(md, "# Compliance report: "));
   EXPECT_THAT(md, HasSubstr("### Provenance of credit-scoring@2.0"));
   EXPECT_THAT(md, HasSubstr("| auc | all | higher | 0.83 | 0.78 | 0.747"));
@@ -260,7 +271,10 @@ TEST_F(ReportTest, MarkdownAndHtmlHaveTheNineSectionsAndEscapeText) {
   EXPECT_EQ(sections, 9u);
   EXPECT_THAT(html, ::testing::Not(HasSubstr("<script")));
   EXPECT_THAT(html, ::testing::Not(HasSubstr("src=")));
-  EXPECT_THAT(html, ::testing::Not(HasSubstr("<link")));
+  // The one <link> is the empty inline icon that spares a favicon request.
+  EXPECT_EQ(html.find("<link"),
+            html.find("<link rel=\"icon\" href=\"data:,\">"));
+  EXPECT_EQ(html.find("<link", html.find("<link") + 1), std::string::npos);
   EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(&#39;owned&#39;)"));
   EXPECT_THAT(html, HasSubstr("@media print"));
 }
@@ -414,6 +428,147 @@ TEST_F(ReportTest, TheWebViewLeadsFromTheListToAnEntrysProof) {
   EXPECT_EQ(HttpGet(d_->http_port(), "/journal/entries/99999").status, 404);
   EXPECT_EQ(HttpGet(d_->http_port(), "/compliance/systems/nobody").status, 404);
   EXPECT_EQ(HttpGet(d_->http_port(), "/journal/entries/x1").status, 404);
+}
+
+// Runs Debian's headless Chromium with a throwaway profile under `dir`.
+CommandResult Chromium(const std::string& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv = {
+      "/usr/bin/chromium",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-pdf-header-footer",
+      absl::StrCat("--user-data-dir=", dir, "/chromium")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
+}
+
+// The pages of a PDF as pdftotext reads them.
+std::vector<std::string> PdfPages(const std::string& pdf) {
+  const CommandResult r = RunCommand({"pdftotext", "-layout", pdf, "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> pages = absl::StrSplit(r.out, '\f');
+  if (!pages.empty() && absl::StripAsciiWhitespace(pages.back()).empty()) {
+    pages.pop_back();
+  }
+  return pages;
+}
+
+// The section headings ("N. Title") that appear in a PDF, in order, with
+// the page (from 1) each first appears on.
+std::vector<std::pair<std::string, size_t>> PdfSections(
+    const std::string& pdf) {
+  std::vector<std::pair<std::string, size_t>> out;
+  const std::vector<std::string> pages = PdfPages(pdf);
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (absl::string_view line : absl::StrSplit(pages[p], '\n')) {
+      line = absl::StripAsciiWhitespace(line);
+      for (size_t n = 1; n <= std::size(kSectionTitles); ++n) {
+        const std::string heading =
+            absl::StrCat(n, ". ", kSectionTitles[n - 1]);
+        if (line == heading) out.emplace_back(heading, p + 1);
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(ReportTest, ChromiumRendersPrintsAndFollowsTheClickPath) {
+  const std::string artifacts =
+      absl::StrCat(AIGOV_ARTIFACT_DIR, "/browser/report");
+  std::filesystem::create_directories(artifacts);
+  const std::string html = dir_.path() + "/report.html";
+  Report("html", {"--out", html});
+
+  // The report file and the web view's page of the same system, each
+  // printed: one page break before every section, the nine in order.
+  const std::vector<std::pair<std::string, std::string>> printed = {
+      {"file://" + html, artifacts + "/report-file.pdf"},
+      {absl::StrCat("http://127.0.0.1:", d_->http_port(),
+                    "/compliance/systems/loans-credit-scoring"),
+       artifacts + "/report-web.pdf"}};
+  for (const auto& [url, pdf] : printed) {
+    SCOPED_TRACE(url);
+    const CommandResult r =
+        Chromium(dir_.path(), {"--print-to-pdf=" + pdf, url});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto sections = PdfSections(pdf);
+    ASSERT_EQ(sections.size(), std::size(kSectionTitles))
+        << ReadFile(pdf).size();
+    for (size_t i = 0; i < sections.size(); ++i) {
+      EXPECT_EQ(sections[i].first,
+                absl::StrCat(i + 1, ". ", kSectionTitles[i]));
+      if (i > 0) {
+        EXPECT_GT(sections[i].second, sections[i - 1].second);
+      }
+    }
+    const std::vector<std::string> pages = PdfPages(pdf);
+    const std::string text = absl::StrJoin(pages, "\n");
+    // The free text with markup is printed as text.
+    EXPECT_THAT(text, HasSubstr("<script>alert('owned')</script>"));
+    // Table cells break between words, not inside them: the status of a
+    // finding is printed whole.
+    EXPECT_THAT(text, HasSubstr("VIOLATED"));
+    EXPECT_THAT(text, HasSubstr("NOT_APPLICABLE"));
+  }
+
+  // Screenshots of the report and the list, kept as artefacts.
+  for (const auto& [url, png] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"file://" + html, artifacts + "/report-file.png"},
+           {absl::StrCat("http://127.0.0.1:", d_->http_port(), "/compliance"),
+            artifacts + "/compliance.png"}}) {
+    const CommandResult r = Chromium(
+        dir_.path(), {"--screenshot=" + png, "--window-size=1280,2000", url});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // A PNG that is more than a blank page.
+    const std::string bytes = ReadFile(png);
+    ASSERT_GT(bytes.size(), 8u);
+    EXPECT_EQ(bytes.substr(1, 3), "PNG");
+    EXPECT_GT(bytes.size(), 10000u) << png;
+  }
+
+  // The click path, driven by Playwright in the same Chromium.
+  const CommandResult walk = RunCommand(
+      {"node", absl::StrCat(AIGOV_SOURCE_DIR, "/tests/browser/click_path.js"),
+       absl::StrCat("http://127.0.0.1:", d_->http_port()),
+       "loans-credit-scoring", artifacts});
+  ASSERT_EQ(walk.exit_code, 0) << walk.err;
+  const Json seen = Json::parse(walk.out);
+  EXPECT_TRUE(seen["dialogs"].empty()) << seen.dump();
+  EXPECT_TRUE(seen["console_errors"].empty()) << seen.dump();
+  const Json& steps = seen["steps"];
+  ASSERT_EQ(steps.size(), 4u) << seen.dump();
+  EXPECT_EQ(steps[0]["status"], 200);
+  EXPECT_EQ(steps[0]["h1"], "AI systems and their obligations");
+  EXPECT_THAT(steps[1]["url"].get<std::string>(),
+              ::testing::EndsWith("/compliance/systems/loans-credit-scoring"));
+  std::vector<std::string> expected;
+  for (size_t n = 1; n <= std::size(kSectionTitles); ++n) {
+    expected.push_back(absl::StrCat(n, ". ", kSectionTitles[n - 1]));
+  }
+  EXPECT_EQ(steps[1]["sections"].get<std::vector<std::string>>(), expected);
+  EXPECT_EQ(steps[1]["scripts"], 0);
+  EXPECT_THAT(steps[1]["oversight_text"].get<std::string>(),
+              HasSubstr("<script>alert('owned')</script> & stopped"));
+  const std::string href = steps[2]["clicked"]["href"];
+  ASSERT_TRUE(absl::StartsWith(href, "/journal/entries/")) << href;
+  EXPECT_THAT(steps[2]["url"].get<std::string>(), ::testing::EndsWith(href));
+  EXPECT_THAT(steps[2]["sections"].get<std::vector<std::string>>(),
+              ::testing::Contains("2. Inclusion proof"));
+  const std::string sequence = href.substr(href.rfind('/') + 1);
+  const CommandResult proof =
+      Ctl({"journal", "proof", "--index", sequence, "--tree-size",
+           std::to_string(std::stoull(sequence) + 1), "--json"});
+  ASSERT_EQ(proof.exit_code, 0) << proof.err;
+  EXPECT_EQ(steps[2]["leaf_hash"],
+            Json::parse(proof.out)["leaf_hash"].get<std::string>());
+  EXPECT_THAT(steps[3]["url"].get<std::string>(),
+              ::testing::EndsWith("/compliance"));
+  for (const char* png :
+       {"1-compliance.png", "2-system-report.png", "3-evidence-entry.png"}) {
+    EXPECT_TRUE(std::filesystem::exists(artifacts + "/" + png)) << png;
+  }
 }
 
 }  // namespace
