@@ -101,6 +101,7 @@ absl::StatusOr<Views> MakeViews(const aigov::v1::DaemonConfig& config) {
   settings.gdpr_breach_window = FromProto(compliance.gdpr_breach_window());
   settings.immediate_action_sla = FromProto(compliance.immediate_action_sla());
   settings.metric_freshness = FromProto(compliance.metric_freshness());
+  settings.marking_freshness = FromProto(compliance.marking_freshness());
   settings.at_risk_share = compliance.at_risk_share();
   settings.operational_retention =
       FromProto(config.journal().retention().operational());

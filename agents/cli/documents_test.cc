@@ -73,7 +73,7 @@ TEST(DocumentsTest, ErrorsNameFileLineAndField) {
                         "Deployment, EvidenceDocument, Run, OversightAction, "
                         "Incident, PersonalDataBreach, DataSubjectRequest, "
                         "Notification, ReferenceProfile, WindowProfile, "
-                        "PerformanceSample, DriftScore)"));
+                        "PerformanceSample, DriftScore, MarkingEvidence)"));
   docs = ParseDocuments(
       "kind: ModelVersion\n---\nkind: ModelVersion\nmodel: x\n", "m.yaml");
   EXPECT_THAT(std::string(docs.status().message()),

@@ -189,6 +189,8 @@ Writers() {
       {"Incident", Simple(&Stubs::governance, &G::RecordIncident)},
       {"PersonalDataBreach", Simple(&Stubs::governance, &G::RecordBreach)},
       {"Notification", Simple(&Stubs::governance, &G::RecordNotification)},
+      {"MarkingEvidence",
+       Simple(&Stubs::governance, &G::RecordMarkingEvidence)},
       {"DataSubjectRequest", WriteDataSubjectRequest},
       {"ReferenceProfile", Simple(&Stubs::monitoring, &M::PutReferenceProfile)},
       {"WindowProfile", WriteWindowProfile},

@@ -65,7 +65,8 @@ class ComplianceView final : public journal::Projection,
   ~ComplianceView() override;
 
   // 4: VersionMonitoring keeps the newest sample of each metric.
-  uint32_t version() const override { return 4; }
+  // 5: records keep Art. 50(2) marking samples.
+  uint32_t version() const override { return 5; }
   std::string column_family() const override { return kComplianceFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;

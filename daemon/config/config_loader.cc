@@ -79,6 +79,7 @@ aigov::v1::DaemonConfig DefaultConfig() {
                                                                       3600);
   c.mutable_compliance()->set_at_risk_share(0.5);
   c.mutable_compliance()->mutable_metric_freshness()->set_seconds(7 * 86400);
+  c.mutable_compliance()->mutable_marking_freshness()->set_seconds(30 * 86400);
   return c;
 }
 
@@ -141,6 +142,9 @@ absl::StatusOr<aigov::v1::DaemonConfig> ResolveConfig(
     }
     if (copy.has_compliance() && copy.compliance().has_metric_freshness()) {
       config.mutable_compliance()->clear_metric_freshness();
+    }
+    if (copy.has_compliance() && copy.compliance().has_marking_freshness()) {
+      config.mutable_compliance()->clear_marking_freshness();
     }
     config.MergeFrom(copy);
   }
@@ -227,7 +231,9 @@ absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
         std::pair(&c.compliance().immediate_action_sla(),
                   "compliance.immediate_action_sla"),
         std::pair(&c.compliance().metric_freshness(),
-                  "compliance.metric_freshness")}) {
+                  "compliance.metric_freshness"),
+        std::pair(&c.compliance().marking_freshness(),
+                  "compliance.marking_freshness")}) {
     AIGOV_RETURN_IF_ERROR(CheckDuration(*d, name));
     if (d->seconds() < 60) {
       return absl::InvalidArgumentError(

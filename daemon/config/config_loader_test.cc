@@ -136,6 +136,7 @@ TEST(ConfigLoaderTest, ComplianceDefaultsAndBounds) {
   EXPECT_EQ(c->compliance().immediate_action_sla().seconds(), 24 * 3600);
   EXPECT_EQ(c->compliance().at_risk_share(), 0.5);
   EXPECT_EQ(c->compliance().metric_freshness().seconds(), 7 * 86400);
+  EXPECT_EQ(c->compliance().marking_freshness().seconds(), 30 * 86400);
   EXPECT_TRUE(c->compliance().catalog_dir().empty());
 
   // A window set in the file replaces the default whole (96 h, as the
@@ -154,6 +155,8 @@ TEST(ConfigLoaderTest, ComplianceDefaultsAndBounds) {
                   "compliance.gdpr_breach_window: must be at least 1m"),
         std::pair("compliance:\n  metric_freshness: 0s\n",
                   "compliance.metric_freshness: must be at least 1m"),
+        std::pair("compliance:\n  marking_freshness: 59s\n",
+                  "compliance.marking_freshness: must be at least 1m"),
         std::pair("compliance:\n  regime: \"\"\n",
                   "compliance.regime: must not be empty")}) {
     file = ParseConfigYaml(yaml, "c.yaml");

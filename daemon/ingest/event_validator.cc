@@ -614,6 +614,42 @@ absl::Status ValidateNotification(const aigov::v1::Notification& notification,
   return ValidateOptionalId(notification.system_id(), Field(path, "system_id"));
 }
 
+absl::Status ValidateMarkingEvidence(const aigov::v1::MarkingEvidence& m,
+                                     absl::string_view path, absl::Time now) {
+  AIGOV_RETURN_IF_ERROR(
+      ValidateId(m.deployment_id(), Field(path, "deployment_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateId(m.system_id(), Field(path, "system_id")));
+  AIGOV_RETURN_IF_ERROR(ValidateEnum(
+      m.method(), aigov::v1::MarkingMethod_IsValid, Field(path, "method")));
+  if (m.sampled_sha256().empty()) {
+    return Invalid(Field(path, "sampled_sha256"),
+                   "at least one sampled output's SHA-256 is required");
+  }
+  if (m.sampled_sha256_size() > kMaxSampledOutputs) {
+    return Invalid(Field(path, "sampled_sha256"),
+                   absl::StrCat("at most ", kMaxSampledOutputs, " hashes (got ",
+                                m.sampled_sha256_size(), ")"));
+  }
+  for (int i = 0; i < m.sampled_sha256_size(); ++i) {
+    AIGOV_RETURN_IF_ERROR(ValidateSha256(
+        m.sampled_sha256(i), Indexed(path, "sampled_sha256", i), true));
+  }
+  if (m.outputs_sampled() < static_cast<uint32_t>(m.sampled_sha256_size())) {
+    return Invalid(Field(path, "outputs_sampled"),
+                   absl::StrCat("at least the ", m.sampled_sha256_size(),
+                                " outputs sampled_sha256 names (got ",
+                                m.outputs_sampled(), ")"));
+  }
+  if (m.outputs_marked() > m.outputs_sampled()) {
+    return Invalid(
+        Field(path, "outputs_marked"),
+        absl::StrCat("at most outputs_sampled (", m.outputs_sampled(), "; got ",
+                     m.outputs_marked(), ")"));
+  }
+  return ValidateEventTime(m.sampled_at(), m.has_sampled_at(), true,
+                           Field(path, "sampled_at"), now);
+}
+
 absl::Status ValidateRecordRun(const aigov::v1::RecordRunRequest& request,
                                absl::Time now) {
   AIGOV_RETURN_IF_ERROR(ValidateTimedRequest(request.event_id(),
@@ -663,6 +699,14 @@ absl::Status ValidateRecordNotification(
   return ValidateTimedRequest(request.event_id(), request.has_notification(),
                               request.notification(), "notification", now,
                               ValidateNotification);
+}
+
+absl::Status ValidateRecordMarkingEvidence(
+    const aigov::v1::RecordMarkingEvidenceRequest& request, absl::Time now) {
+  return ValidateTimedRequest(request.event_id(),
+                              request.has_marking_evidence(),
+                              request.marking_evidence(), "marking_evidence",
+                              now, ValidateMarkingEvidence);
 }
 
 }  // namespace aigov::ingest

@@ -89,6 +89,10 @@ absl::Status ValidateDataSubjectRequest(
     absl::Time now);
 absl::Status ValidateNotification(const aigov::v1::Notification& notification,
                                   absl::string_view path, absl::Time now);
+// At most this many sampled_sha256 in one MarkingEvidence.
+inline constexpr int kMaxSampledOutputs = 1000;
+absl::Status ValidateMarkingEvidence(const aigov::v1::MarkingEvidence& m,
+                                     absl::string_view path, absl::Time now);
 
 absl::Status ValidateRecordRun(const aigov::v1::RecordRunRequest& request,
                                absl::Time now);
@@ -102,5 +106,7 @@ absl::Status ValidateRecordDataSubjectRequest(
     const aigov::v1::RecordDataSubjectRequestRequest& request, absl::Time now);
 absl::Status ValidateRecordNotification(
     const aigov::v1::RecordNotificationRequest& request, absl::Time now);
+absl::Status ValidateRecordMarkingEvidence(
+    const aigov::v1::RecordMarkingEvidenceRequest& request, absl::Time now);
 
 }  // namespace aigov::ingest

@@ -338,6 +338,59 @@ TEST(GovernanceValidatorTest, Notification) {
             "notification.recipient: must be specified (not UNSPECIFIED)");
 }
 
+TEST(GovernanceValidatorTest, MarkingEvidence) {
+  aigov::v1::RecordMarkingEvidenceRequest r;
+  r.set_event_id("w1");
+  auto* m = r.mutable_marking_evidence();
+  m->set_deployment_id("gen-prod");
+  m->set_system_id("writer");
+  m->set_method(aigov::v1::MARKING_METHOD_C2PA_MANIFEST);
+  m->set_outputs_sampled(2);
+  m->set_outputs_marked(2);
+  *m->mutable_sampled_at() = At(-absl::Minutes(5));
+  EXPECT_EQ(ValidateRecordMarkingEvidence(r, kNow).message(),
+            "marking_evidence.sampled_sha256: at least one sampled output's "
+            "SHA-256 is required");
+  m->add_sampled_sha256(std::string(64, 'a'));
+  m->add_sampled_sha256(std::string(64, 'b'));
+  EXPECT_TRUE(ValidateRecordMarkingEvidence(r, kNow).ok());
+
+  m->set_sampled_sha256(1, "B" + std::string(63, 'b'));
+  EXPECT_THAT(std::string(ValidateRecordMarkingEvidence(r, kNow).message()),
+              HasSubstr("marking_evidence.sampled_sha256[1]: expected 64 hex "
+                        "characters, lowercase"));
+  m->set_sampled_sha256(1, std::string(64, 'b'));
+  m->set_outputs_sampled(1);
+  EXPECT_EQ(ValidateRecordMarkingEvidence(r, kNow).message(),
+            "marking_evidence.outputs_sampled: at least the 2 outputs "
+            "sampled_sha256 names (got 1)");
+  m->set_outputs_sampled(10);
+  m->set_outputs_marked(11);
+  EXPECT_EQ(ValidateRecordMarkingEvidence(r, kNow).message(),
+            "marking_evidence.outputs_marked: at most outputs_sampled (10; "
+            "got 11)");
+  m->set_outputs_marked(9);
+  EXPECT_TRUE(ValidateRecordMarkingEvidence(r, kNow).ok());
+  m->set_method(aigov::v1::MARKING_METHOD_UNSPECIFIED);
+  EXPECT_EQ(ValidateRecordMarkingEvidence(r, kNow).message(),
+            "marking_evidence.method: must be specified (not UNSPECIFIED)");
+  m->set_method(aigov::v1::MARKING_METHOD_WATERMARK);
+  m->clear_deployment_id();
+  EXPECT_THAT(std::string(ValidateRecordMarkingEvidence(r, kNow).message()),
+              HasSubstr("marking_evidence.deployment_id"));
+  m->set_deployment_id("gen-prod");
+  *m->mutable_sampled_at() = At(absl::Hours(25));
+  EXPECT_THAT(std::string(ValidateRecordMarkingEvidence(r, kNow).message()),
+              HasSubstr("marking_evidence.sampled_at"));
+  *m->mutable_sampled_at() = At(-absl::Minutes(5));
+  for (int i = 2; i <= kMaxSampledOutputs; ++i) {
+    m->add_sampled_sha256(std::string(64, 'c'));
+  }
+  m->set_outputs_sampled(5000);
+  EXPECT_EQ(ValidateRecordMarkingEvidence(r, kNow).message(),
+            "marking_evidence.sampled_sha256: at most 1000 hashes (got 1001)");
+}
+
 TEST(GovernanceValidatorTest, RunFromGrpc) {
   aigov::v1::RecordRunRequest r;
   r.set_event_id("r1");

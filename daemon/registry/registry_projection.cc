@@ -40,6 +40,8 @@ char Tag(EventKind kind) {
       return 'Q';
     case aigov::v1::EVENT_KIND_NOTIFICATION:
       return 'N';
+    case aigov::v1::EVENT_KIND_MARKING_EVIDENCE:
+      return 'W';
     default:
       return '\0';
   }
@@ -89,6 +91,8 @@ std::string EntryKey(const JournalEntry& e) {
       return Key('Q', e.data_subject_request().request_id(), "");
     case JournalEntry::kNotification:
       return Key('N', e.notification().notification_id(), "");
+    case JournalEntry::kMarkingEvidence:
+      return Key('W', e.marking_evidence().deployment_id(), "");
     default:
       return "";
   }
@@ -135,8 +139,9 @@ absl::StatusOr<std::string> RecordKey(EventKind kind, absl::string_view id,
                      " is not a registry record (expected AI_SYSTEM, "
                      "MODEL_VERSION, DATASET_VERSION, DEPLOYMENT, "
                      "EVIDENCE_DOCUMENT, OVERSIGHT_ACTION, INCIDENT, "
-                     "PERSONAL_DATA_BREACH, DATA_SUBJECT_REQUEST or "
-                     "NOTIFICATION; runs are read with LineageService)"));
+                     "PERSONAL_DATA_BREACH, DATA_SUBJECT_REQUEST, "
+                     "NOTIFICATION or MARKING_EVIDENCE; runs are read with "
+                     "LineageService)"));
   }
   return Key(tag, id, Versioned(kind) ? version : "");
 }
@@ -222,6 +227,29 @@ absl::Status RegistryProjection::Check(const JournalEntry& entry) {
       }
     }
   }
+  if (entry.has_marking_evidence()) {
+    const auto& m = entry.marking_evidence();
+    AIGOV_ASSIGN_OR_RETURN(const std::optional<aigov::v1::Deployment> d,
+                           DeploymentOf(m.deployment_id()));
+    if (!d) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "marking_evidence.deployment_id: deployment ", m.deployment_id(),
+          " is not registered; register it first (RegisterDeployment, or "
+          "aigovctl apply with kind: Deployment)"));
+    }
+    AIGOV_ASSIGN_OR_RETURN(const std::optional<aigov::v1::ModelVersion> served,
+                           ModelVersionOf(d->model_version().model_id(),
+                                          d->model_version().version()));
+    if (!served || served->system_id() != m.system_id()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "marking_evidence.system_id: deployment ", m.deployment_id(),
+          " serves ", d->model_version().model_id(), "@",
+          d->model_version().version(), ", a model version of ",
+          served ? absl::StrCat("system \"", served->system_id(), "\"")
+                 : std::string("no registered system"),
+          ", not of ", m.system_id()));
+    }
+  }
   if (entry.has_evidence_document()) {
     const auto& doc = entry.evidence_document();
     for (int i = 0; i < doc.covers_model_versions_size(); ++i) {
@@ -247,12 +275,28 @@ void RegistryProjection::Admitted(const JournalEntry& entry) {
     group_models_[Key('M', entry.model_version().model_id(),
                       entry.model_version().version())] = entry.model_version();
   }
+  if (entry.has_deployment()) {
+    group_deployments_[entry.deployment().deployment_id()] = entry.deployment();
+  }
 }
 
 void RegistryProjection::EndGroup() {
   group_keys_.clear();
   group_systems_.clear();
   group_models_.clear();
+  group_deployments_.clear();
+}
+
+absl::StatusOr<std::optional<aigov::v1::Deployment>>
+RegistryProjection::DeploymentOf(const std::string& deployment_id) const {
+  if (auto it = group_deployments_.find(deployment_id);
+      it != group_deployments_.end()) {
+    return it->second;
+  }
+  AIGOV_ASSIGN_OR_RETURN(const std::optional<RegistryRecord> record,
+                         Get(Key('P', deployment_id, "")));
+  if (!record || !record->has_deployment()) return std::nullopt;
+  return record->deployment();
 }
 
 absl::StatusOr<std::optional<aigov::v1::ModelVersion>>

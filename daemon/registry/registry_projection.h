@@ -87,6 +87,11 @@ class RegistryProjection final : public journal::Projection {
   // std::nullopt when never registered. Sequencer thread only, as SystemOf.
   absl::StatusOr<std::optional<aigov::v1::ModelVersion>> ModelVersionOf(
       const std::string& model_id, const std::string& version) const;
+  // The deployment's current state as it will be once this group's
+  // admitted entries are written; std::nullopt when never registered.
+  // Sequencer thread only, as SystemOf.
+  absl::StatusOr<std::optional<aigov::v1::Deployment>> DeploymentOf(
+      const std::string& deployment_id) const;
 
  private:
   // True when `key` is stored or was admitted earlier in this group.
@@ -99,6 +104,8 @@ class RegistryProjection final : public journal::Projection {
   absl::flat_hash_map<std::string, aigov::v1::AiSystem> group_systems_;
   // Model versions admitted in the current group, by key.
   absl::flat_hash_map<std::string, aigov::v1::ModelVersion> group_models_;
+  // Deployments admitted in the current group, by deployment_id.
+  absl::flat_hash_map<std::string, aigov::v1::Deployment> group_deployments_;
 };
 
 }  // namespace aigov::registry

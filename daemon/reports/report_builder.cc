@@ -210,6 +210,24 @@ class Assembler {
       r->set_state(c->state());
       r->set_sequence(c->fact().sequence());
       *r->mutable_recorded_at() = c->fact().at();
+      const aigov::internal::v1::MarkingFact* marking = nullptr;
+      for (const auto& m : record_.markings()) {
+        if (m.record().deployment_id() == id && By(m.fact(), at_) &&
+            (marking == nullptr ||
+             rules::TimeOf(m.record().sampled_at()) >=
+                 rules::TimeOf(marking->record().sampled_at()))) {
+          marking = &m;
+        }
+      }
+      if (marking != nullptr) {
+        aigov::v1::ReportMarking* w = r->mutable_marking();
+        w->set_method(marking->record().method());
+        w->set_outputs_sampled(marking->record().outputs_sampled());
+        w->set_outputs_marked(marking->record().outputs_marked());
+        *w->mutable_sampled_at() = marking->record().sampled_at();
+        w->set_verifier(marking->record().verifier());
+        w->set_sequence(marking->fact().sequence());
+      }
       if (c->state() == aigov::v1::DEPLOYMENT_STATE_ENABLED) {
         deployed_.insert(rules::VersionKey(c->model_version().model_id(),
                                            c->model_version().version()));
@@ -498,7 +516,10 @@ std::vector<uint64_t> Cited(const aigov::v1::ComplianceReport& r) {
     if (o.finding_sequence() != 0) add(o.finding_sequence());
   }
   for (const auto& d : r.documents()) add(d.sequence());
-  for (const auto& d : r.deployments()) add(d.sequence());
+  for (const auto& d : r.deployments()) {
+    add(d.sequence());
+    if (d.has_marking()) add(d.marking().sequence());
+  }
   for (const auto& v : r.model_versions()) {
     add(v.sequence());
     for (const auto& d : v.source_datasets()) {

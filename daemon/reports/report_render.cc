@@ -154,16 +154,37 @@ void Deployments(const ComplianceReport& r, Document* doc) {
     s.Paragraph("No deployment of this system's model versions is recorded.");
     return;
   }
-  Block& t =
-      s.Table({"Deployment", "Model version", "Environment", "State", "Since"});
+  // The Art. 50(2) column, for systems that generate synthetic content
+  // (or whose deployments carry marking samples all the same).
+  bool marking = r.system().risk().generates_synthetic_content();
+  for (const auto& d : r.deployments()) marking |= d.has_marking();
+  std::vector<std::string> header = {"Deployment", "Model version",
+                                     "Environment", "State", "Since"};
+  if (marking) header.push_back("Marking (Art. 50(2))");
+  Block& t = s.Table(std::move(header));
   for (const auto& d : r.deployments()) {
-    t.rows.push_back(
-        {Text(d.deployment_id()), Text(Ref(d.model_version())),
-         Text(EnumText(aigov::v1::Environment_Name(d.environment()),
-                       "ENVIRONMENT_")),
-         Text(EnumText(aigov::v1::DeploymentState_Name(d.state()),
-                       "DEPLOYMENT_STATE_")),
-         Cites(TimeText(d.recorded_at(), true), {d.sequence()})});
+    std::vector<Cell> row = {
+        Text(d.deployment_id()), Text(Ref(d.model_version())),
+        Text(EnumText(aigov::v1::Environment_Name(d.environment()),
+                      "ENVIRONMENT_")),
+        Text(EnumText(aigov::v1::DeploymentState_Name(d.state()),
+                      "DEPLOYMENT_STATE_")),
+        Cites(TimeText(d.recorded_at(), true), {d.sequence()})};
+    if (marking && !d.has_marking()) {
+      row.push_back(Toned("no marking sample recorded", "gap"));
+    } else if (marking) {
+      const aigov::v1::ReportMarking& m = d.marking();
+      std::string text = absl::StrCat(
+          m.outputs_marked(), " of ", m.outputs_sampled(), " outputs marked (",
+          EnumText(aigov::v1::MarkingMethod_Name(m.method()),
+                   "MARKING_METHOD_"),
+          m.verifier().empty() ? "" : absl::StrCat(", ", m.verifier()),
+          "), sampled ", TimeText(m.sampled_at(), true));
+      Cell c = Cites(std::move(text), {m.sequence()});
+      if (m.outputs_marked() < m.outputs_sampled()) c.tone = "gap";
+      row.push_back(std::move(c));
+    }
+    t.rows.push_back(std::move(row));
   }
 }
 

@@ -1548,6 +1548,68 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
         }
       }
     }
+  } else if (o.id == "AIA-26") {
+    // Art. 50(2): every enabled production deployment marks its output,
+    // shown by a recent sample with every sampled output marked.
+    std::map<std::string, const aigov::internal::v1::DeploymentChange*> now;
+    for (const auto& ch : c.r.changes()) {
+      if (Seen(ch.fact(), c.at)) now[ch.deployment_id()] = &ch;
+    }
+    size_t serving = 0;
+    for (const auto& [id, ch] : now) {
+      if (ch->state() != aigov::v1::DEPLOYMENT_STATE_ENABLED ||
+          ch->environment() != aigov::v1::ENVIRONMENT_PROD) {
+        continue;
+      }
+      ++serving;
+      const aigov::internal::v1::MarkingFact* last = nullptr;
+      for (const auto& m : c.r.markings()) {
+        if (m.record().deployment_id() == id && Seen(m.fact(), c.at) &&
+            (last == nullptr || TimeOf(m.record().sampled_at()) >=
+                                    TimeOf(last->record().sampled_at()))) {
+          last = &m;
+        }
+      }
+      if (last == nullptr) {
+        acc->Cite(ch->fact());
+        acc->Add(kViolated,
+                 absl::StrCat("deployment ", id,
+                              ": no marking evidence recorded (a "
+                              "MarkingEvidence sample of its outputs)"));
+        continue;
+      }
+      acc->Cite(last->fact());
+      const auto& m = last->record();
+      const absl::Time sampled = TimeOf(m.sampled_at());
+      const absl::Time stale = sampled + c.s.marking_freshness;
+      const std::string method = absl::AsciiStrToLower(absl::StripPrefix(
+          aigov::v1::MarkingMethod_Name(m.method()), "MARKING_METHOD_"));
+      if (m.outputs_marked() < m.outputs_sampled()) {
+        acc->Add(
+            kViolated,
+            absl::StrCat("deployment ", id, ": ",
+                         m.outputs_sampled() - m.outputs_marked(), " of ",
+                         m.outputs_sampled(), " sampled outputs carried no ",
+                         method, " marking on ", Day(sampled)));
+      } else if (c.at > stale) {
+        acc->Add(
+            kViolated,
+            absl::StrCat("deployment ", id, ": marking last sampled on ",
+                         Instant(sampled), " (compliance.marking_freshness ",
+                         absl::FormatDuration(c.s.marking_freshness), ")"));
+      } else {
+        c.Due(stale + absl::Nanoseconds(1));
+        acc->met.push_back(absl::StrCat("deployment ", id, ": ",
+                                        m.outputs_marked(), " of ",
+                                        m.outputs_sampled(),
+                                        " sampled outputs "
+                                        "marked (",
+                                        method, ") on ", Day(sampled)));
+      }
+    }
+    if (serving == 0) {
+      acc->met.push_back("no enabled production deployment");
+    }
   } else if (o.id == "GDPR-02") {
     if (c.gdpr().lawful_basis() ==
         aigov::v1::LAWFUL_BASIS_LEGITIMATE_INTERESTS) {

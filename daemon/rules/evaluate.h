@@ -31,6 +31,7 @@ struct Settings {
   absl::Duration gdpr_breach_window = absl::Hours(72);
   absl::Duration immediate_action_sla = absl::Hours(24);
   absl::Duration metric_freshness = absl::Hours(7 * 24);
+  absl::Duration marking_freshness = absl::Hours(30 * 24);
   double at_risk_share = 0.5;
   // aigovd's own retention of operational logs and documentation
   // (journal.retention), and whether its retention sweeper runs.

@@ -724,20 +724,49 @@ std::vector<ObligationCases> AllCases() {
         {"chatbot deployed without notice",
          Deployed({{H(0), Credit("", "interacts_with_persons: true")}}), H(2),
          kViolated, "TRANSPARENCY_NOTICE not recorded"}}});
-  all.push_back({"AIA-26",
-                 {{"generator with a notice",
-                   {{H(0), Credit("", "generates_synthetic_content: true")},
-                    {H(0), Doc("TRANSPARENCY_NOTICE", "tn")}},
-                   H(1),
-                   kSatisfied,
-                   "TRANSPARENCY_NOTICE tn"},
-                  {"generator without",
-                   {{H(0), Credit("",
-                                  "generates_synthetic_content: "
-                                  "true")}},
-                   H(1),
-                   kViolated,
-                   "TRANSPARENCY_NOTICE not recorded"}}});
+  // A generator deployed at H(1) (Deployed's 'prod'), marking sampled at
+  // H(2) unless a case says otherwise.
+  const std::string gen = "generates_synthetic_content: true";
+  const auto mark = [](int64_t sampled_hours, int sampled, int marked) {
+    return absl::StrCat(
+        "marking_evidence { deployment_id: 'prod' system_id: 'credit' "
+        "method: MARKING_METHOD_C2PA_MANIFEST sampled_sha256: 'ab' "
+        "outputs_sampled: ",
+        sampled, " outputs_marked: ", marked, " sampled_at: $T(", sampled_hours,
+        ") }");
+  };
+  const auto generator = [&](std::vector<Step> more) {
+    std::vector<Step> s = Deployed(std::move(more));
+    s[0] = {H(0), Credit("", gen)};
+    return s;
+  };
+  all.push_back(
+      {"AIA-26",
+       {{"generator not deployed",
+         {{H(0), Credit("", gen)}},
+         H(1),
+         kSatisfied,
+         "no enabled production deployment"},
+        {"deployed without marking evidence", generator({}), H(2), kViolated,
+         "deployment prod: no marking evidence recorded"},
+        {"every sampled output marked", generator({{H(2), mark(2, 50, 50)}}),
+         H(3), kSatisfied, "50 of 50 sampled outputs marked (c2pa_manifest)"},
+        {"some outputs unmarked", generator({{H(2), mark(2, 50, 47)}}), H(3),
+         kViolated, "3 of 50 sampled outputs carried no c2pa_manifest marking"},
+        {"sample older than marking_freshness (30 days)",
+         generator({{H(2), mark(2, 50, 50)}}), H(2) + D(30) + H(1), kViolated,
+         "marking last sampled on"},
+        {"a newer sample replaces a failed one",
+         generator({{H(2), mark(2, 50, 40)}, {H(5), mark(5, 20, 20)}}), H(6),
+         kSatisfied, "20 of 20"},
+        {"a sample recorded after the instant is not seen",
+         generator({{H(9), mark(9, 50, 50)}}), H(3), kViolated,
+         "no marking evidence recorded"},
+        {"a disabled deployment needs none",
+         generator({{H(2), Deploy("1", "DEPLOYMENT_STATE_DISABLED")}}), H(3),
+         kSatisfied, "no enabled production deployment"},
+        {"not a generator", Deployed(), H(2), kNotApplicable,
+         "generates synthetic"}}});
   all.push_back(
       {"AIA-27",
        {{"emotion recognition with notice",

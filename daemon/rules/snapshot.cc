@@ -146,6 +146,9 @@ Routes RoutesOf(const JournalEntry& e) {
     case JournalEntry::kComplianceFinding:
       system(e.compliance_finding().system_id());
       break;
+    case JournalEntry::kMarkingEvidence:
+      system(e.marking_evidence().system_id());
+      break;
     default:
       break;
   }
@@ -168,6 +171,7 @@ bool Folds(const JournalEntry& e) {
     case JournalEntry::kDriftEvaluation:
     case JournalEntry::kPerformanceBreach:
     case JournalEntry::kComplianceFinding:
+    case JournalEntry::kMarkingEvidence:
       return true;
     default:
       return false;
@@ -187,6 +191,10 @@ void FoldDataset(const aigov::v1::DatasetVersion& dataset, const Fact& fact,
   *d->mutable_record() = dataset;
   *d->mutable_fact() = fact;
 }
+
+// Marking samples kept per deployment: enough to answer for a past instant
+// shortly before the newest.
+constexpr int kMaxMarkingsPerDeployment = 4;
 
 // Metric-slice pairs kept per version (samples may name any metric).
 constexpr int kMaxObservations = 64;
@@ -391,6 +399,29 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
       f->set_version(b.version());
       f->set_performance_breach(true);
       f->set_what(absl::StrCat("PerformanceBreach of ", b.metric()));
+      *f->mutable_fact() = fact;
+      break;
+    }
+    case JournalEntry::kMarkingEvidence: {
+      const auto& m = e.marking_evidence();
+      int same = 0;
+      for (const auto& x : r->markings()) {
+        same += x.record().deployment_id() == m.deployment_id();
+      }
+      if (same >= kMaxMarkingsPerDeployment) {
+        auto* list = r->mutable_markings();
+        for (int i = 0; i < list->size(); ++i) {
+          if (list->Get(i).record().deployment_id() == m.deployment_id()) {
+            list->DeleteSubrange(i, 1);
+            break;
+          }
+        }
+      }
+      auto* f = r->add_markings();
+      *f->mutable_record() = m;
+      f->mutable_record()->clear_sampled_sha256();
+      f->set_sampled_sha256_count(
+          static_cast<uint32_t>(m.sampled_sha256_size()));
       *f->mutable_fact() = fact;
       break;
     }

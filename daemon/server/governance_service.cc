@@ -80,6 +80,19 @@ grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordNotification(
       AnswerRegistered(response));
 }
 
+grpc::ServerUnaryReactor* GovernanceServiceImpl::RecordMarkingEvidence(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::RecordMarkingEvidenceRequest* request,
+    aigov::v1::RecordMarkingEvidenceResponse* response) {
+  return writes_.Run(
+      context, ingest::ValidateRecordMarkingEvidence(*request, clock_.Now()),
+      request->event_id(),
+      [request](aigov::v1::JournalEntry* e) {
+        *e->mutable_marking_evidence() = request->marking_evidence();
+      },
+      AnswerRegistered(response));
+}
+
 absl::Status GovernanceServiceImpl::WalkErasure(
     DataSubjectRequest* request) const {
   std::set<std::pair<std::string, std::string>> datasets, models;

@@ -59,6 +59,10 @@ class GovernanceServiceImpl final
       grpc::CallbackServerContext* context,
       const aigov::v1::RecordNotificationRequest* request,
       aigov::v1::RecordNotificationResponse* response) override;
+  grpc::ServerUnaryReactor* RecordMarkingEvidence(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::RecordMarkingEvidenceRequest* request,
+      aigov::v1::RecordMarkingEvidenceResponse* response) override;
 
  private:
   // Sets the affected_* fields of an erasure request from a lineage walk

@@ -25,18 +25,6 @@ using ::testing::HasSubstr;
 constexpr int64_t kHour = 3600;
 constexpr int64_t kDay = 24 * kHour;
 
-// 1 March 2028, past every date of both regimes.
-int64_t Start() {
-  return absl::ToUnixSeconds(
-      absl::FromCivil(absl::CivilDay(2028, 3, 1), absl::UTCTimeZone()));
-}
-
-std::string Rfc3339(int64_t unix_seconds) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                          absl::FromUnixSeconds(unix_seconds),
-                          absl::UTCTimeZone());
-}
-
 constexpr char kSystem[] = R"yaml(kind: AiSystem
 system_id: credit
 intended_purpose: score consumer-loan applicants
@@ -123,7 +111,7 @@ class ComplianceTest : public ::testing::Test {
 // are satisfied, and the journal holds both changes.
 TEST_F(ComplianceTest, DeployedWithoutDpiaAndFriaThenDocumented) {
   DaemonProcess d(dir_.path() + "/data");
-  d.UseControlledClock(Start());
+  d.UseControlledClock(March2028());
   ASSERT_TRUE(d.Start()) << d.log();
   CommandResult r = Ctl(d, {"apply", "-f", Write("system.yaml", kSystem)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -146,7 +134,7 @@ TEST_F(ComplianceTest, DeployedWithoutDpiaAndFriaThenDocumented) {
       "\n---\nkind: Notification\nnotification_id: fria-msa\nrecipient: "
       "NOTIFICATION_RECIPIENT_MARKET_SURVEILLANCE_AUTHORITY\nsystem_id: "
       "credit\nsent_at: ",
-      Rfc3339(Start()), "\n");
+      Rfc3339(March2028()), "\n");
   r = Ctl(d, {"apply", "-f", Write("docs.yaml", docs)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   f = Findings(d);
@@ -162,16 +150,17 @@ TEST_F(ComplianceTest, DeployedWithoutDpiaAndFriaThenDocumented) {
 // An incident with a death: Art. 73's ten days.
 TEST_F(ComplianceTest, StatutoryClocksRunOnTheDaemonsClock) {
   DaemonProcess d(dir_.path() + "/data");
-  d.UseControlledClock(Start());
+  d.UseControlledClock(March2028());
   ASSERT_TRUE(d.Start()) << d.log();
   const std::string records = absl::StrCat(
       kSystem,
       "---\nkind: PersonalDataBreach\nbreach_id: b1\nsystem_id: credit\n"
       "aware_at: ",
-      Rfc3339(Start()),
+      Rfc3339(March2028()),
       "\nrisk: BREACH_RISK_RISK\n---\nkind: Incident\nincident_id: i1\n"
       "system_id: credit\naware_at: ",
-      Rfc3339(Start()), "\ncategory: INCIDENT_CATEGORY_HEALTH\ndeath: true\n");
+      Rfc3339(March2028()),
+      "\ncategory: INCIDENT_CATEGORY_HEALTH\ndeath: true\n");
   CommandResult r = Ctl(d, {"apply", "-f", Write("records.yaml", records)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string f = Findings(d);
@@ -179,23 +168,23 @@ TEST_F(ComplianceTest, StatutoryClocksRunOnTheDaemonsClock) {
   EXPECT_TRUE(Has(f, "AIA-20", "PENDING")) << f;
   // 72 h from the instant of awareness.
   EXPECT_THAT(f, HasSubstr(absl::StrCat("\"deadline\":\"",
-                                        Rfc3339(Start() + 72 * kHour))));
+                                        Rfc3339(March2028() + 72 * kHour))));
   // "What will be late in 80 hours if nothing happens": today's record
   // projected, nothing journalled.
-  nlohmann::json st = Status(d, Rfc3339(Start() + 80 * kHour));
+  nlohmann::json st = Status(d, Rfc3339(March2028() + 80 * kHour));
   EXPECT_EQ(st["source"], "evaluated");
   EXPECT_EQ(st["risk_class"], "high-risk");
   EXPECT_EQ(Obligation(st, "GDPR-12")["status"], "VIOLATED") << st;
   EXPECT_EQ(Obligation(st, "GDPR-12")["deadline"],
-            Rfc3339(Start() + 72 * kHour));
+            Rfc3339(March2028() + 72 * kHour));
   EXPECT_FALSE(Has(Findings(d), "GDPR-12", "VIOLATED"));
 
-  ASSERT_EQ(d.AdvanceClock(40 * kHour), Start() + 40 * kHour);
+  ASSERT_EQ(d.AdvanceClock(40 * kHour), March2028() + 40 * kHour);
   f = Findings(d);
   EXPECT_TRUE(Has(f, "GDPR-12", "AT_RISK")) << f;
   EXPECT_FALSE(Has(f, "GDPR-12", "VIOLATED")) << f;
 
-  ASSERT_EQ(d.AdvanceClock(33 * kHour), Start() + 73 * kHour);
+  ASSERT_EQ(d.AdvanceClock(33 * kHour), March2028() + 73 * kHour);
   f = Findings(d);
   EXPECT_TRUE(Has(f, "GDPR-12", "VIOLATED")) << f;
   EXPECT_FALSE(Has(f, "AIA-20", "VIOLATED")) << f;
@@ -209,21 +198,22 @@ TEST_F(ComplianceTest, StatutoryClocksRunOnTheDaemonsClock) {
   ASSERT_GT(d.AdvanceClock(5 * kDay + kHour), 0);
   f = Findings(d);
   EXPECT_TRUE(Has(f, "AIA-20", "VIOLATED")) << f;
-  EXPECT_THAT(f, HasSubstr("overdue since " + Rfc3339(Start() + 11 * kDay)));
+  EXPECT_THAT(f,
+              HasSubstr("overdue since " + Rfc3339(March2028() + 11 * kDay)));
   ASSERT_EQ(d.Stop(SIGTERM), 0) << d.log();
 
   // After a restart, a past instant is answered from the findings
   // journalled by then, each citing its entry.
   DaemonProcess again(dir_.path() + "/data");
-  again.UseControlledClock(Start() + 12 * kDay);
+  again.UseControlledClock(March2028() + 12 * kDay);
   ASSERT_TRUE(again.Start()) << again.log();
-  st = Status(again, Rfc3339(Start() + 41 * kHour));
+  st = Status(again, Rfc3339(March2028() + 41 * kHour));
   EXPECT_EQ(st["source"], "journal") << st;
-  EXPECT_EQ(st["at"], Rfc3339(Start() + 41 * kHour));
+  EXPECT_EQ(st["at"], Rfc3339(March2028() + 41 * kHour));
   EXPECT_EQ(st["risk_class"], "high-risk");
   nlohmann::json breach = Obligation(st, "GDPR-12");
   EXPECT_EQ(breach["status"], "AT_RISK") << breach;
-  EXPECT_EQ(breach["deadline"], Rfc3339(Start() + 72 * kHour));
+  EXPECT_EQ(breach["deadline"], Rfc3339(March2028() + 72 * kHour));
   ASSERT_TRUE(breach["finding_sequence"].is_number()) << breach;
   const CommandResult entry =
       Ctl(again, {"journal", "get",
@@ -233,7 +223,7 @@ TEST_F(ComplianceTest, StatutoryClocksRunOnTheDaemonsClock) {
   EXPECT_THAT(entry.out, HasSubstr("FINDING_STATUS_AT_RISK"));
   EXPECT_EQ(Obligation(st, "AIA-20")["status"], "PENDING");
   // Before the records: nothing applied yet.
-  st = Status(again, Rfc3339(Start() - kDay));
+  st = Status(again, Rfc3339(March2028() - kDay));
   EXPECT_EQ(Obligation(st, "GDPR-12")["status"], "NOT_APPLICABLE") << st;
   EXPECT_TRUE(Obligation(st, "GDPR-12")["finding_sequence"].is_null());
   // Now: evaluated from the record, as journalled.
@@ -269,7 +259,7 @@ TEST_F(ComplianceTest, StatutoryClocksRunOnTheDaemonsClock) {
 // a gap (AIA-06), naming the version and the missing documents.
 TEST_F(ComplianceTest, RetrainedVersionWithoutAnnexIvCoverageIsAGap) {
   DaemonProcess d(dir_.path() + "/data");
-  d.UseControlledClock(Start());
+  d.UseControlledClock(March2028());
   ASSERT_TRUE(d.Start()) << d.log();
   std::string docs;
   for (const char* type :

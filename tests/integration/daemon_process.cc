@@ -18,6 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 
@@ -345,5 +347,16 @@ std::string DaemonProcess::grpc_target() const {
 }
 
 std::string DaemonProcess::log() const { return ReadFile(log_path_); }
+
+int64_t March2028() {
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilDay(2028, 3, 1), absl::UTCTimeZone()));
+}
+
+std::string Rfc3339(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                          absl::FromUnixSeconds(unix_seconds),
+                          absl::UTCTimeZone());
+}
 
 }  // namespace aigov::testing

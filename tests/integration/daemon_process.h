@@ -118,6 +118,12 @@ std::map<std::string, std::string> DumpFamily(const std::string& data_dir,
 void DamageFamily(const std::string& data_dir, const std::string& family,
                   const std::string& key);
 
+// 1 March 2028 00:00 UTC in Unix seconds: past every application date of
+// both regimes, where compliance tests start the controlled clock.
+int64_t March2028();
+// `unix_seconds` in RFC 3339, UTC, to the second ("2028-03-01T00:00:00Z").
+std::string Rfc3339(int64_t unix_seconds);
+
 // Paths of the binaries under test, from the build.
 const char* AigovdPath();
 const char* AigovctlPath();

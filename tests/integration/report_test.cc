@@ -34,18 +34,6 @@ namespace {
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
-// 1 March 2028: the fixture's 2026 dates are in the past.
-int64_t Start() {
-  return absl::ToUnixSeconds(
-      absl::FromCivil(absl::CivilDay(2028, 3, 1), absl::UTCTimeZone()));
-}
-
-std::string Rfc3339(int64_t unix_seconds) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                          absl::FromUnixSeconds(unix_seconds),
-                          absl::UTCTimeZone());
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buf;
@@ -57,7 +45,7 @@ class ReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     d_ = std::make_unique<DaemonProcess>(dir_.path() + "/data");
-    d_->UseControlledClock(Start());
+    d_->UseControlledClock(March2028());
     ASSERT_TRUE(d_->Start()) << d_->log();
     for (const char* f : {"01_registry.yaml", "02_governance.yaml"}) {
       const CommandResult r =
@@ -70,14 +58,14 @@ class ReportTest : public ::testing::Test {
     const std::string extra = absl::StrCat(
         "kind: PerformanceSample\nmodel_id: credit-scoring\nversion: "
         "\"2.0\"\nwindow_start: ",
-        Rfc3339(Start() - 3600),
+        Rfc3339(March2028() - 3600),
         "\nmetric: auc\nvalue: 0.747\nn: 5200\n---\n"
         "kind: OversightAction\naction_id: stop-1\nsystem_id: "
         "loans-credit-scoring\naction: OVERSIGHT_ACTION_TYPE_STOP\n"
         "reviewers: [{id: oncall@bank.example, role: overseer}]\n"
         "reason: \"<script>alert('owned')</script> & stopped\"\n"
         "occurred_at: ",
-        Rfc3339(Start() - 1800), "\n");
+        Rfc3339(March2028() - 1800), "\n");
     const std::string path = dir_.path() + "/extra.yaml";
     std::ofstream(path) << extra;
     const CommandResult r = Ctl({"apply", "-f", path});
@@ -282,12 +270,12 @@ TEST_F(ReportTest, MarkdownAndHtmlHaveTheNineSectionsAndEscapeText) {
 TEST_F(ReportTest, ThePastIsReadFromTheJournal) {
   // An incident an hour from now; the report at the current instant, read
   // after the clock moved, does not show it and answers from the journal.
-  const int64_t before = Start();
-  ASSERT_EQ(d_->AdvanceClock(7200), Start() + 7200);
+  const int64_t before = March2028();
+  ASSERT_EQ(d_->AdvanceClock(7200), March2028() + 7200);
   const std::string incident = absl::StrCat(
       "kind: Incident\nincident_id: late-1\nsystem_id: loans-credit-scoring\n"
       "aware_at: ",
-      Rfc3339(Start() + 7000),
+      Rfc3339(March2028() + 7000),
       "\ncategory: INCIDENT_CATEGORY_HEALTH\ndeath: true\n");
   const std::string path = dir_.path() + "/incident.yaml";
   std::ofstream(path) << incident;
