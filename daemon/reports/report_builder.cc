@@ -210,15 +210,8 @@ class Assembler {
       r->set_state(c->state());
       r->set_sequence(c->fact().sequence());
       *r->mutable_recorded_at() = c->fact().at();
-      const aigov::internal::v1::MarkingFact* marking = nullptr;
-      for (const auto& m : record_.markings()) {
-        if (m.record().deployment_id() == id && By(m.fact(), at_) &&
-            (marking == nullptr ||
-             rules::TimeOf(m.record().sampled_at()) >=
-                 rules::TimeOf(marking->record().sampled_at()))) {
-          marking = &m;
-        }
-      }
+      const aigov::internal::v1::MarkingFact* marking =
+          rules::NewestMarking(record_, id, at_);
       if (marking != nullptr) {
         aigov::v1::ReportMarking* w = r->mutable_marking();
         w->set_method(marking->record().method());

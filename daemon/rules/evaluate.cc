@@ -107,6 +107,9 @@ struct Ctx {
   // putting into service), and each version's first.
   std::optional<Occ> first_deployment;
   std::map<std::string, Occ> first_deployed;
+  // Each deployment's last change recorded by `at`, by deployment_id.
+  std::map<std::string, const aigov::internal::v1::DeploymentChange*>
+      deployments;
   // Instants after `at` at which a finding may change.
   std::vector<absl::Time>* due;
 
@@ -1551,25 +1554,15 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
   } else if (o.id == "AIA-26") {
     // Art. 50(2): every enabled production deployment marks its output,
     // shown by a recent sample with every sampled output marked.
-    std::map<std::string, const aigov::internal::v1::DeploymentChange*> now;
-    for (const auto& ch : c.r.changes()) {
-      if (Seen(ch.fact(), c.at)) now[ch.deployment_id()] = &ch;
-    }
     size_t serving = 0;
-    for (const auto& [id, ch] : now) {
+    for (const auto& [id, ch] : c.deployments) {
       if (ch->state() != aigov::v1::DEPLOYMENT_STATE_ENABLED ||
           ch->environment() != aigov::v1::ENVIRONMENT_PROD) {
         continue;
       }
       ++serving;
-      const aigov::internal::v1::MarkingFact* last = nullptr;
-      for (const auto& m : c.r.markings()) {
-        if (m.record().deployment_id() == id && Seen(m.fact(), c.at) &&
-            (last == nullptr || TimeOf(m.record().sampled_at()) >=
-                                    TimeOf(last->record().sampled_at()))) {
-          last = &m;
-        }
-      }
+      const aigov::internal::v1::MarkingFact* last =
+          NewestMarking(c.r, id, c.at);
       if (last == nullptr) {
         acc->Cite(ch->fact());
         acc->Add(kViolated,
@@ -1794,12 +1787,10 @@ Finding EvaluateOne(const Ctx& c, const Obligation& o) {
 
 Ctx MakeCtx(const SystemRecord& r, const Regime& regime, const Settings& s,
             absl::Time at, std::vector<absl::Time>* due) {
-  Ctx c{r, regime, s, at, Classify(r.system().risk()), {}, {}, {}, due};
-  // Deployments as they stood at `at`.
-  std::map<std::string, const aigov::internal::v1::DeploymentChange*> now;
+  Ctx c{r, regime, s, at, Classify(r.system().risk()), {}, {}, {}, {}, due};
   for (const auto& ch : r.changes()) {
     if (!Seen(ch.fact(), at)) continue;
-    now[ch.deployment_id()] = &ch;
+    c.deployments[ch.deployment_id()] = &ch;
     if (ch.state() != aigov::v1::DEPLOYMENT_STATE_ENABLED ||
         ch.environment() != aigov::v1::ENVIRONMENT_PROD) {
       continue;
@@ -1814,7 +1805,7 @@ Ctx MakeCtx(const SystemRecord& r, const Regime& regime, const Settings& s,
     }
     c.first_deployed.emplace(key, o);
   }
-  for (const auto& [id, ch] : now) {
+  for (const auto& [id, ch] : c.deployments) {
     if (ch->state() != aigov::v1::DEPLOYMENT_STATE_ENABLED ||
         ch->environment() != aigov::v1::ENVIRONMENT_PROD) {
       continue;

@@ -420,8 +420,6 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
       auto* f = r->add_markings();
       *f->mutable_record() = m;
       f->mutable_record()->clear_sampled_sha256();
-      f->set_sampled_sha256_count(
-          static_cast<uint32_t>(m.sampled_sha256_size()));
       *f->mutable_fact() = fact;
       break;
     }
@@ -445,6 +443,23 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
     default:
       break;
   }
+}
+
+const aigov::internal::v1::MarkingFact* NewestMarking(
+    const SystemRecord& record, const std::string& deployment_id,
+    absl::Time at) {
+  const aigov::internal::v1::MarkingFact* newest = nullptr;
+  for (const auto& m : record.markings()) {
+    if (m.record().deployment_id() != deployment_id ||
+        TimeOf(m.fact().at()) > at) {
+      continue;
+    }
+    if (newest == nullptr || TimeOf(m.record().sampled_at()) >=
+                                 TimeOf(newest->record().sampled_at())) {
+      newest = &m;
+    }
+  }
+  return newest;
 }
 
 }  // namespace aigov::rules

@@ -53,6 +53,12 @@ void Fold(const aigov::v1::JournalEntry& entry, uint64_t sequence,
 void FoldSample(const aigov::v1::JournalEntry& e, uint64_t sequence,
                 aigov::internal::v1::VersionMonitoring* m);
 
+// The newest marking sample (by sampled_at) of `deployment_id` among those
+// recorded by `at`; nullptr when none. Points into `record`.
+const aigov::internal::v1::MarkingFact* NewestMarking(
+    const aigov::internal::v1::SystemRecord& record,
+    const std::string& deployment_id, absl::Time at);
+
 // Puts (or replaces) a dataset version the system's model versions use.
 void FoldDataset(const aigov::v1::DatasetVersion& dataset,
                  const aigov::internal::v1::Fact& fact,
