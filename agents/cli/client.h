@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -63,6 +64,18 @@ inline bool SplitVersioned(const std::string& in, std::string* id,
   *id = in.substr(0, at);
   *version = in.substr(at + 1);
   return true;
+}
+
+// --model ID@VERSION split into `id` and `version`; false after printing
+// the error.
+inline bool SplitModelFlag(const std::string& in, std::string* id,
+                           std::string* version) {
+  if (SplitVersioned(in, id, version)) return true;
+  std::fprintf(stderr,
+               "error: --model: expected ID@VERSION (e.g. "
+               "credit-scoring@2.0), got \"%s\"\n",
+               in.c_str());
+  return false;
 }
 
 // JSON with proto field names (snake_case), as documents are written.

@@ -359,59 +359,114 @@ int ComplianceFindings(const std::string& target, const std::string& system,
   return 0;
 }
 
-int ComplianceReport(const std::string& target, const std::string& system,
-                     const std::string& at, const std::string& format,
-                     const std::string& out, const std::string& bundle) {
-  aigov::v1::GetReportRequest req;
-  req.set_system_id(system);
-  if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
+namespace {
+
+// --format as a ReportFormat: md, json (when `json_allowed`) or html; false
+// after printing the error.
+bool ParseFormat(const std::string& format, bool json_allowed,
+                 aigov::v1::ReportFormat* out) {
   const std::string f = absl::AsciiStrToLower(format);
   if (f == "md" || f == "markdown") {
-    req.set_format(aigov::v1::REPORT_FORMAT_MARKDOWN);
-  } else if (f == "json") {
-    req.set_format(aigov::v1::REPORT_FORMAT_JSON);
+    *out = aigov::v1::REPORT_FORMAT_MARKDOWN;
+  } else if (f == "json" && json_allowed) {
+    *out = aigov::v1::REPORT_FORMAT_JSON;
   } else if (f == "html") {
-    req.set_format(aigov::v1::REPORT_FORMAT_HTML);
+    *out = aigov::v1::REPORT_FORMAT_HTML;
   } else {
-    std::fprintf(stderr,
-                 "error: --format: expected md, json or html, got \"%s\"\n",
-                 format.c_str());
-    return 2;
+    std::fprintf(stderr, "error: --format: expected md%s or html, got \"%s\"\n",
+                 json_allowed ? ", json" : "", format.c_str());
+    return false;
   }
-  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
-  aigov::v1::GetReportResponse resp;
-  const grpc::Status s = stub->GetReport(&ctx, req, &resp);
-  if (!s.ok()) return Failed(s, target);
+  return true;
+}
+
+// Writes `document` (what: "report of credit-scoring") to stdout or `out`,
+// then the proof bundle of `report` into `bundle` when set. `report_json`
+// is the report as JSON when already rendered, else empty.
+int Deliver(const std::string& target, const std::string& what,
+            const std::string& document,
+            const aigov::v1::ComplianceReport& report, std::string report_json,
+            const std::string& out, const std::string& bundle) {
   if (out.empty()) {
-    std::fwrite(resp.document().data(), 1, resp.document().size(), stdout);
+    std::fwrite(document.data(), 1, document.size(), stdout);
   } else {
-    if (!WriteFile(out, resp.document())) return 1;
-    std::fprintf(stderr,
-                 "report of %s written to %s (%d entries cited, checkpoint at "
-                 "size %llu)\n",
-                 system.c_str(), out.c_str(),
-                 resp.report().cited_sequences_size(),
-                 static_cast<unsigned long long>(
-                     resp.report().checkpoint().tree_size()));
+    if (!WriteFile(out, document)) return 1;
+    std::fprintf(
+        stderr,
+        "%s written to %s (%d entries cited, checkpoint at size "
+        "%llu)\n",
+        what.c_str(), out.c_str(), report.cited_sequences_size(),
+        static_cast<unsigned long long>(report.checkpoint().tree_size()));
   }
   if (bundle.empty()) return 0;
-  std::string json = resp.document();
-  if (req.format() != aigov::v1::REPORT_FORMAT_JSON) {
+  if (report_json.empty()) {
     google::protobuf::util::JsonPrintOptions options;
     options.add_whitespace = true;
     options.preserve_proto_field_names = true;
     options.always_print_primitive_fields = true;
-    json.clear();
-    if (!google::protobuf::util::MessageToJsonString(resp.report(), &json,
+    if (!google::protobuf::util::MessageToJsonString(report, &report_json,
                                                      options)
              .ok()) {
       std::fprintf(stderr, "error: cannot print the report as JSON\n");
       return 1;
     }
   }
-  return WriteBundle(target, resp.report(), json, bundle);
+  return WriteBundle(target, report, report_json, bundle);
+}
+
+}  // namespace
+
+int ComplianceReport(const std::string& target, const std::string& system,
+                     const std::string& at, const std::string& format,
+                     const std::string& out, const std::string& bundle) {
+  aigov::v1::GetReportRequest req;
+  req.set_system_id(system);
+  if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
+  aigov::v1::ReportFormat f;
+  if (!ParseFormat(format, true, &f)) return 2;
+  req.set_format(f);
+  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  aigov::v1::GetReportResponse resp;
+  const grpc::Status s = stub->GetReport(&ctx, req, &resp);
+  if (!s.ok()) return Failed(s, target);
+  return Deliver(target, absl::StrCat("report of ", system), resp.document(),
+                 resp.report(),
+                 f == aigov::v1::REPORT_FORMAT_JSON ? resp.document() : "", out,
+                 bundle);
+}
+
+int ComplianceAnnexIv(const std::string& target, const std::string& system,
+                      const std::string& model, const std::string& at,
+                      const std::string& format, const std::string& out,
+                      const std::string& bundle) {
+  aigov::v1::GetAnnexIvRequest req;
+  req.set_system_id(system);
+  if (!SplitModelFlag(model, req.mutable_model_version()->mutable_model_id(),
+                      req.mutable_model_version()->mutable_version())) {
+    return 2;
+  }
+  if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
+  aigov::v1::ReportFormat f;
+  if (!ParseFormat(format, false, &f)) return 2;
+  req.set_format(f);
+  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  aigov::v1::GetAnnexIvResponse resp;
+  const grpc::Status s = stub->GetAnnexIv(&ctx, req, &resp);
+  if (!s.ok()) return Failed(s, target);
+  const int rc = Deliver(target, absl::StrCat("Annex IV dossier of ", model),
+                         resp.document(), resp.report(), "", out, bundle);
+  if (rc == 0 && !out.empty()) {
+    std::fprintf(stderr, "%d gaps stated%s\n", resp.gaps_size(),
+                 resp.gaps().empty() ? "" : ":");
+    for (const std::string& gap : resp.gaps()) {
+      std::fprintf(stderr, "  - %s\n", gap.c_str());
+    }
+  }
+  return rc;
 }
 
 }  // namespace aigov::cli

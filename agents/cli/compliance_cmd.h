@@ -2,8 +2,9 @@
 // obligations` (the catalog as a regime dates it), `compliance status` (where
 // every obligation stands for one system, now, on a past date from the
 // journal, or projected to a future one), `compliance findings` (the
-// findings in force, filtered) and `compliance report` (the report and its
-// proof bundle). Each returns the process exit status (0 ok,
+// findings in force, filtered), `compliance report` (the report and its
+// proof bundle) and `compliance annex-iv` (a model version's Annex IV
+// dossier). Each returns the process exit status (0 ok,
 // 1 the request failed, 2 a bad argument) and prints errors to stderr.
 #pragma once
 
@@ -46,5 +47,14 @@ int ComplianceFindings(const std::string& target, const std::string& system,
 int ComplianceReport(const std::string& target, const std::string& system,
                      const std::string& at, const std::string& format,
                      const std::string& out, const std::string& bundle);
+
+// aigovctl compliance annex-iv --system ID --model ID@VERSION [--at
+// RFC3339] [--format md|html] [--out FILE] [--bundle DIR]: the version's
+// Annex IV dossier (ComplianceService.GetAnnexIv), to stdout or FILE (then
+// the gaps it states are listed on stderr); --bundle as for the report.
+int ComplianceAnnexIv(const std::string& target, const std::string& system,
+                      const std::string& model, const std::string& at,
+                      const std::string& format, const std::string& out,
+                      const std::string& bundle);
 
 }  // namespace aigov::cli

@@ -17,15 +17,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-bool SplitModel(const std::string& in, std::string* id, std::string* version) {
-  if (SplitVersioned(in, id, version)) return true;
-  std::fprintf(stderr,
-               "error: --model: expected ID@VERSION (e.g. "
-               "credit-scoring@2.0), got \"%s\"\n",
-               in.c_str());
-  return false;
-}
-
 // "OK", "WARN", "ALERT", "INSUFFICIENT_DATA".
 std::string StateName(aigov::v1::DriftState s) {
   std::string name = aigov::v1::DriftState_Name(s);
@@ -55,7 +46,7 @@ std::string Text(const Json& j) {
 int DriftStatus(const std::string& target, const std::string& model,
                 bool json) {
   aigov::v1::GetDriftStatusRequest req;
-  if (!SplitModel(model, req.mutable_model_id(), req.mutable_version())) {
+  if (!SplitModelFlag(model, req.mutable_model_id(), req.mutable_version())) {
     return 2;
   }
   auto stub = aigov::v1::MonitoringService::NewStub(MakeChannel(target));
@@ -137,7 +128,7 @@ int DriftStatus(const std::string& target, const std::string& model,
 int DriftHistory(const std::string& target, const std::string& model,
                  const std::string& feature, bool json) {
   aigov::v1::ListDriftEvaluationsRequest req;
-  if (!SplitModel(model, req.mutable_model_id(), req.mutable_version())) {
+  if (!SplitModelFlag(model, req.mutable_model_id(), req.mutable_version())) {
     return 2;
   }
   req.set_feature(feature);

@@ -14,6 +14,9 @@
 //            [--status S] [--obligation ID] [--json]
 //   aigovctl [--target HOST:PORT] compliance report --system ID [--at T]
 //            [--format md|json|html] [--out FILE] [--bundle DIR]
+//   aigovctl [--target HOST:PORT] compliance annex-iv --system ID
+//            --model ID@VERSION [--at T] [--format md|html] [--out FILE]
+//            [--bundle DIR]
 //   aigovctl [--target HOST:PORT] journal list [--json] [--model ID] [--kind K]
 //   aigovctl [--target HOST:PORT] journal get SEQUENCE [--json]
 //
@@ -667,6 +670,39 @@ int main(int argc, char** argv) {
   report->callback([&] {
     rc = aigov::cli::ComplianceReport(target, report_system, report_at,
                                       report_format, report_out, report_bundle);
+  });
+
+  auto* annex = compliance->add_subcommand(
+      "annex-iv",
+      "The Annex IV technical documentation of one model version (AI Act "
+      "Art. 11): its nine points filled from the journal, each gap stated, "
+      "every statement citing the entries it rests on");
+  std::string annex_system;
+  std::string annex_model;
+  std::string annex_at;
+  std::string annex_format = "md";
+  std::string annex_out;
+  std::string annex_bundle;
+  annex->add_option("--system", annex_system, "AI system id")->required();
+  annex
+      ->add_option("--model", annex_model,
+                   "Model version, ID@VERSION (e.g. credit-scoring@2.0)")
+      ->required();
+  annex->add_option("--at", annex_at,
+                    "RFC 3339 instant, e.g. 2027-01-15T00:00:00Z "
+                    "(default: now)");
+  annex->add_option("--format", annex_format,
+                    "md (default) or html (one self-contained page)");
+  annex->add_option("--out", annex_out,
+                    "Write to FILE (default: stdout); the gaps are then "
+                    "listed on stderr");
+  annex->add_option("--bundle", annex_bundle,
+                    "Also write the proof bundle of the system's report into "
+                    "DIR (check with aigovctl journal verify DIR)");
+  annex->callback([&] {
+    rc = aigov::cli::ComplianceAnnexIv(target, annex_system, annex_model,
+                                       annex_at, annex_format, annex_out,
+                                       annex_bundle);
   });
 
   auto* journal = app.add_subcommand("journal", "Read the audit journal");

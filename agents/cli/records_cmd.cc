@@ -482,12 +482,8 @@ int LineageProvenance(const std::string& target, const std::string& model,
     return 2;
   }
   if (!model.empty() &&
-      !SplitVersioned(model, req.mutable_model_version()->mutable_model_id(),
+      !SplitModelFlag(model, req.mutable_model_version()->mutable_model_id(),
                       req.mutable_model_version()->mutable_version())) {
-    std::fprintf(stderr,
-                 "error: --model: expected ID@VERSION (e.g. "
-                 "credit-scoring@2.0), got \"%s\"\n",
-                 model.c_str());
     return 2;
   }
   if (!deployment.empty()) req.set_deployment_id(deployment);

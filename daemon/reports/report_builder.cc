@@ -249,6 +249,11 @@ class Assembler {
       r->set_parent_version(mv.parent_version());
       r->set_change_class(mv.change_class());
       r->set_training_run_id(mv.training_run_id());
+      r->set_code_ref(mv.code_ref());
+      r->set_base_model(mv.base_model());
+      r->set_base_model_provider(mv.base_model_provider());
+      r->mutable_training_datasets()->CopyFrom(mv.training_datasets());
+      r->mutable_evaluation_datasets()->CopyFrom(mv.evaluation_datasets());
       const std::string key = rules::VersionKey(mv.model_id(), mv.version());
       r->set_deployed(deployed_.count(key) > 0);
       AIGOV_RETURN_IF_ERROR(Provenance(mv, r));

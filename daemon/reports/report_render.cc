@@ -15,29 +15,10 @@ namespace {
 
 using aigov::v1::ComplianceReport;
 
-std::string Status(aigov::v1::FindingStatus s) {
-  return EnumText(aigov::v1::FindingStatus_Name(s), "FINDING_STATUS_");
-}
-
 // The CSS tone of a status: its name in lower case.
 std::string Tone(const std::string& status) {
   return absl::AsciiStrToLower(status);
 }
-
-std::string Drift(aigov::v1::DriftState s) {
-  return s == aigov::v1::DRIFT_STATE_UNSPECIFIED
-             ? "not evaluated"
-             : EnumText(aigov::v1::DriftState_Name(s), "DRIFT_STATE_");
-}
-
-std::string Ref(const aigov::v1::ModelVersionRef& r) {
-  return r.model_id().empty() ? ""
-                              : absl::StrCat(r.model_id(), "@", r.version());
-}
-
-std::string YesNo(bool b) { return b ? "yes" : "no"; }
-
-std::string Number(double v) { return absl::StrFormat("%.4g", v); }
 
 void Profile(const ComplianceReport& r, Document* doc) {
   Section& s = doc->Add(kReportSections[0]);
@@ -61,13 +42,13 @@ void Profile(const ComplianceReport& r, Document* doc) {
       "Annex III point",
       Text(risk.annex_iii_point().empty() ? "none" : risk.annex_iii_point()));
   f.facts.emplace_back("Profiling of persons",
-                       Text(YesNo(risk.performs_profiling())));
+                       Text(YesNoText(risk.performs_profiling())));
   f.facts.emplace_back("General-purpose AI model",
-                       Text(YesNo(risk.is_gpai_model())));
+                       Text(YesNoText(risk.is_gpai_model())));
   f.facts.emplace_back("Generates synthetic content",
-                       Text(YesNo(risk.generates_synthetic_content())));
+                       Text(YesNoText(risk.generates_synthetic_content())));
   f.facts.emplace_back("Personal data (GDPR)",
-                       Text(YesNo(sys.gdpr().personal_data())));
+                       Text(YesNoText(sys.gdpr().personal_data())));
   std::vector<std::string> people;
   for (const aigov::v1::Person& p : sys.people()) people.push_back(p.role());
   f.facts.emplace_back("People (roles)", Text(absl::StrJoin(people, ", ")));
@@ -80,7 +61,7 @@ void Profile(const ComplianceReport& r, Document* doc) {
 void Obligations(const ComplianceReport& r, Document* doc) {
   Section& s = doc->Add(kReportSections[1]);
   std::map<std::string, int> counts;
-  for (const auto& o : r.obligations()) ++counts[Status(o.status())];
+  for (const auto& o : r.obligations()) ++counts[StatusText(o.status())];
   std::vector<std::string> summary;
   for (const char* name : {"VIOLATED", "AT_RISK", "PENDING", "SATISFIED",
                            "NOT_YET_APPLICABLE", "NOT_APPLICABLE"}) {
@@ -95,7 +76,8 @@ void Obligations(const ComplianceReport& r, Document* doc) {
   std::map<uint64_t, std::string> documents;
   for (const auto& d : r.documents()) {
     std::vector<std::string> covers;
-    for (const auto& m : d.covers_model_versions()) covers.push_back(Ref(m));
+    for (const auto& m : d.covers_model_versions())
+      covers.push_back(RefText(m));
     documents[d.sequence()] = absl::StrCat(
         EnumText(aigov::v1::DocumentType_Name(d.type()), "DOCUMENT_TYPE_"), " ",
         d.document_id(), d.version().empty() ? "" : " v", d.version(),
@@ -105,7 +87,7 @@ void Obligations(const ComplianceReport& r, Document* doc) {
   Block& t = s.Table({"ID", "Article", "Title", "Severity", "Status",
                       "Deadline", "Reason", "Evidence", "Finding"});
   for (const auto& o : r.obligations()) {
-    const std::string status = Status(o.status());
+    const std::string status = StatusText(o.status());
     std::vector<std::string> cited_documents;
     for (const uint64_t e : o.evidence_sequences()) {
       auto it = documents.find(e);
@@ -132,7 +114,8 @@ void Documents(const ComplianceReport& r, Document* doc) {
                       "Valid", "Recorded"});
   for (const auto& d : r.documents()) {
     std::vector<std::string> covers;
-    for (const auto& m : d.covers_model_versions()) covers.push_back(Ref(m));
+    for (const auto& m : d.covers_model_versions())
+      covers.push_back(RefText(m));
     std::string valid = TimeText(d.valid_from(), d.has_valid_from());
     if (d.has_valid_until()) {
       absl::StrAppend(&valid, " to ", TimeText(d.valid_until(), true));
@@ -164,7 +147,7 @@ void Deployments(const ComplianceReport& r, Document* doc) {
   Block& t = s.Table(std::move(header));
   for (const auto& d : r.deployments()) {
     std::vector<Cell> row = {
-        Text(d.deployment_id()), Text(Ref(d.model_version())),
+        Text(d.deployment_id()), Text(RefText(d.model_version())),
         Text(EnumText(aigov::v1::Environment_Name(d.environment()),
                       "ENVIRONMENT_")),
         Text(EnumText(aigov::v1::DeploymentState_Name(d.state()),
@@ -203,7 +186,7 @@ void Versions(const ComplianceReport& r, Document* doc) {
          Text(v.artifact_sha256()), Text(v.parent_version()),
          Text(absl::AsciiStrToLower(EnumText(
              aigov::v1::ChangeClass_Name(v.change_class()), "CHANGE_CLASS_"))),
-         Text(v.training_run_id()), Text(YesNo(v.deployed()))});
+         Text(v.training_run_id()), Text(YesNoText(v.deployed()))});
   }
   for (const auto& v : r.model_versions()) {
     s.Heading(absl::StrCat("Provenance of ", v.model_id(), "@", v.version()));
@@ -222,15 +205,9 @@ void Versions(const ComplianceReport& r, Document* doc) {
                              sum.dataset().version(),
                              sum.registered() ? "" : " (declared by lineage)")),
            Text(sum.licence()), Text(sum.copyright_status()),
-           Text(YesNo(sum.contains_personal_data())),
+           Text(YesNoText(sum.contains_personal_data())),
            Text(absl::StrJoin(sum.special_categories(), ", ")),
-           Text(sum.anonymisation() ==
-                        aigov::v1::ANONYMISATION_LEVEL_UNSPECIFIED
-                    ? ""
-                    : absl::AsciiStrToLower(
-                          EnumText(aigov::v1::AnonymisationLevel_Name(
-                                       sum.anonymisation()),
-                                   "ANONYMISATION_LEVEL_"))),
+           Text(AnonymisationText(sum.anonymisation())),
            known ? Cites("", {d.sequence()}) : Text("")});
     }
   }
@@ -248,7 +225,7 @@ void DriftAndPerformance(const ComplianceReport& r, Document* doc) {
                            v.deployed() ? " (deployed)" : ""));
     if (v.deployed()) {
       Block& f = s.Facts();
-      const std::string state = Drift(v.dataset_drift_state());
+      const std::string state = DriftText(v.dataset_drift_state());
       f.facts.emplace_back(
           "Dataset drift",
           v.last_evaluation_sequence() == 0
@@ -259,10 +236,10 @@ void DriftAndPerformance(const ComplianceReport& r, Document* doc) {
       if (!v.features().empty()) {
         Block& t = s.Table({"Feature", "State", "PSI", "Values", "Since"});
         for (const auto& feature : v.features()) {
-          const std::string fs = Drift(feature.state());
+          const std::string fs = DriftText(feature.state());
           t.rows.push_back(
               {Text(feature.feature()), Toned(fs, Tone(fs)),
-               Text(feature.has_psi() ? Number(feature.psi()) : ""),
+               Text(feature.has_psi() ? NumberText(feature.psi()) : ""),
                Text(absl::StrCat(feature.n())),
                Text(TimeText(feature.since(), feature.has_since()))});
         }
@@ -291,10 +268,11 @@ void DriftAndPerformance(const ComplianceReport& r, Document* doc) {
         }
         t.rows.push_back(
             {Text(i.metric()), Text(i.slice().empty() ? "all" : i.slice()),
-             Text(lower ? "lower" : "higher"), Text(Number(i.declared_value())),
-             Text(Number(i.threshold())),
+             Text(lower ? "lower" : "higher"),
+             Text(NumberText(i.declared_value())),
+             Text(NumberText(i.threshold())),
              i.has_observed_value()
-                 ? Cites(absl::StrCat(Number(i.observed_value()),
+                 ? Cites(absl::StrCat(NumberText(i.observed_value()),
                                       " (n=", i.observed_n(), ", window from ",
                                       TimeText(i.observed_window_start(), true),
                                       ")"),
@@ -334,7 +312,7 @@ void Oversight(const ComplianceReport& r, Document* doc) {
                       Text(absl::AsciiStrToLower(EnumText(
                           aigov::v1::OversightActionType_Name(a.action()),
                           "OVERSIGHT_ACTION_TYPE_"))),
-                      Text(Ref(a.model_version())), Text(a.deployment_id()),
+                      Text(RefText(a.model_version())), Text(a.deployment_id()),
                       Text(a.decision_ref()), Text(a.reason()),
                       Cites("", {a.sequence()})});
   }
@@ -354,7 +332,7 @@ void Cases(const ComplianceReport& r, Document* doc) {
     std::vector<std::string> clocks;
     std::string tone;
     for (const auto& k : c.clocks()) {
-      const std::string status = Status(k.status());
+      const std::string status = StatusText(k.status());
       clocks.push_back(absl::StrCat(
           k.obligation_id(), " ", status,
           k.has_deadline() ? absl::StrCat(" by ", TimeText(k.deadline(), true))
@@ -412,6 +390,33 @@ std::string TimeText(const google::protobuf::Timestamp& t, bool present) {
   if (!present) return "-";
   return google::protobuf::util::TimeUtil::ToString(t);
 }
+
+std::string StatusText(aigov::v1::FindingStatus s) {
+  return EnumText(aigov::v1::FindingStatus_Name(s), "FINDING_STATUS_");
+}
+
+std::string RefText(const aigov::v1::ModelVersionRef& r) {
+  return r.model_id().empty() ? ""
+                              : absl::StrCat(r.model_id(), "@", r.version());
+}
+
+std::string DriftText(aigov::v1::DriftState s) {
+  return s == aigov::v1::DRIFT_STATE_UNSPECIFIED
+             ? "not evaluated"
+             : EnumText(aigov::v1::DriftState_Name(s), "DRIFT_STATE_");
+}
+
+std::string AnonymisationText(aigov::v1::AnonymisationLevel a) {
+  return a == aigov::v1::ANONYMISATION_LEVEL_UNSPECIFIED
+             ? ""
+             : absl::AsciiStrToLower(
+                   EnumText(aigov::v1::AnonymisationLevel_Name(a),
+                            "ANONYMISATION_LEVEL_"));
+}
+
+std::string YesNoText(bool b) { return b ? "yes" : "no"; }
+
+std::string NumberText(double v) { return absl::StrFormat("%.4g", v); }
 
 Document ReportDocument(const ComplianceReport& r) {
   Document doc;

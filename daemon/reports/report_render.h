@@ -43,6 +43,17 @@ absl::StatusOr<std::string> ReportJson(
 // without its type's prefix.
 std::string EnumText(const std::string& name, const char* prefix);
 
+// "VIOLATED"; "credit-scoring@2.1" ("" for an empty reference); "yes" or
+// "no"; a number with four significant digits.
+std::string StatusText(aigov::v1::FindingStatus s);
+std::string RefText(const aigov::v1::ModelVersionRef& r);
+std::string YesNoText(bool b);
+std::string NumberText(double v);
+// "pseudonymised"; "" for UNSPECIFIED.
+std::string AnonymisationText(aigov::v1::AnonymisationLevel a);
+// "ALERT"; "not evaluated" for UNSPECIFIED.
+std::string DriftText(aigov::v1::DriftState s);
+
 // "2026-11-30T17:00:00Z"; "-" when unset.
 std::string TimeText(const google::protobuf::Timestamp& t, bool present);
 

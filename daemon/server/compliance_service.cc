@@ -13,6 +13,7 @@
 
 #include "daemon/common/status_macros.h"
 #include "daemon/ingest/event_validator.h"
+#include "daemon/reports/annex_iv.h"
 #include "daemon/reports/report_render.h"
 #include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
@@ -77,6 +78,15 @@ absl::Status CheckInstant(const google::protobuf::Timestamp& t) {
   return absl::OkStatus();
 }
 
+// The system and instant a report request names (unset `at`: now).
+absl::StatusOr<std::optional<absl::Time>> ReportTarget(
+    const std::string& system_id, const google::protobuf::Timestamp* at) {
+  AIGOV_RETURN_IF_ERROR(ingest::ValidateId(system_id, "system_id"));
+  if (at == nullptr) return std::nullopt;
+  AIGOV_RETURN_IF_ERROR(CheckInstant(*at));
+  return rules::TimeOf(*at);
+}
+
 // A page token: the system and obligation of the last finding returned.
 std::string TokenOf(const std::string& system, const std::string& obligation) {
   return absl::StrCat(system, "/", obligation);
@@ -135,23 +145,15 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetReport(
     grpc::CallbackServerContext* context,
     const aigov::v1::GetReportRequest* request,
     aigov::v1::GetReportResponse* response) {
-  const std::string& system_id = request->system_id();
-  if (absl::Status s = ingest::ValidateId(system_id, "system_id"); !s.ok()) {
-    return FinishUnary(context, s);
-  }
-  std::optional<absl::Time> at;
-  if (request->has_at()) {
-    if (absl::Status s = CheckInstant(request->at()); !s.ok()) {
-      return FinishUnary(context, s);
-    }
-    at = rules::TimeOf(request->at());
-  }
+  auto at = ReportTarget(request->system_id(),
+                         request->has_at() ? &request->at() : nullptr);
+  if (!at.ok()) return FinishUnary(context, at.status());
   if (!aigov::v1::ReportFormat_IsValid(request->format())) {
     return FinishUnary(context,
                        absl::InvalidArgumentError(absl::StrCat(
                            "format: unknown value ", request->format())));
   }
-  auto report = reports_.Build(system_id, at);
+  auto report = reports_.Build(request->system_id(), *at);
   if (!report.ok()) return FinishUnary(context, report.status());
   switch (request->format()) {
     case aigov::v1::REPORT_FORMAT_JSON: {
@@ -171,6 +173,48 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetReport(
     default:
       break;
   }
+  *response->mutable_report() = *std::move(report);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ComplianceServiceImpl::GetAnnexIv(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetAnnexIvRequest* request,
+    aigov::v1::GetAnnexIvResponse* response) {
+  auto at = ReportTarget(request->system_id(),
+                         request->has_at() ? &request->at() : nullptr);
+  if (!at.ok()) return FinishUnary(context, at.status());
+  const aigov::v1::ModelVersionRef& mv = request->model_version();
+  for (const auto& [value, path] :
+       {std::make_pair(&mv.model_id(), "model_version.model_id"),
+        std::make_pair(&mv.version(), "model_version.version")}) {
+    if (value->empty()) {
+      return FinishUnary(
+          context, absl::InvalidArgumentError(
+                       absl::StrCat(path, ": required (--model ID@VERSION)")));
+    }
+  }
+  if (absl::Status s =
+          ingest::ValidateId(mv.model_id(), "model_version.model_id");
+      !s.ok()) {
+    return FinishUnary(context, s);
+  }
+  const aigov::v1::ReportFormat format = request->format();
+  if (format != aigov::v1::REPORT_FORMAT_MARKDOWN &&
+      format != aigov::v1::REPORT_FORMAT_HTML) {
+    return FinishUnary(context,
+                       absl::InvalidArgumentError(
+                           "format: the Annex IV dossier is rendered as "
+                           "REPORT_FORMAT_MARKDOWN or REPORT_FORMAT_HTML"));
+  }
+  auto report = reports_.Build(request->system_id(), *at);
+  if (!report.ok()) return FinishUnary(context, report.status());
+  auto dossier = reports::AnnexIvDossier(*report, mv);
+  if (!dossier.ok()) return FinishUnary(context, dossier.status());
+  response->set_document(format == aigov::v1::REPORT_FORMAT_HTML
+                             ? reports::RenderHtml(dossier->document, {})
+                             : reports::RenderMarkdown(dossier->document));
+  for (std::string& gap : dossier->gaps) response->add_gaps(std::move(gap));
   *response->mutable_report() = *std::move(report);
   return FinishUnary(context, absl::OkStatus());
 }

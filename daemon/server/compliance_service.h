@@ -7,7 +7,8 @@
 // journalled by then, each cited by its sequence, so the answer is what
 // aigovd concluded at the time, provable against a signed checkpoint
 // (reports::StatusAt). GetReport assembles and renders the report
-// (reports::ReportBuilder, reports/report_render.h).
+// (reports::ReportBuilder, reports/report_render.h); GetAnnexIv draws a model
+// version's Annex IV dossier from it (reports/annex_iv.h).
 //
 // Thread-safe. Everything passed to the constructor must outlive it.
 #pragma once
@@ -45,6 +46,10 @@ class ComplianceServiceImpl final
       grpc::CallbackServerContext* context,
       const aigov::v1::GetReportRequest* request,
       aigov::v1::GetReportResponse* response) override;
+  grpc::ServerUnaryReactor* GetAnnexIv(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetAnnexIvRequest* request,
+      aigov::v1::GetAnnexIvResponse* response) override;
 
  private:
   const compliance::ComplianceView& view_;
