@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -95,23 +96,30 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return true;
 }
 
-// Writes the proof bundle of `report` into `dir`: its cited entries with
+// What a proof bundle proves: a report's checkpoint and cited entries, and
+// the report itself as JSON, written as `json_name`.
+struct Proven {
+  const aigov::v1::ReportCheckpoint& checkpoint;
+  const google::protobuf::RepeatedField<uint64_t>& cited;
+  std::string json_name;
+};
+
+// Writes the proof bundle of `what` into `dir`: its cited entries with
 // inclusion proofs against its checkpoint (JournalService.ProveEntries),
-// the checkpoint, the verifier key, and the report as report.json.
-int WriteBundle(const std::string& target,
-                const aigov::v1::ComplianceReport& report,
+// the checkpoint, the verifier key, and `json`.
+int WriteBundle(const std::string& target, const Proven& what,
                 const std::string& json, const std::string& dir) {
   aigov::tlog::BundleWriter writer(dir);
-  const absl::Status begun = writer.Begin(report.checkpoint().note(),
-                                          report.checkpoint().public_key());
+  const absl::Status begun =
+      writer.Begin(what.checkpoint.note(), what.checkpoint.public_key());
   if (!begun.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(begun.message()).c_str());
     return 1;
   }
-  if (!WriteFile(dir + "/report.json", json)) return 1;
+  if (!WriteFile(dir + "/" + what.json_name, json)) return 1;
   aigov::v1::ProveEntriesRequest req;
-  req.set_tree_size(report.checkpoint().tree_size());
-  *req.mutable_sequences() = report.cited_sequences();
+  req.set_tree_size(what.checkpoint.tree_size());
+  *req.mutable_sequences() = what.cited;
   auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
@@ -161,7 +169,7 @@ int WriteBundle(const std::string& target,
                "checkpoint at size %llu in %s (check it with aigovctl journal "
                "verify %s)\n",
                static_cast<unsigned long long>(count),
-               static_cast<unsigned long long>(report.checkpoint().tree_size()),
+               static_cast<unsigned long long>(what.checkpoint.tree_size()),
                dir.c_str(), dir.c_str());
   return 0;
 }
@@ -385,18 +393,18 @@ bool ParseFormat(const std::string& format, bool json_allowed,
 // is the report as JSON when already rendered, else empty.
 int Deliver(const std::string& target, const std::string& what,
             const std::string& document,
-            const aigov::v1::ComplianceReport& report, std::string report_json,
-            const std::string& out, const std::string& bundle) {
+            const google::protobuf::Message& report, const Proven& proven,
+            std::string report_json, const std::string& out,
+            const std::string& bundle) {
   if (out.empty()) {
     std::fwrite(document.data(), 1, document.size(), stdout);
   } else {
     if (!WriteFile(out, document)) return 1;
     std::fprintf(
         stderr,
-        "%s written to %s (%d entries cited, checkpoint at size "
-        "%llu)\n",
-        what.c_str(), out.c_str(), report.cited_sequences_size(),
-        static_cast<unsigned long long>(report.checkpoint().tree_size()));
+        "%s written to %s (%d entries cited, checkpoint at size %llu)\n",
+        what.c_str(), out.c_str(), proven.cited.size(),
+        static_cast<unsigned long long>(proven.checkpoint.tree_size()));
   }
   if (bundle.empty()) return 0;
   if (report_json.empty()) {
@@ -411,7 +419,28 @@ int Deliver(const std::string& target, const std::string& what,
       return 1;
     }
   }
-  return WriteBundle(target, report, report_json, bundle);
+  return WriteBundle(target, proven, report_json, bundle);
+}
+
+// A report's call context: reports of large records take time.
+std::unique_ptr<grpc::ClientContext> ReportContext() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  return ctx;
+}
+
+// The gaps a document states, on stderr (its text went to a file).
+void PrintGaps(const google::protobuf::RepeatedPtrField<std::string>& gaps) {
+  std::fprintf(stderr, "%d gaps stated%s\n", gaps.size(),
+               gaps.empty() ? "" : ":");
+  for (const std::string& gap : gaps) {
+    std::fprintf(stderr, "  - %s\n", gap.c_str());
+  }
+}
+
+// The proof of a compliance report.
+Proven ReportProof(const aigov::v1::ComplianceReport& r) {
+  return Proven{r.checkpoint(), r.cited_sequences(), "report.json"};
 }
 
 }  // namespace
@@ -426,13 +455,11 @@ int ComplianceReport(const std::string& target, const std::string& system,
   if (!ParseFormat(format, true, &f)) return 2;
   req.set_format(f);
   auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
   aigov::v1::GetReportResponse resp;
-  const grpc::Status s = stub->GetReport(&ctx, req, &resp);
+  const grpc::Status s = stub->GetReport(ReportContext().get(), req, &resp);
   if (!s.ok()) return Failed(s, target);
   return Deliver(target, absl::StrCat("report of ", system), resp.document(),
-                 resp.report(),
+                 resp.report(), ReportProof(resp.report()),
                  f == aigov::v1::REPORT_FORMAT_JSON ? resp.document() : "", out,
                  bundle);
 }
@@ -452,20 +479,40 @@ int ComplianceAnnexIv(const std::string& target, const std::string& system,
   if (!ParseFormat(format, false, &f)) return 2;
   req.set_format(f);
   auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
   aigov::v1::GetAnnexIvResponse resp;
-  const grpc::Status s = stub->GetAnnexIv(&ctx, req, &resp);
+  const grpc::Status s = stub->GetAnnexIv(ReportContext().get(), req, &resp);
   if (!s.ok()) return Failed(s, target);
   const int rc = Deliver(target, absl::StrCat("Annex IV dossier of ", model),
-                         resp.document(), resp.report(), "", out, bundle);
-  if (rc == 0 && !out.empty()) {
-    std::fprintf(stderr, "%d gaps stated%s\n", resp.gaps_size(),
-                 resp.gaps().empty() ? "" : ":");
-    for (const std::string& gap : resp.gaps()) {
-      std::fprintf(stderr, "  - %s\n", gap.c_str());
-    }
+                         resp.document(), resp.report(),
+                         ReportProof(resp.report()), "", out, bundle);
+  if (rc == 0 && !out.empty()) PrintGaps(resp.gaps());
+  return rc;
+}
+
+int ComplianceTrainingSummary(const std::string& target,
+                              const std::string& model,
+                              const std::string& format, const std::string& out,
+                              const std::string& bundle) {
+  aigov::v1::GetTrainingSummaryRequest req;
+  if (!SplitModelFlag(model, req.mutable_model_version()->mutable_model_id(),
+                      req.mutable_model_version()->mutable_version())) {
+    return 2;
   }
+  aigov::v1::ReportFormat f;
+  if (!ParseFormat(format, true, &f)) return 2;
+  req.set_format(f);
+  auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
+  aigov::v1::GetTrainingSummaryResponse resp;
+  const grpc::Status s =
+      stub->GetTrainingSummary(ReportContext().get(), req, &resp);
+  if (!s.ok()) return Failed(s, target);
+  const aigov::v1::TrainingDataSummary& summary = resp.summary();
+  const int rc = Deliver(
+      target, absl::StrCat("training-data summary of ", model), resp.document(),
+      summary,
+      Proven{summary.checkpoint(), summary.cited_sequences(), "summary.json"},
+      f == aigov::v1::REPORT_FORMAT_JSON ? resp.document() : "", out, bundle);
+  if (rc == 0 && !out.empty()) PrintGaps(summary.gaps());
   return rc;
 }
 

@@ -3,9 +3,10 @@
 // every obligation stands for one system, now, on a past date from the
 // journal, or projected to a future one), `compliance findings` (the
 // findings in force, filtered), `compliance report` (the report and its
-// proof bundle) and `compliance annex-iv` (a model version's Annex IV
-// dossier). Each returns the process exit status (0 ok,
-// 1 the request failed, 2 a bad argument) and prints errors to stderr.
+// proof bundle), `compliance annex-iv` (a model version's Annex IV
+// dossier) and `compliance training-summary` (its Art. 53(1)(d) summary). Each
+// returns the process exit status (0 ok, 1 the request failed, 2 a bad
+// argument) and prints errors to stderr.
 #pragma once
 
 #include <string>
@@ -56,5 +57,16 @@ int ComplianceAnnexIv(const std::string& target, const std::string& system,
                       const std::string& model, const std::string& at,
                       const std::string& format, const std::string& out,
                       const std::string& bundle);
+
+// aigovctl compliance training-summary --model ID@VERSION [--format
+// md|json|html] [--out FILE] [--bundle DIR]: the version's Art. 53(1)(d)
+// training-data summary (ComplianceService.GetTrainingSummary); JSON is the
+// proto3 JSON mapping of aigov.v1.TrainingDataSummary. With --out the gaps
+// are listed on stderr; --bundle writes the proof of every dataset entry it
+// cites, with the summary as summary.json.
+int ComplianceTrainingSummary(const std::string& target,
+                              const std::string& model,
+                              const std::string& format, const std::string& out,
+                              const std::string& bundle);
 
 }  // namespace aigov::cli

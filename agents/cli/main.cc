@@ -17,6 +17,9 @@
 //   aigovctl [--target HOST:PORT] compliance annex-iv --system ID
 //            --model ID@VERSION [--at T] [--format md|html] [--out FILE]
 //            [--bundle DIR]
+//   aigovctl [--target HOST:PORT] compliance training-summary
+//            --model ID@VERSION [--format md|json|html] [--out FILE]
+//            [--bundle DIR]
 //   aigovctl [--target HOST:PORT] journal list [--json] [--model ID] [--kind K]
 //   aigovctl [--target HOST:PORT] journal get SEQUENCE [--json]
 //
@@ -703,6 +706,33 @@ int main(int argc, char** argv) {
     rc = aigov::cli::ComplianceAnnexIv(target, annex_system, annex_model,
                                        annex_at, annex_format, annex_out,
                                        annex_bundle);
+  });
+
+  auto* training = compliance->add_subcommand(
+      "training-summary",
+      "The public summary of the content used to train a general-purpose "
+      "model version (AI Act Art. 53(1)(d)), in the Commission template's "
+      "structure, from the lineage graph and the registered datasets");
+  std::string training_model;
+  std::string training_format = "md";
+  std::string training_out;
+  std::string training_bundle;
+  training
+      ->add_option("--model", training_model,
+                   "Model version, ID@VERSION (e.g. studio-lm@1.1)")
+      ->required();
+  training->add_option("--format", training_format,
+                       "md (default), json or html");
+  training->add_option("--out", training_out,
+                       "Write to FILE (default: stdout); the gaps are then "
+                       "listed on stderr");
+  training->add_option("--bundle", training_bundle,
+                       "Also write the proof bundle of the entries it cites "
+                       "into DIR, with summary.json (check with aigovctl "
+                       "journal verify DIR)");
+  training->callback([&] {
+    rc = aigov::cli::ComplianceTrainingSummary(
+        target, training_model, training_format, training_out, training_bundle);
   });
 
   auto* journal = app.add_subcommand("journal", "Read the audit journal");

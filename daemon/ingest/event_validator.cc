@@ -259,6 +259,61 @@ absl::Status ValidateDatasetVersion(const aigov::v1::DatasetVersion& dataset,
                                        aigov::v1::AnonymisationLevel_IsValid,
                                        Field(path, "anonymisation")));
   }
+  if (dataset.has_source_category()) {
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(dataset.source_category(),
+                                       aigov::v1::DataSourceCategory_IsValid,
+                                       Field(path, "source_category")));
+  }
+  for (int i = 0; i < dataset.modalities_size(); ++i) {
+    const std::string mp = Indexed(path, "modalities", i);
+    AIGOV_RETURN_IF_ERROR(
+        ValidateEnum(dataset.modalities(i), aigov::v1::Modality_IsValid, mp));
+    for (int j = 0; j < i; ++j) {
+      if (dataset.modalities(j) == dataset.modalities(i)) {
+        return Invalid(mp, absl::StrCat("repeats modalities[", j, "]"));
+      }
+    }
+  }
+  if (dataset.source_url().size() > kMaxUrlLength) {
+    return Invalid(Field(path, "source_url"),
+                   absl::StrCat("at most ", kMaxUrlLength, " characters, got ",
+                                dataset.source_url().size()));
+  }
+  // Times need only be valid: content may be dated ahead of aigovd's clock
+  // by a planned collection end.
+  AIGOV_RETURN_IF_ERROR(ValidateEventTime(
+      dataset.collected_until(), dataset.has_collected_until(), false,
+      Field(path, "collected_until"), absl::InfiniteFuture()));
+  if (dataset.has_crawler()) {
+    const std::string cp = Field(path, "crawler");
+    if (dataset.source_category() !=
+        aigov::v1::DATA_SOURCE_CATEGORY_WEB_CRAWLED) {
+      return Invalid(cp,
+                     "only for source_category "
+                     "DATA_SOURCE_CATEGORY_WEB_CRAWLED (data the provider "
+                     "crawled itself)");
+    }
+    const aigov::v1::Crawler& c = dataset.crawler();
+    AIGOV_RETURN_IF_ERROR(
+        ValidateEventTime(c.collected_from(), c.has_collected_from(), false,
+                          Field(cp, "collected_from"), absl::InfiniteFuture()));
+    AIGOV_RETURN_IF_ERROR(
+        ValidateEventTime(c.collected_to(), c.has_collected_to(), false,
+                          Field(cp, "collected_to"), absl::InfiniteFuture()));
+    if (c.has_collected_from() && c.has_collected_to() &&
+        c.collected_to().seconds() < c.collected_from().seconds()) {
+      return Invalid(Field(cp, "collected_to"), "before collected_from");
+    }
+    if (c.top_domains_size() > kMaxTopDomains) {
+      return Invalid(Field(cp, "top_domains"),
+                     absl::StrCat("at most ", kMaxTopDomains, " domains, got ",
+                                  c.top_domains_size()));
+    }
+    for (int i = 0; i < c.top_domains_size(); ++i) {
+      AIGOV_RETURN_IF_ERROR(
+          ValidateId(c.top_domains(i), Indexed(cp, "top_domains", i)));
+    }
+  }
   return absl::OkStatus();
 }
 

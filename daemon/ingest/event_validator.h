@@ -20,6 +20,11 @@ namespace aigov::ingest {
 
 // Longest id (model_id, version, system_id, dataset_id, ...) accepted.
 inline constexpr size_t kMaxIdLength = 256;
+// A DatasetVersion's source_url, and its crawler's top_domains (the
+// summary template asks for the top 10% of domains, capped for SMEs at
+// 1,000).
+inline constexpr size_t kMaxUrlLength = 2048;
+inline constexpr int kMaxTopDomains = 1000;
 
 // The event_ids of entries aigovd derives start with this (drift
 // evaluations, performance breaches); clients may not use it, so no client

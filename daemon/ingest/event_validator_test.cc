@@ -437,5 +437,62 @@ TEST(GovernanceValidatorTest, LineageDeclaration) {
             "declaration.type: expected JOB or DATASET");
 }
 
+TEST(EventValidatorTest, DatasetSourceForTheTrainingDataSummary) {
+  aigov::v1::RegisterDatasetVersionRequest ds;
+  ds.set_event_id("d");
+  aigov::v1::DatasetVersion& d = *ds.mutable_dataset_version();
+  d.set_dataset_id("web-crawl");
+  d.set_version("2026-06");
+  d.set_source_category(aigov::v1::DATA_SOURCE_CATEGORY_WEB_CRAWLED);
+  d.add_modalities(aigov::v1::MODALITY_TEXT);
+  d.add_modalities(aigov::v1::MODALITY_IMAGE);
+  d.mutable_crawler()->set_name("studio-bot");
+  d.mutable_crawler()->mutable_collected_from()->set_seconds(1000);
+  d.mutable_crawler()->mutable_collected_to()->set_seconds(2000);
+  d.mutable_crawler()->add_top_domains("example.org");
+  EXPECT_TRUE(ValidateRegisterDatasetVersion(ds).ok());
+
+  auto message = [&] {
+    return std::string(ValidateRegisterDatasetVersion(ds).message());
+  };
+  d.add_modalities(aigov::v1::MODALITY_TEXT);
+  EXPECT_EQ(message(), "dataset_version.modalities[2]: repeats modalities[0]");
+  d.mutable_modalities()->RemoveLast();
+  d.add_modalities(aigov::v1::MODALITY_UNSPECIFIED);
+  EXPECT_EQ(message(),
+            "dataset_version.modalities[2]: must be specified (not "
+            "UNSPECIFIED)");
+  d.mutable_modalities()->RemoveLast();
+  d.mutable_crawler()->mutable_collected_to()->set_seconds(10);
+  EXPECT_EQ(message(),
+            "dataset_version.crawler.collected_to: before collected_from");
+  d.mutable_crawler()->mutable_collected_to()->set_seconds(2000);
+  d.mutable_crawler()->add_top_domains("two words");
+  EXPECT_EQ(message(),
+            "dataset_version.crawler.top_domains[1]: must not contain "
+            "whitespace or control characters");
+  d.mutable_crawler()->mutable_top_domains()->RemoveLast();
+  d.set_source_url(std::string(kMaxUrlLength + 1, 'u'));
+  EXPECT_THAT(message(), HasSubstr("dataset_version.source_url: at most 2048"));
+  d.clear_source_url();
+  d.mutable_collected_until()->set_seconds(300000000000);
+  EXPECT_EQ(message(),
+            "dataset_version.collected_until: not a valid time (years "
+            "1-9999)");
+  d.clear_collected_until();
+  d.set_source_category(aigov::v1::DATA_SOURCE_CATEGORY_LICENSED_PRIVATE);
+  EXPECT_THAT(message(),
+              HasSubstr("dataset_version.crawler: only for source_category "
+                        "DATA_SOURCE_CATEGORY_WEB_CRAWLED"));
+  d.clear_crawler();
+  EXPECT_TRUE(ValidateRegisterDatasetVersion(ds).ok());
+  d.set_source_category(aigov::v1::DATA_SOURCE_CATEGORY_UNSPECIFIED);
+  EXPECT_EQ(message(),
+            "dataset_version.source_category: must be specified (not "
+            "UNSPECIFIED)");
+  d.set_source_category(static_cast<aigov::v1::DataSourceCategory>(99));
+  EXPECT_EQ(message(), "dataset_version.source_category: unknown value 99");
+}
+
 }  // namespace
 }  // namespace aigov::ingest

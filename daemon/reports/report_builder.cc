@@ -129,6 +129,21 @@ absl::StatusOr<aigov::v1::GetStatusResponse> StatusAt(
   return response;
 }
 
+void FillReportDocument(const aigov::internal::v1::DocumentFact& d,
+                        aigov::v1::ReportDocument* r) {
+  const aigov::v1::EvidenceDocument& e = d.record();
+  r->set_sequence(d.fact().sequence());
+  *r->mutable_recorded_at() = d.fact().at();
+  r->set_document_id(e.document_id());
+  r->set_type(e.type());
+  r->set_version(e.version());
+  r->set_content_sha256(e.content_sha256());
+  r->set_uri(e.uri());
+  r->mutable_covers_model_versions()->CopyFrom(e.covers_model_versions());
+  if (e.has_valid_from()) *r->mutable_valid_from() = e.valid_from();
+  if (e.has_valid_until()) *r->mutable_valid_until() = e.valid_until();
+}
+
 namespace {
 
 // Builds one report; a class so the sections share the record and instant.
@@ -176,20 +191,7 @@ class Assembler {
       return std::make_pair(a->record().type(), a->record().document_id()) <
              std::make_pair(b->record().type(), b->record().document_id());
     });
-    for (const auto* d : docs) {
-      const aigov::v1::EvidenceDocument& e = d->record();
-      aigov::v1::ReportDocument* r = out_->add_documents();
-      r->set_sequence(d->fact().sequence());
-      *r->mutable_recorded_at() = d->fact().at();
-      r->set_document_id(e.document_id());
-      r->set_type(e.type());
-      r->set_version(e.version());
-      r->set_content_sha256(e.content_sha256());
-      r->set_uri(e.uri());
-      r->mutable_covers_model_versions()->CopyFrom(e.covers_model_versions());
-      if (e.has_valid_from()) *r->mutable_valid_from() = e.valid_from();
-      if (e.has_valid_until()) *r->mutable_valid_until() = e.valid_until();
-    }
+    for (const auto* d : docs) FillReportDocument(*d, out_->add_documents());
   }
 
   // Each deployment's last change recorded by the instant.
@@ -571,20 +573,27 @@ absl::StatusOr<aigov::v1::ComplianceReport> ReportBuilder::Build(
   const std::vector<uint64_t> cited = Cited(report);
   for (const uint64_t s : cited) report.add_cited_sequences(s);
 
-  // A checkpoint covering every cited entry: the views are written in the
-  // entries' batch, so the head reaches them at once or within moments.
-  const uint64_t needed = cited.empty() ? 0 : cited.back() + 1;
+  AIGOV_ASSIGN_OR_RETURN(
+      *report.mutable_checkpoint(),
+      CheckpointCovering(cited.empty() ? 0 : cited.back() + 1));
+  return report;
+}
+
+absl::StatusOr<aigov::v1::ReportCheckpoint> ReportBuilder::CheckpointCovering(
+    uint64_t needed) const {
+  // The views are written in their entries' batch, so the head reaches the
+  // entries at once or within moments.
   for (int attempt = 0;; ++attempt) {
     AIGOV_ASSIGN_OR_RETURN(const journal::SignedCheckpoint signed_checkpoint,
                            sign_());
     if (signed_checkpoint.checkpoint.size >= needed) {
-      aigov::v1::ReportCheckpoint* c = report.mutable_checkpoint();
-      c->set_origin(signed_checkpoint.checkpoint.origin);
-      c->set_tree_size(signed_checkpoint.checkpoint.size);
-      c->set_root_hash(tlog::HashHex(signed_checkpoint.checkpoint.root));
-      c->set_note(signed_checkpoint.note);
-      c->set_public_key(public_key_);
-      break;
+      aigov::v1::ReportCheckpoint c;
+      c.set_origin(signed_checkpoint.checkpoint.origin);
+      c.set_tree_size(signed_checkpoint.checkpoint.size);
+      c.set_root_hash(tlog::HashHex(signed_checkpoint.checkpoint.root));
+      c.set_note(signed_checkpoint.note);
+      c.set_public_key(public_key_);
+      return c;
     }
     if (attempt == 100) {
       return absl::UnavailableError(absl::StrCat(
@@ -592,7 +601,6 @@ absl::StatusOr<aigov::v1::ComplianceReport> ReportBuilder::Build(
     }
     absl::SleepFor(absl::Milliseconds(10));
   }
-  return report;
 }
 
 }  // namespace aigov::reports

@@ -54,6 +54,10 @@ struct Sources {
   const journal::JournalReader* journal = nullptr;
 };
 
+// A document of the compliance record as a report lists it.
+void FillReportDocument(const aigov::internal::v1::DocumentFact& d,
+                        aigov::v1::ReportDocument* r);
+
 class ReportBuilder {
  public:
   // Returns a signed checkpoint of the journal's current head
@@ -72,6 +76,16 @@ class ReportBuilder {
   // cited entries could be signed.
   absl::StatusOr<aigov::v1::ComplianceReport> Build(
       const std::string& system_id, std::optional<absl::Time> at) const;
+
+  // The training-data summary of a model version, now
+  // (training_summary.h). kNotFound when the version is not registered.
+  absl::StatusOr<aigov::v1::TrainingDataSummary> TrainingSummary(
+      const aigov::v1::ModelVersionRef& model_version) const;
+
+  // A signed checkpoint whose tree holds `needed` entries or more, waiting
+  // up to a second for the head to reach them; kUnavailable after that.
+  absl::StatusOr<aigov::v1::ReportCheckpoint> CheckpointCovering(
+      uint64_t needed) const;
 
   // The clock's time: what "now" means for a report.
   absl::Time Now() const { return clock_.Now(); }

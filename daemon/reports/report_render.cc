@@ -440,7 +440,8 @@ Document ReportDocument(const ComplianceReport& r) {
   return doc;
 }
 
-absl::StatusOr<std::string> ReportJson(const ComplianceReport& report) {
+absl::StatusOr<std::string> ReportJson(
+    const google::protobuf::Message& report) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.preserve_proto_field_names = true;

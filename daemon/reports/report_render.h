@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
 
 #include "aigov/v1/report.pb.h"
 #include "daemon/reports/document.h"
@@ -34,10 +35,10 @@ inline constexpr const char* kReportSections[] = {
 
 Document ReportDocument(const aigov::v1::ComplianceReport& report);
 
-// Indented JSON, ending in a newline. kInternal only if the message cannot
-// be printed (never for a built report).
-absl::StatusOr<std::string> ReportJson(
-    const aigov::v1::ComplianceReport& report);
+// A report (ComplianceReport, TrainingDataSummary) as indented JSON, proto
+// field names, every field printed. kInternal only if the message cannot be
+// printed (never for a built report).
+absl::StatusOr<std::string> ReportJson(const google::protobuf::Message& report);
 
 // "VIOLATED", "DEPLOYMENT_STATE_ENABLED" -> "ENABLED": an enum value's name
 // without its type's prefix.

@@ -15,6 +15,7 @@
 #include "daemon/ingest/event_validator.h"
 #include "daemon/reports/annex_iv.h"
 #include "daemon/reports/report_render.h"
+#include "daemon/reports/training_summary.h"
 #include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
 #include "daemon/server/grpc_status.h"
@@ -87,6 +88,31 @@ absl::StatusOr<std::optional<absl::Time>> ReportTarget(
   return rules::TimeOf(*at);
 }
 
+// `message` in `format`: its JSON, or `document()` as Markdown or HTML;
+// empty for UNSPECIFIED.
+template <typename DocumentFn>
+absl::StatusOr<std::string> Render(aigov::v1::ReportFormat format,
+                                   const google::protobuf::Message& message,
+                                   DocumentFn document) {
+  switch (format) {
+    case aigov::v1::REPORT_FORMAT_JSON:
+      return reports::ReportJson(message);
+    case aigov::v1::REPORT_FORMAT_MARKDOWN:
+      return reports::RenderMarkdown(document());
+    case aigov::v1::REPORT_FORMAT_HTML:
+      return reports::RenderHtml(document(), {});
+    default:
+      return std::string();
+  }
+}
+
+// A model version a request names: both parts required, as ids.
+absl::Status ValidateModelVersionRef(const aigov::v1::ModelVersionRef& mv) {
+  AIGOV_RETURN_IF_ERROR(
+      ingest::ValidateId(mv.model_id(), "model_version.model_id"));
+  return ingest::ValidateId(mv.version(), "model_version.version");
+}
+
 // A page token: the system and obligation of the last finding returned.
 std::string TokenOf(const std::string& system, const std::string& obligation) {
   return absl::StrCat(system, "/", obligation);
@@ -155,24 +181,10 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetReport(
   }
   auto report = reports_.Build(request->system_id(), *at);
   if (!report.ok()) return FinishUnary(context, report.status());
-  switch (request->format()) {
-    case aigov::v1::REPORT_FORMAT_JSON: {
-      auto json = reports::ReportJson(*report);
-      if (!json.ok()) return FinishUnary(context, json.status());
-      response->set_document(*std::move(json));
-      break;
-    }
-    case aigov::v1::REPORT_FORMAT_MARKDOWN:
-      response->set_document(
-          reports::RenderMarkdown(reports::ReportDocument(*report)));
-      break;
-    case aigov::v1::REPORT_FORMAT_HTML:
-      response->set_document(
-          reports::RenderHtml(reports::ReportDocument(*report), {}));
-      break;
-    default:
-      break;
-  }
+  auto document = Render(request->format(), *report,
+                         [&] { return reports::ReportDocument(*report); });
+  if (!document.ok()) return FinishUnary(context, document.status());
+  response->set_document(*std::move(document));
   *response->mutable_report() = *std::move(report);
   return FinishUnary(context, absl::OkStatus());
 }
@@ -185,18 +197,7 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetAnnexIv(
                          request->has_at() ? &request->at() : nullptr);
   if (!at.ok()) return FinishUnary(context, at.status());
   const aigov::v1::ModelVersionRef& mv = request->model_version();
-  for (const auto& [value, path] :
-       {std::make_pair(&mv.model_id(), "model_version.model_id"),
-        std::make_pair(&mv.version(), "model_version.version")}) {
-    if (value->empty()) {
-      return FinishUnary(
-          context, absl::InvalidArgumentError(
-                       absl::StrCat(path, ": required (--model ID@VERSION)")));
-    }
-  }
-  if (absl::Status s =
-          ingest::ValidateId(mv.model_id(), "model_version.model_id");
-      !s.ok()) {
+  if (absl::Status s = ValidateModelVersionRef(mv); !s.ok()) {
     return FinishUnary(context, s);
   }
   const aigov::v1::ReportFormat format = request->format();
@@ -216,6 +217,30 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetAnnexIv(
                              : reports::RenderMarkdown(dossier->document));
   for (std::string& gap : dossier->gaps) response->add_gaps(std::move(gap));
   *response->mutable_report() = *std::move(report);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ComplianceServiceImpl::GetTrainingSummary(
+    grpc::CallbackServerContext* context,
+    const aigov::v1::GetTrainingSummaryRequest* request,
+    aigov::v1::GetTrainingSummaryResponse* response) {
+  const aigov::v1::ModelVersionRef& mv = request->model_version();
+  if (absl::Status s = ValidateModelVersionRef(mv); !s.ok()) {
+    return FinishUnary(context, s);
+  }
+  if (!aigov::v1::ReportFormat_IsValid(request->format())) {
+    return FinishUnary(context,
+                       absl::InvalidArgumentError(absl::StrCat(
+                           "format: unknown value ", request->format())));
+  }
+  auto summary = reports_.TrainingSummary(mv);
+  if (!summary.ok()) return FinishUnary(context, summary.status());
+  auto document = Render(request->format(), *summary, [&] {
+    return reports::TrainingSummaryDocument(*summary);
+  });
+  if (!document.ok()) return FinishUnary(context, document.status());
+  response->set_document(*std::move(document));
+  *response->mutable_summary() = *std::move(summary);
   return FinishUnary(context, absl::OkStatus());
 }
 

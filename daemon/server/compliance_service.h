@@ -8,7 +8,9 @@
 // aigovd concluded at the time, provable against a signed checkpoint
 // (reports::StatusAt). GetReport assembles and renders the report
 // (reports::ReportBuilder, reports/report_render.h); GetAnnexIv draws a model
-// version's Annex IV dossier from it (reports/annex_iv.h).
+// version's Annex IV dossier from it (reports/annex_iv.h); GetTrainingSummary
+// builds a model version's Art. 53(1)(d) summary
+// (reports/training_summary.h).
 //
 // Thread-safe. Everything passed to the constructor must outlive it.
 #pragma once
@@ -50,6 +52,10 @@ class ComplianceServiceImpl final
       grpc::CallbackServerContext* context,
       const aigov::v1::GetAnnexIvRequest* request,
       aigov::v1::GetAnnexIvResponse* response) override;
+  grpc::ServerUnaryReactor* GetTrainingSummary(
+      grpc::CallbackServerContext* context,
+      const aigov::v1::GetTrainingSummaryRequest* request,
+      aigov::v1::GetTrainingSummaryResponse* response) override;
 
  private:
   const compliance::ComplianceView& view_;

@@ -1,11 +1,16 @@
 // A general-purpose model behind a writing assistant that generates
 // synthetic content (tests/testdata/gpai), end to end on the real aigovd on
 // a clock the test drives: Art. 50(2) marking evidence and the AIA-26
-// finding it decides, through aigovctl apply and the compliance report.
+// finding it decides, through aigovctl apply and the compliance report; the
+// Art. 53(1)(d) training-data summary drawn from its lineage.
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -155,6 +160,166 @@ TEST_F(GpaiTest, MarkingEvidenceDecidesTheArt50_2Finding) {
       findings.out,
       HasSubstr(R"("status":"VIOLATED","previous_status":"SATISFIED")"));
   EXPECT_THAT(findings.out, HasSubstr("compliance.marking_freshness"));
+}
+
+// The Art. 53(1)(d) summary of studio-lm@1.1 from its four classified
+// sources, each section of the template answered; then a version trained
+// on an unclassified source, whose gaps are named; and the crawl traced to
+// every version trained on it (lineage impact).
+TEST_F(GpaiTest, TrainingDataSummaryFollowsTheTemplateFromTheLineage) {
+  const std::string bundle = dir_.path() + "/summary-bundle";
+  const std::string out = dir_.path() + "/summary.json";
+  const CommandResult r =
+      Ctl({"compliance", "training-summary", "--model", "studio-lm@1.1",
+           "--format", "json", "--out", out, "--bundle", bundle});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out);
+  const Json s = Json::parse(in);
+  EXPECT_EQ(s["model_version"]["model_id"], "studio-lm");
+  EXPECT_EQ(s["system_id"], "studio-writer");
+  EXPECT_EQ(s["provider"], "Studio writing assistant (developed in-house)");
+  EXPECT_EQ(s["earlier_versions"], Json::array({"1.0"}));
+  EXPECT_EQ(s["modalities"], Json::array({"MODALITY_TEXT", "MODALITY_IMAGE"}));
+  EXPECT_EQ(s["latest_collection"], "2026-06-30T00:00:00Z");
+  EXPECT_NE(s["placed_on_market_sequence"], "0");
+
+  // Section 2: each subsection answered, in template order.
+  std::vector<std::string> numbers;
+  std::map<std::string, std::vector<std::string>> used;
+  for (const Json& c : s["categories"]) {
+    numbers.push_back(c["number"]);
+    if (!c["used"].get<bool>()) continue;
+    for (const Json& d : c["datasets"]) {
+      used[c["number"]].push_back(d["dataset_id"]);
+    }
+  }
+  EXPECT_EQ(numbers, (std::vector<std::string>{"2.1", "2.2.1", "2.2.2", "2.3",
+                                               "2.4", "2.5", "2.6"}));
+  EXPECT_EQ(used, (std::map<std::string, std::vector<std::string>>{
+                      {"2.2.1", {"news-archive"}},
+                      {"2.3", {"web-crawl"}},
+                      {"2.4", {"user-conversations"}},
+                      {"2.5", {"synthetic-instructions"}}}));
+  ASSERT_EQ(s["sources"].size(), 4u);
+  for (const Json& src : s["sources"]) {
+    if (src["dataset"]["dataset_id"] != "web-crawl") continue;
+    EXPECT_EQ(src["crawler"]["name"], "studio-crawler/2.1");
+    EXPECT_TRUE(src["crawler"]["honours_robots_txt"].get<bool>());
+    EXPECT_EQ(src["crawler"]["top_domains"].size(), 3u);
+  }
+  // Section 3: personal data, and the only gap left is the published
+  // summary itself.
+  std::vector<std::string> personal;
+  for (const Json& d : s["personal_data"]) personal.push_back(d["dataset_id"]);
+  EXPECT_EQ(personal,
+            (std::vector<std::string>{"user-conversations", "web-crawl"}));
+  EXPECT_TRUE(s["unclassified"].empty());
+  EXPECT_TRUE(s["tdm_opt_outs_not_recorded"].empty());
+  EXPECT_EQ(s["gaps"],
+            Json::array({"No published training-data summary document "
+                         "(TRAINING_DATA_SUMMARY) covering studio-lm@1.1 is "
+                         "recorded."}));
+
+  // Every dataset it names is proven in its bundle.
+  std::stringstream key_file;
+  key_file << std::ifstream(bundle + "/public_key").rdbuf();
+  const std::string key =
+      std::string(absl::StripAsciiWhitespace(key_file.str()));
+  const CommandResult v =
+      RunCommand({AigovctlPath(), "journal", "verify", bundle, "--key", key});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_THAT(v.out,
+              HasSubstr(absl::StrCat("verified: ", s["cited_sequences"].size(),
+                                     " entries, each proven")));
+
+  // The published summary recorded: no gap left; Markdown in the
+  // template's three sections.
+  ASSERT_EQ(
+      Apply(absl::StrCat("kind: EvidenceDocument\ndocument_id: studio-summary\n"
+                         "type: DOCUMENT_TYPE_TRAINING_DATA_SUMMARY\nversion: "
+                         "\"2\"\nuri: https://studio.example/training-summary\n"
+                         "content_sha256: ",
+                         std::string(64, 'c'),
+                         "\nsystem_id: studio-writer\ncovers_model_versions:\n"
+                         "  - {model_id: studio-lm, version: \"1.1\"}\n"))
+          .exit_code,
+      0);
+  const CommandResult md =
+      Ctl({"compliance", "training-summary", "--model", "studio-lm@1.1"});
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  // Kept for reading: build/dev/test-artifacts/training-summary/.
+  std::filesystem::create_directories(
+      absl::StrCat(AIGOV_ARTIFACT_DIR, "/training-summary"));
+  std::ofstream(
+      absl::StrCat(AIGOV_ARTIFACT_DIR, "/training-summary/studio-lm-1.1.md"))
+      << md.out;
+  EXPECT_THAT(md.out, HasSubstr("## 1. General information\n"));
+  EXPECT_THAT(md.out, HasSubstr("## 2. List of data sources\n"));
+  EXPECT_THAT(md.out, HasSubstr("## 3. Data processing aspects\n"));
+  EXPECT_THAT(md.out, HasSubstr("| 2.3 | Data crawled or scraped by or for "
+                                "the provider | yes | text, image | "
+                                "web-crawl@2026-06 (#"));
+  EXPECT_THAT(md.out, HasSubstr("| 2.1 | Publicly available datasets | no |"));
+  EXPECT_THAT(md.out, HasSubstr("| studio-summary (https://studio.example/"
+                                "training-summary) | 2 |"));
+  EXPECT_THAT(md.out, ::testing::Not(HasSubstr("### Gaps")));
+
+  // A version trained on a source that records no category.
+  ASSERT_EQ(Apply("kind: DatasetVersion\ndataset_id: forum-dump\nversion: "
+                  "\"1\"\nlicence: unknown\n")
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      Apply(absl::StrCat("kind: ModelVersion\nmodel_id: studio-lm\nversion: "
+                         "\"1.2\"\nsystem_id: studio-writer\nartifact_sha256: ",
+                         std::string(64, 'd'),
+                         "\nparent_version: \"1.1\"\ntraining_datasets:\n"
+                         "  - {dataset_id: web-crawl, version: 2026-06}\n"
+                         "  - {dataset_id: forum-dump, version: \"1\"}\n"))
+          .exit_code,
+      0);
+  const CommandResult next = Ctl({"compliance", "training-summary", "--model",
+                                  "studio-lm@1.2", "--format", "json"});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  const Json n = Json::parse(next.out);
+  EXPECT_EQ(n["earlier_versions"], Json::array({"1.1", "1.0"}));
+  EXPECT_EQ(n["unclassified"],
+            Json::array({{{"dataset_id", "forum-dump"}, {"version", "1"}}}));
+  EXPECT_EQ(n["gaps"],
+            Json::array({"Source forum-dump@1 records no source_category.",
+                         "Source forum-dump@1 is not recorded as honouring "
+                         "text-and-data-mining opt-outs.",
+                         "No published training-data summary document "
+                         "(TRAINING_DATA_SUMMARY) covering studio-lm@1.2 is "
+                         "recorded."}));
+  EXPECT_FALSE(n.contains("placed_on_market") &&
+               !n["placed_on_market"].is_null());
+
+  // An opt-out or an injunction naming the crawl reaches every version.
+  const CommandResult impact =
+      Ctl({"lineage", "impact", "--dataset", "web-crawl@2026-06"});
+  ASSERT_EQ(impact.exit_code, 0) << impact.err;
+  for (const char* mv : {"studio-lm@1.0", "studio-lm@1.1", "studio-lm@1.2"}) {
+    EXPECT_THAT(impact.out, HasSubstr(absl::StrCat("  ", mv, "\n")));
+  }
+
+  // Bad requests name the field.
+  const CommandResult unknown =
+      Ctl({"compliance", "training-summary", "--model", "studio-lm@9"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err,
+              HasSubstr("model_version: studio-lm@9 is not registered"));
+  EXPECT_EQ(
+      Ctl({"compliance", "training-summary", "--model", "studio-lm"}).exit_code,
+      2);
+  const CommandResult bad = Apply(
+      "kind: DatasetVersion\ndataset_id: x\nversion: \"1\"\n"
+      "source_category: DATA_SOURCE_CATEGORY_SYNTHETIC\n"
+      "crawler: {name: bot}\n");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("dataset_version.crawler: only for "
+                                 "source_category "
+                                 "DATA_SOURCE_CATEGORY_WEB_CRAWLED"));
 }
 
 }  // namespace
