@@ -322,5 +322,38 @@ TEST_F(GpaiTest, TrainingDataSummaryFollowsTheTemplateFromTheLineage) {
                                  "DATA_SOURCE_CATEGORY_WEB_CRAWLED"));
 }
 
+// The Annex IV dossier of the deployed version: its lineage sources with
+// their licences and personal-data flags, the version chain, and the gaps
+// of a system that records none of the Annex IV documents.
+TEST_F(GpaiTest, AnnexIvDossierListsTheSourcesAndTheVersionChain) {
+  const CommandResult r = Ctl({"compliance", "annex-iv", "--system",
+                               "studio-writer", "--model", "studio-lm@1.1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string& md = r.out;
+  int points = 0;
+  for (size_t at = md.find("\n## "); at != std::string::npos;
+       at = md.find("\n## ", at + 1)) {
+    ++points;
+  }
+  EXPECT_EQ(points, 9);
+  EXPECT_THAT(md, HasSubstr("- **Version chain**: 1.0 → 1.1 (#"));
+  EXPECT_THAT(md, HasSubstr("| studio-prod | PROD | ENABLED |"));
+  for (const char* row :
+       {"| news-archive@2025 (#", "| web-crawl@2026-06 (#",
+        "| user-conversations@2026-Q2 (#", "| synthetic-instructions@4 (#"}) {
+    EXPECT_THAT(md, HasSubstr(row));
+  }
+  EXPECT_THAT(md, HasSubstr(" | commercial licence PA-2025-17 | licensed | "
+                            "no |"));
+  EXPECT_THAT(md, HasSubstr(" | terms of service | - | yes | - | "
+                            "pseudonymised |"));
+  EXPECT_THAT(md, HasSubstr("| 1.1 | 1.0 | fine_tune |"));
+  EXPECT_THAT(md, HasSubstr("\nNo evaluation dataset is declared for "
+                            "studio-lm@1.1.\n"));
+  EXPECT_THAT(md, HasSubstr("\nNo EU declaration of conformity covering "
+                            "studio-lm@1.1 is recorded.\n"));
+  EXPECT_THAT(md, ::testing::Not(HasSubstr("No human overseer")));
+}
+
 }  // namespace
 }  // namespace aigov::testing
