@@ -1,6 +1,5 @@
 #include "daemon/reports/training_summary.h"
 
-#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -14,7 +13,6 @@
 #include "daemon/common/status_macros.h"
 #include "daemon/lineage/lineage_queries.h"
 #include "daemon/reports/report_render.h"
-#include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
 
 namespace aigov::reports {
