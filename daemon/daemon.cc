@@ -224,6 +224,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   d->compliance_service_ = std::make_unique<server::ComplianceServiceImpl>(
       *d->views_.compliance, *d->journal_, *d->reports_, clock);
 
+  scrape::CollectorOptions collector;
+  collector.max_features_per_model = config.metrics().max_features_per_model();
+  d->state_ = std::make_unique<scrape::StateCollector>(
+      *d->views_.compliance, *d->views_.drift, collector);
+
   Daemon* self = d.get();
   server::HttpHandlers handlers;
   handlers.render_metrics = [self] {
@@ -235,7 +240,22 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
     if (auto runs = self->views_.lineage->CountUnfinishedRuns(); runs.ok()) {
       self->metrics_->SetUnfinishedRuns(*runs);
     }
-    return self->metrics_->Render();
+    const journal::SignedCheckpoint checkpoint = self->checkpointer_->Latest();
+    self->metrics_->journal().SetCheckpoint(checkpoint.checkpoint.size,
+                                            checkpoint.signed_at);
+    const absl::Time start = absl::Now();
+    std::string state;
+    const absl::StatusOr<uint64_t> dropped = self->state_->Collect(&state);
+    if (dropped.ok()) {
+      self->metrics_->RecordCollection(
+          *dropped, absl::ToDoubleSeconds(absl::Now() - start));
+    } else {
+      self->metrics_->RecordCollectionFailure();
+      common::Log(common::LogLevel::kError,
+                  "metrics: the state families could not be read",
+                  {{"error", dropped.status().ToString()}});
+    }
+    return self->metrics_->Render(state);
   };
   handlers.ready = [self] { return self->ready_.load(); };
   handlers.version = AigovVersion();

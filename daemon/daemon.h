@@ -39,6 +39,7 @@
 #include "daemon/reports/report_builder.h"
 #include "daemon/reports/web.h"
 #include "daemon/rules/catalog.h"
+#include "daemon/scrape/state_collector.h"
 #include "daemon/server/compliance_service.h"
 #include "daemon/server/governance_service.h"
 #include "daemon/server/grpc_server.h"
@@ -134,6 +135,7 @@ class Daemon {
   std::unique_ptr<server::MonitoringServiceImpl> monitoring_service_;
   std::unique_ptr<reports::ReportBuilder> reports_;
   std::unique_ptr<reports::WebView> web_;
+  std::unique_ptr<scrape::StateCollector> state_;
   std::unique_ptr<server::ComplianceServiceImpl> compliance_service_;
   std::unique_ptr<server::OpenLineageEndpoint> openlineage_;
   std::unique_ptr<server::HttpServer> http_;

@@ -66,7 +66,9 @@ class ComplianceView final : public journal::Projection,
 
   // 4: VersionMonitoring keeps the newest sample of each metric.
   // 5: records keep Art. 50(2) marking samples.
-  uint32_t version() const override { return 5; }
+  // 6: records count oversight actions by type and keep the lifecycle
+  // stage's fact.
+  uint32_t version() const override { return 6; }
   std::string column_family() const override { return kComplianceFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;

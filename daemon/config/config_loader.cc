@@ -80,6 +80,7 @@ aigov::v1::DaemonConfig DefaultConfig() {
   c.mutable_compliance()->set_at_risk_share(0.5);
   c.mutable_compliance()->mutable_metric_freshness()->set_seconds(7 * 86400);
   c.mutable_compliance()->mutable_marking_freshness()->set_seconds(30 * 86400);
+  c.mutable_metrics()->set_max_features_per_model(20);
   return c;
 }
 
@@ -219,6 +220,10 @@ absl::Status ValidateConfig(const aigov::v1::DaemonConfig& c) {
   if (c.monitoring().breach_windows() == 0) {
     return absl::InvalidArgumentError(
         "monitoring.breach_windows: must be at least 1");
+  }
+  if (c.metrics().max_features_per_model() > 10000) {
+    return absl::InvalidArgumentError(
+        "metrics.max_features_per_model: at most 10000");
   }
   if (c.compliance().regime().empty()) {
     return absl::InvalidArgumentError(

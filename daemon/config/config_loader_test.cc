@@ -138,6 +138,7 @@ TEST(ConfigLoaderTest, ComplianceDefaultsAndBounds) {
   EXPECT_EQ(c->compliance().metric_freshness().seconds(), 7 * 86400);
   EXPECT_EQ(c->compliance().marking_freshness().seconds(), 30 * 86400);
   EXPECT_TRUE(c->compliance().catalog_dir().empty());
+  EXPECT_EQ(c->metrics().max_features_per_model(), 20u);
 
   // A window set in the file replaces the default whole (96 h, as the
   // proposed data omnibus would have it).
@@ -158,7 +159,9 @@ TEST(ConfigLoaderTest, ComplianceDefaultsAndBounds) {
         std::pair("compliance:\n  marking_freshness: 59s\n",
                   "compliance.marking_freshness: must be at least 1m"),
         std::pair("compliance:\n  regime: \"\"\n",
-                  "compliance.regime: must not be empty")}) {
+                  "compliance.regime: must not be empty"),
+        std::pair("metrics:\n  max_features_per_model: 10001\n",
+                  "metrics.max_features_per_model: at most 10000")}) {
     file = ParseConfigYaml(yaml, "c.yaml");
     ASSERT_TRUE(file.ok()) << file.status();
     c = ResolveConfig(*file, aigov::v1::DaemonConfig());

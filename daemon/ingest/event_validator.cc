@@ -205,6 +205,39 @@ absl::Status ValidateRequest(absl::string_view event_id, bool has,
 
 }  // namespace
 
+// AiSystem.stage_history: known stages, each with its time, in time
+// order, ending with lifecycle_stage.
+absl::Status ValidateStageHistory(const aigov::v1::AiSystem& system,
+                                  absl::string_view path) {
+  const int n = system.stage_history_size();
+  if (n == 0) return absl::OkStatus();
+  if (n > kMaxStageHistory) {
+    return Invalid(Field(path, "stage_history"),
+                   absl::StrCat("at most ", kMaxStageHistory, " entries"));
+  }
+  for (int i = 0; i < n; ++i) {
+    const aigov::v1::StageEntry& e = system.stage_history(i);
+    const std::string ep = Indexed(path, "stage_history", i);
+    AIGOV_RETURN_IF_ERROR(ValidateEnum(
+        e.stage(), aigov::v1::LifecycleStage_IsValid, Field(ep, "stage")));
+    AIGOV_RETURN_IF_ERROR(ValidateEventTime(e.entered_at(), e.has_entered_at(),
+                                            true, Field(ep, "entered_at"),
+                                            absl::InfiniteFuture()));
+    const auto& before = system.stage_history(i - (i > 0 ? 1 : 0)).entered_at();
+    if (std::make_pair(e.entered_at().seconds(), e.entered_at().nanos()) <
+        std::make_pair(before.seconds(), before.nanos())) {
+      return Invalid(Field(ep, "entered_at"),
+                     "before the previous entry's: the history is oldest "
+                     "first");
+    }
+  }
+  if (system.stage_history(n - 1).stage() != system.lifecycle_stage()) {
+    return Invalid(Field(path, "lifecycle_stage"),
+                   "must be the stage of the last stage_history entry");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAiSystem(const aigov::v1::AiSystem& system,
                               absl::string_view path) {
   AIGOV_RETURN_IF_ERROR(
@@ -229,6 +262,17 @@ absl::Status ValidateAiSystem(const aigov::v1::AiSystem& system,
     AIGOV_RETURN_IF_ERROR(ValidateEnum(system.gdpr().lawful_basis(),
                                        aigov::v1::LawfulBasis_IsValid,
                                        Field(gdpr, "lawful_basis")));
+  }
+  if (!aigov::v1::LifecycleStage_IsValid(system.lifecycle_stage())) {
+    return Invalid(Field(path, "lifecycle_stage"),
+                   absl::StrCat("unknown value ", system.lifecycle_stage()));
+  }
+  AIGOV_RETURN_IF_ERROR(ValidateStageHistory(system, path));
+  if (system.has_technology_readiness_level() &&
+      (system.technology_readiness_level() < 1 ||
+       system.technology_readiness_level() > 9)) {
+    return Invalid(Field(path, "technology_readiness_level"),
+                   "must be between 1 and 9");
   }
   return ValidatePeople(system.people(), path);
 }

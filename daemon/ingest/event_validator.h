@@ -25,6 +25,8 @@ inline constexpr size_t kMaxIdLength = 256;
 // 1,000).
 inline constexpr size_t kMaxUrlLength = 2048;
 inline constexpr int kMaxTopDomains = 1000;
+// At most this many entries in AiSystem.stage_history.
+inline constexpr int kMaxStageHistory = 16;
 
 // The event_ids of entries aigovd derives start with this (drift
 // evaluations, performance breaches); clients may not use it, so no client

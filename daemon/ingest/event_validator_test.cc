@@ -494,5 +494,52 @@ TEST(EventValidatorTest, DatasetSourceForTheTrainingDataSummary) {
   EXPECT_EQ(message(), "dataset_version.source_category: unknown value 99");
 }
 
+TEST(EventValidatorTest, LifecycleStageWithItsHistory) {
+  aigov::v1::RegisterAiSystemRequest r;
+  r.set_event_id("s");
+  aigov::v1::AiSystem& s = *r.mutable_ai_system();
+  s.set_system_id("loans");
+  s.set_lifecycle_stage(aigov::v1::LIFECYCLE_STAGE_PILOT);
+  EXPECT_TRUE(ValidateRegisterAiSystem(r).ok());
+  auto* poc = s.add_stage_history();
+  poc->set_stage(aigov::v1::LIFECYCLE_STAGE_PROOF_OF_CONCEPT);
+  poc->mutable_entered_at()->set_seconds(1000);
+  auto* pilot = s.add_stage_history();
+  pilot->set_stage(aigov::v1::LIFECYCLE_STAGE_PILOT);
+  pilot->mutable_entered_at()->set_seconds(2000);
+  s.set_technology_readiness_level(6);
+  EXPECT_TRUE(ValidateRegisterAiSystem(r).ok());
+
+  auto message = [&] {
+    return std::string(ValidateRegisterAiSystem(r).message());
+  };
+  s.set_lifecycle_stage(aigov::v1::LIFECYCLE_STAGE_PRODUCTION);
+  EXPECT_EQ(message(),
+            "ai_system.lifecycle_stage: must be the stage of the last "
+            "stage_history entry");
+  s.set_lifecycle_stage(static_cast<aigov::v1::LifecycleStage>(42));
+  EXPECT_EQ(message(), "ai_system.lifecycle_stage: unknown value 42");
+  s.set_lifecycle_stage(aigov::v1::LIFECYCLE_STAGE_PILOT);
+  pilot->mutable_entered_at()->set_seconds(999);
+  EXPECT_EQ(message(),
+            "ai_system.stage_history[1].entered_at: before the previous "
+            "entry's: the history is oldest first");
+  pilot->clear_entered_at();
+  EXPECT_THAT(message(),
+              HasSubstr("ai_system.stage_history[1].entered_at: required"));
+  pilot->mutable_entered_at()->set_seconds(2000);
+  poc->set_stage(aigov::v1::LIFECYCLE_STAGE_UNSPECIFIED);
+  EXPECT_EQ(message(),
+            "ai_system.stage_history[0].stage: must be specified (not "
+            "UNSPECIFIED)");
+  poc->set_stage(aigov::v1::LIFECYCLE_STAGE_PROOF_OF_CONCEPT);
+  s.set_technology_readiness_level(0);
+  EXPECT_EQ(message(),
+            "ai_system.technology_readiness_level: must be between 1 and 9");
+  s.set_technology_readiness_level(9);
+  for (int i = 0; i < kMaxStageHistory; ++i) *s.add_stage_history() = *pilot;
+  EXPECT_EQ(message(), "ai_system.stage_history: at most 16 entries");
+}
+
 }  // namespace
 }  // namespace aigov::ingest

@@ -32,7 +32,7 @@ absl::Status Checkpointer::Start() {
       AIGOV_ASSIGN_OR_RETURN(tlog::Checkpoint previous,
                              tlog::ParseCheckpoint(*body));
       absl::MutexLock lock(&mu_);
-      latest_ = SignedCheckpoint{std::move(previous), stored};
+      latest_ = SignedCheckpoint{std::move(previous), stored, clock_.Now()};
     } else {
       absl::MutexLock lock(&mu_);
       latest_ = SignedCheckpoint{};
@@ -110,7 +110,7 @@ absl::Status Checkpointer::Advance() {
                          signer_.Sign(tlog::FormatCheckpoint(next)));
   AIGOV_RETURN_IF_ERROR(journal_.StoreCheckpointNote(note));
   absl::MutexLock lock(&mu_);
-  latest_ = SignedCheckpoint{std::move(next), std::move(note)};
+  latest_ = SignedCheckpoint{std::move(next), std::move(note), clock_.Now()};
   return absl::OkStatus();
 }
 

@@ -27,6 +27,9 @@ namespace aigov::journal {
 struct SignedCheckpoint {
   tlog::Checkpoint checkpoint;
   std::string note;
+  // When it was signed, on the checkpointer's clock; for the checkpoint
+  // stored by an earlier run, when this run loaded it (notes carry no time).
+  absl::Time signed_at = absl::InfinitePast();
 };
 
 class Checkpointer {

@@ -62,6 +62,22 @@ JournalMetrics::JournalMetrics(prometheus::Registry& registry) {
            .Register(registry)
            .Add({}, prometheus::Histogram::BucketBoundaries{
                         1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  checkpoint_size_ =
+      &prometheus::BuildGauge()
+           .Name("aigov_journal_checkpoint_tree_size")
+           .Help(
+               "Tree size of the latest signed checkpoint; entries beyond it "
+               "(aigov_journal_tree_size minus this) await a signature.")
+           .Register(registry)
+           .Add({});
+  checkpoint_time_ =
+      &prometheus::BuildGauge()
+           .Name("aigov_journal_checkpoint_timestamp_seconds")
+           .Help(
+               "When the latest checkpoint was signed (unix seconds; for a "
+               "checkpoint signed before aigovd started, its start).")
+           .Register(registry)
+           .Add({});
   group_failures_ = &prometheus::BuildCounter()
                          .Name("aigov_journal_group_write_failures_total")
                          .Help(
@@ -84,6 +100,11 @@ void JournalMetrics::RecordGroup(size_t events, uint64_t tree_size,
 
 void JournalMetrics::SetTreeSize(uint64_t tree_size) {
   tree_size_->Set(static_cast<double>(tree_size));
+}
+
+void JournalMetrics::SetCheckpoint(uint64_t tree_size, absl::Time signed_at) {
+  checkpoint_size_->Set(static_cast<double>(tree_size));
+  checkpoint_time_->Set(absl::ToDoubleSeconds(signed_at - absl::UnixEpoch()));
 }
 
 DaemonMetrics::DaemonMetrics(const BuildInfo& build)
@@ -123,6 +144,41 @@ DaemonMetrics::DaemonMetrics(const BuildInfo& build)
                " namespaces seen, series are not created."))
            .Register(*registry_)
            .Add({});
+  series_dropped_ =
+      &prometheus::BuildCounter()
+           .Name("aigov_metrics_series_dropped_total")
+           .Help(
+               "Series left out of scrapes by metrics.max_features_per_model, "
+               "summed over scrapes: a rate above 0 means some model "
+               "versions have more features than are exported.")
+           .Register(*registry_)
+           .Add({});
+  collection_failures_ =
+      &prometheus::BuildCounter()
+           .Name("aigov_metrics_collection_failures_total")
+           .Help(
+               "Scrapes whose model, drift and compliance families could not "
+               "be read from the views (the scrape carried the daemon's own "
+               "families only); aigovd logs the error.")
+           .Register(*registry_)
+           .Add({});
+  collection_duration_ =
+      &prometheus::BuildGauge()
+           .Name("aigov_metrics_collection_duration_seconds")
+           .Help(
+               "Time the last scrape took to build its model, drift and "
+               "compliance families from the views.")
+           .Register(*registry_)
+           .Add({});
+}
+
+void DaemonMetrics::RecordCollection(uint64_t series_dropped, double seconds) {
+  series_dropped_->Increment(static_cast<double>(series_dropped));
+  collection_duration_->Set(seconds);
+}
+
+void DaemonMetrics::RecordCollectionFailure() {
+  collection_failures_->Increment();
 }
 
 void DaemonMetrics::SetUnfinishedRuns(
@@ -165,9 +221,11 @@ absl::StatusOr<std::unique_ptr<DaemonMetrics>> DaemonMetrics::Create(
   }
 }
 
-std::string DaemonMetrics::Render() const {
+std::string DaemonMetrics::Render(absl::string_view state) const {
   prometheus::TextSerializer serializer;
-  return serializer.Serialize(registry_->Collect());
+  std::string out = serializer.Serialize(registry_->Collect());
+  out.append(state.data(), state.size());
+  return out;
 }
 
 }  // namespace aigov::metrics

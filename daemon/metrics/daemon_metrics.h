@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
@@ -61,9 +62,13 @@ class JournalMetrics {
   // Records one group write.
   void RecordGroup(size_t events, uint64_t tree_size, double seconds, bool ok);
   void SetTreeSize(uint64_t tree_size);
+  // The latest signed checkpoint: its tree size and when it was signed.
+  void SetCheckpoint(uint64_t tree_size, absl::Time signed_at);
 
  private:
   prometheus::Gauge* tree_size_;
+  prometheus::Gauge* checkpoint_size_;
+  prometheus::Gauge* checkpoint_time_;
   prometheus::Histogram* append_duration_;
   prometheus::Histogram* group_events_;
   prometheus::Counter* group_failures_;
@@ -102,8 +107,16 @@ class DaemonMetrics {
   static constexpr size_t kMaxJobNamespaceSeries = 100;
   static constexpr char kOtherJobNamespace[] = "_other";
 
-  // Returns the Prometheus text exposition (format 0.0.4) of every metric.
-  std::string Render() const;
+  // Counts one scrape's state collection (daemon/scrape): how long it
+  // took and how many series the feature cap left out, or that it failed
+  // (the scrape then carries the daemon's own families only).
+  void RecordCollection(uint64_t series_dropped, double seconds);
+  void RecordCollectionFailure();
+
+  // Returns the Prometheus text exposition (format 0.0.4) of every metric
+  // of the registry, followed by `state` (families written at scrape time,
+  // none of them in the registry).
+  std::string Render(absl::string_view state = {}) const;
 
  private:
   explicit DaemonMetrics(const BuildInfo& build);
@@ -115,6 +128,9 @@ class DaemonMetrics {
   prometheus::Family<prometheus::Gauge>* runs_open_;
   prometheus::Gauge* runs_open_other_;
   prometheus::Gauge* namespaces_folded_;
+  prometheus::Counter* series_dropped_;
+  prometheus::Counter* collection_failures_;
+  prometheus::Gauge* collection_duration_;
   absl::Mutex runs_open_mu_;
   std::map<std::string, prometheus::Gauge*> runs_open_by_namespace_
       ABSL_GUARDED_BY(runs_open_mu_);

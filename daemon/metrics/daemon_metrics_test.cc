@@ -45,6 +45,25 @@ TEST(DaemonMetricsTest, RecordingMovesCounters) {
   EXPECT_THAT(text, HasSubstr("aigov_journal_group_events_sum 3"));
 }
 
+TEST(DaemonMetricsTest, CheckpointAndCollectionFamilies) {
+  auto m = DaemonMetrics::Create({"v", "r"});
+  ASSERT_TRUE(m.ok());
+  (*m)->journal().SetCheckpoint(40, absl::FromUnixSeconds(1800000000));
+  (*m)->RecordCollection(12, 0.25);
+  (*m)->RecordCollection(3, 0.5);
+  (*m)->RecordCollectionFailure();
+  const std::string text = (*m)->Render("aigov_state_family 1\n");
+  EXPECT_THAT(text, HasSubstr("aigov_journal_checkpoint_tree_size 40\n"));
+  EXPECT_THAT(text, HasSubstr("aigov_journal_checkpoint_timestamp_seconds "
+                              "1800000000\n"));
+  EXPECT_THAT(text, HasSubstr("aigov_metrics_series_dropped_total 15\n"));
+  EXPECT_THAT(text,
+              HasSubstr("aigov_metrics_collection_duration_seconds 0.5\n"));
+  EXPECT_THAT(text, HasSubstr("aigov_metrics_collection_failures_total 1\n"));
+  // The state follows the registry's families, last.
+  EXPECT_EQ(text.substr(text.size() - 21), "aigov_state_family 1\n");
+}
+
 TEST(DaemonMetricsTest, JobNamespaceSeriesAreBoundedAndWhatIsCutIsCounted) {
   auto m = DaemonMetrics::Create({"v", "r"});
   ASSERT_TRUE(m.ok());

@@ -227,7 +227,13 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
   switch (e.event_case()) {
     case JournalEntry::kAiSystem: {
       aigov::v1::AiSystem* s = r->mutable_system();
+      const aigov::v1::LifecycleStage was = s->lifecycle_stage();
       *s = e.ai_system();
+      if (s->lifecycle_stage() == aigov::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+        r->clear_stage_fact();
+      } else if (s->lifecycle_stage() != was || !r->has_stage_fact()) {
+        *r->mutable_stage_fact() = fact;
+      }
       for (auto& p : *s->mutable_people()) p.clear_id();
       *r->mutable_system_fact() = fact;
       if (s->risk().training_compute_flop() > kSystemicRiskFlop &&
@@ -288,6 +294,19 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
     case JournalEntry::kOversightAction: {
       const auto& a = e.oversight_action();
       r->set_oversight_actions(r->oversight_actions() + 1);
+      switch (a.action()) {
+        case aigov::v1::OVERSIGHT_ACTION_TYPE_APPROVE:
+          r->set_oversight_approvals(r->oversight_approvals() + 1);
+          break;
+        case aigov::v1::OVERSIGHT_ACTION_TYPE_OVERRIDE:
+          r->set_oversight_overrides(r->oversight_overrides() + 1);
+          break;
+        case aigov::v1::OVERSIGHT_ACTION_TYPE_STOP:
+          r->set_oversight_stops(r->oversight_stops() + 1);
+          break;
+        default:
+          break;
+      }
       if (!r->has_first_oversight()) *r->mutable_first_oversight() = fact;
       *r->mutable_last_oversight() = fact;
       if (a.decision_ref().empty() || !a.has_model_version()) break;

@@ -49,7 +49,9 @@ class ServicesTest : public ::testing::Test {
               // end to end in tests/integration).
               const journal::TreeHead head = stack_.journal().head();
               return journal::SignedCheckpoint{
-                  {"aigov/services-test", head.size, head.root}, ""};
+                  {"aigov/services-test", head.size, head.root},
+                  "",
+                  stack_.clock().Now()};
             },
             "aigov/services-test+00000000+key", stack_.clock()),
         compliance_service_(stack_.compliance(), stack_.journal(), reports_,
