@@ -205,6 +205,8 @@ absl::Status ValidateRequest(absl::string_view event_id, bool has,
 
 }  // namespace
 
+namespace {
+
 // AiSystem.stage_history: known stages, each with its time, in time
 // order, ending with lifecycle_stage.
 absl::Status ValidateStageHistory(const aigov::v1::AiSystem& system,
@@ -223,7 +225,8 @@ absl::Status ValidateStageHistory(const aigov::v1::AiSystem& system,
     AIGOV_RETURN_IF_ERROR(ValidateEventTime(e.entered_at(), e.has_entered_at(),
                                             true, Field(ep, "entered_at"),
                                             absl::InfiniteFuture()));
-    const auto& before = system.stage_history(i - (i > 0 ? 1 : 0)).entered_at();
+    if (i == 0) continue;
+    const auto& before = system.stage_history(i - 1).entered_at();
     if (std::make_pair(e.entered_at().seconds(), e.entered_at().nanos()) <
         std::make_pair(before.seconds(), before.nanos())) {
       return Invalid(Field(ep, "entered_at"),
@@ -237,6 +240,8 @@ absl::Status ValidateStageHistory(const aigov::v1::AiSystem& system,
   }
   return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::Status ValidateAiSystem(const aigov::v1::AiSystem& system,
                               absl::string_view path) {

@@ -221,22 +221,17 @@ class Writer {
         "Deployed versions only, at most metrics.max_features_per_model "
         "features per version.",
         kGauge);
-    for (const auto& [key, d] : deployed_) {
-      if (!d.last) continue;
-      const auto& features = d.last->evaluation().features();
-      for (int i : d.features) {
-        const FeatureEvaluation& f = features.Get(i);
-        for (const Method& m : kMethods) {
-          if (!(f.*m.has)()) continue;
-          w_.Sample({{"system", d.system->system_id()},
-                     {"model", d.model},
-                     {"version", d.version},
-                     {"feature", f.feature()},
-                     {"method", m.name}},
-                    (f.*m.value)());
-        }
+    ForEachFeature([&](const Deployed& d, const FeatureEvaluation& f) {
+      for (const Method& m : kMethods) {
+        if (!(f.*m.has)()) continue;
+        w_.Sample({{"system", d.system->system_id()},
+                   {"model", d.model},
+                   {"version", d.version},
+                   {"feature", f.feature()},
+                   {"method", m.name}},
+                  (f.*m.value)());
       }
-    }
+    });
     FeatureFamily(
         "aigov_feature_drift_state",
         "Drift state of a feature after the last evaluated window: "
@@ -460,24 +455,30 @@ class Writer {
     }
   }
 
+  // Calls fn(version, feature) for every exported feature of every
+  // deployed version with an evaluation, in key then feature order.
+  template <typename Fn>
+  void ForEachFeature(Fn fn) const {
+    for (const auto& [key, d] : deployed_) {
+      if (!d.last) continue;
+      const auto& features = d.last->evaluation().features();
+      for (int i : d.features) fn(d, features.Get(i));
+    }
+  }
+
   template <typename ValueFn>
   void FeatureFamily(absl::string_view name, absl::string_view help,
                      ValueFn value) {
     w_.Family(name, help, kGauge);
-    for (const auto& [key, d] : deployed_) {
-      if (!d.last) continue;
-      const auto& features = d.last->evaluation().features();
-      for (int i : d.features) {
-        const FeatureEvaluation& f = features.Get(i);
-        const std::optional<double> v = value(f);
-        if (!v) continue;
-        w_.Sample({{"system", d.system->system_id()},
-                   {"model", d.model},
-                   {"version", d.version},
-                   {"feature", f.feature()}},
-                  *v);
-      }
-    }
+    ForEachFeature([&](const Deployed& d, const FeatureEvaluation& f) {
+      const std::optional<double> v = value(f);
+      if (!v) return;
+      w_.Sample({{"system", d.system->system_id()},
+                 {"model", d.model},
+                 {"version", d.version},
+                 {"feature", f.feature()}},
+                *v);
+    });
   }
 
   static std::vector<Label> VersionLabels(const Deployed& d) {
