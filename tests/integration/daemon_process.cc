@@ -28,13 +28,6 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(60);
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 // Starts `argv` with stdin from `in_path` and stdout/stderr appended to the
 // given files (created if missing). Returns the child's pid.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path,
@@ -204,6 +197,24 @@ double MetricValue(const std::string& exposition, const std::string& series) {
     }
   }
   return -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::string& log)
+    : pid_(Spawn(argv, "/dev/null", log, log)) {}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv,

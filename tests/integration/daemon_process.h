@@ -58,6 +58,25 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::string& stdin_text = "");
 
+// The whole content of the file at `path`; empty when it cannot be read.
+std::string ReadFile(const std::string& path);
+
+// Another program run for the length of a test (a Prometheus server):
+// started by the constructor with stdin from /dev/null and stdout and
+// stderr appended to `log`; stopped with SIGTERM and waited for by the
+// destructor. argv[0] is looked up in PATH.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv,
+                    const std::string& log);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+ private:
+  int pid_ = -1;
+};
+
 class DaemonProcess {
  public:
   // `data_dir` and `extra_args` are passed to aigovd with loopback port 0.

@@ -32,13 +32,6 @@ using ::testing::Not;
 const std::string kFixture =
     std::string(AIGOV_TESTDATA_DIR) + "/credit_scoring/";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() +

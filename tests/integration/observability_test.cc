@@ -8,11 +8,8 @@
 // that what Prometheus (on the wall clock) sees is stale where the alerts
 // look for staleness; everything else is relative to the test's start.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -46,13 +43,6 @@ using ::testing::Not;
 
 std::string Source(const std::string& relative) {
   return std::string(AIGOV_SOURCE_DIR) + "/" + relative;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
 }
 
 const char* const kDashboards[] = {"aigov-oncall", "aigov-compliance",
@@ -295,37 +285,6 @@ TEST(DashboardTest, StructureFollowsTheLinterRules) {
       YAML::LoadFile(Source("dashboards/provisioning/dashboards/aigov.yaml"));
   EXPECT_EQ(providers["providers"][0]["type"].as<std::string>(), "file");
 }
-
-// A process run in the background, its output in `log`; stopped with
-// SIGTERM by the destructor.
-class Background {
- public:
-  Background(const std::vector<std::string>& argv, const std::string& log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> args;
-      for (const std::string& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Background() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  Background(const Background&) = delete;
-  Background& operator=(const Background&) = delete;
-
- private:
-  pid_t pid_ = -1;
-};
 
 // A loopback port nothing listens on (bound, read back, released).
 int FreePort() {
@@ -623,7 +582,7 @@ state: DEPLOYMENT_STATE_DISABLED
       "    static_configs:\n"
       "      - targets: [\"127.0.0.1:",
       d_->http_port(), "\", \"127.0.0.1:", FreePort(), "\"]\n");
-  Background prometheus(
+  BackgroundProcess prometheus(
       {"prometheus", "--config.file=" + tmp_.path() + "/prometheus.yml",
        "--storage.tsdb.path=" + tmp_.path() + "/tsdb",
        absl::StrCat("--web.listen-address=127.0.0.1:", prometheus_port_)},
