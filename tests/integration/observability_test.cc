@@ -261,13 +261,17 @@ TEST(DashboardTest, StructureFollowsTheLinterRules) {
   }
   // The drift panels' thresholds are the daemon's defaults.
   const monitoring::DriftThresholds defaults;
-  for (const auto& p : Dashboard("aigov-oncall")["panels"]) {
+  int psi_panels = 0;
+  const nlohmann::json oncall = Dashboard("aigov-oncall");
+  for (const auto& p : oncall["panels"]) {
     if (p["title"] != "PSI by feature") continue;
+    ++psi_panels;
     const auto& steps = p["fieldConfig"]["defaults"]["thresholds"]["steps"];
     ASSERT_EQ(steps.size(), 3u);
     EXPECT_EQ(steps[1]["value"].get<double>(), defaults.psi_warn);
     EXPECT_EQ(steps[2]["value"].get<double>(), defaults.psi_alert);
   }
+  EXPECT_EQ(psi_panels, 1);
   // Every expression parses (promtool reads them as recording rules).
   TempDir tmp;
   const std::string file = tmp.path() + "/dashboards.rules.yml";
