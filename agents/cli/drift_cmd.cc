@@ -1,15 +1,22 @@
 #include "agents/cli/drift_cmd.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 
 #include "agents/cli/client.h"
+#include "agents/cli/csv_table.h"
 #include "aigov/v1/monitoring_service.grpc.pb.h"
+#include "daemon/monitoring/binning.h"
 #include "nlohmann/json.hpp"
 
 namespace aigov::cli {
@@ -174,6 +181,166 @@ int DriftHistory(const std::string& target, const std::string& model,
                 t["to"].get<std::string>().c_str(),
                 Text(t["sequence"]).c_str());
   }
+  return 0;
+}
+
+namespace {
+
+absl::StatusOr<std::vector<CsvColumn>> ReadCsv(
+    const std::string& path, const std::set<std::string>& categorical) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseCsv(text.str(), path, categorical);
+}
+
+// The non-null cells of a categorical column.
+std::vector<std::string> Present(const CsvColumn& c) {
+  std::vector<std::string> out;
+  for (const auto& t : c.texts) {
+    if (t) out.push_back(*t);
+  }
+  return out;
+}
+
+uint64_t Nulls(const CsvColumn& c) {
+  if (c.numeric) {
+    return static_cast<uint64_t>(
+        std::count_if(c.numbers.begin(), c.numbers.end(),
+                      [](double x) { return std::isnan(x); }));
+  }
+  return static_cast<uint64_t>(
+      std::count(c.texts.begin(), c.texts.end(), std::nullopt));
+}
+
+void CountInto(const CsvColumn& c, const aigov::v1::ReferenceFeature& ref,
+               const monitoring::CategoricalReference* categories,
+               aigov::v1::WindowFeature* out) {
+  out->set_name(c.name);
+  out->set_null_count(Nulls(c));
+  if (ref.has_numeric()) {
+    const auto& edges = ref.numeric().edges();
+    std::vector<uint64_t> counts(static_cast<size_t>(edges.size()) + 1);
+    for (double x : c.numbers) {
+      if (!std::isnan(x)) ++counts[monitoring::NumericBin(edges, x)];
+    }
+    for (uint64_t n : counts) out->add_counts(n);
+  } else {
+    std::vector<uint64_t> counts(categories->categories.size() + 2);
+    for (const std::string& t : Present(c)) ++counts[categories->BinOf(t)];
+    for (uint64_t n : counts) out->add_counts(n);
+  }
+}
+
+}  // namespace
+
+int DriftProfile(const ProfileOptions& o) {
+  aigov::v1::ReferenceProfile profile;
+  if (!SplitModelFlag(o.model, profile.mutable_model_id(),
+                      profile.mutable_version())) {
+    return 2;
+  }
+  absl::Duration window;
+  int64_t seconds = 0;
+  if (!absl::ParseDuration(o.window, &window) ||
+      (seconds = absl::ToInt64Seconds(window)) < 1 ||
+      window != absl::Seconds(seconds)) {
+    std::fprintf(stderr,
+                 "error: --window: expected whole seconds such as 1h or 900s, "
+                 "got \"%s\"\n",
+                 o.window.c_str());
+    return 2;
+  }
+  profile.mutable_window()->set_seconds(seconds);
+  int64_t start = 0;
+  if (!o.count_csv.empty()) {
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, o.window_start, &t, &err)) {
+      std::fprintf(stderr,
+                   "error: --window-start: expected an RFC 3339 time, got "
+                   "\"%s\"\n",
+                   o.window_start.c_str());
+      return 2;
+    }
+    start = absl::ToUnixSeconds(t);
+  }
+  auto columns = ReadCsv(o.csv, o.categorical);
+  if (!columns.ok()) {
+    std::fprintf(stderr, "error: %s\n",
+                 std::string(columns.status().message()).c_str());
+    return 1;
+  }
+  std::vector<monitoring::CategoricalReference> categories(columns->size());
+  for (size_t i = 0; i < columns->size(); ++i) {
+    const CsvColumn& c = (*columns)[i];
+    auto* f = profile.add_features();
+    f->set_name(c.name);
+    f->set_null_count(Nulls(c));
+    f->set_critical(o.critical.count(c.name) > 0);
+    f->set_excluded(o.exclude.count(c.name) > 0);
+    if (c.numeric) {
+      std::vector<double> finite;
+      for (double x : c.numbers) {
+        if (std::isfinite(x)) finite.push_back(x);
+      }
+      std::sort(finite.begin(), finite.end());
+      auto* bins = f->mutable_numeric();
+      const std::vector<double> edges = monitoring::NumericEdges(finite);
+      std::vector<uint64_t> counts(edges.size() + 1);
+      for (double x : c.numbers) {
+        if (!std::isnan(x)) ++counts[monitoring::NumericBin(edges, x)];
+      }
+      for (double e : edges) bins->add_edges(e);
+      for (uint64_t n : counts) bins->add_counts(n);
+      bins->set_std(monitoring::StandardDeviation(finite));
+    } else {
+      categories[i] = monitoring::TopCategories(Present(c), o.max_categories);
+      auto* bins = f->mutable_categorical();
+      for (const std::string& name : categories[i].categories) {
+        bins->add_categories(name);
+      }
+      for (uint64_t n : categories[i].counts) bins->add_counts(n);
+    }
+  }
+  Json reference = {{"kind", "ReferenceProfile"}};
+  reference.update(Json::parse(ToJson(profile)));
+  if (o.count_csv.empty()) {
+    std::printf("%s\n", reference.dump(2).c_str());
+    return 0;
+  }
+  std::set<std::string> forced;
+  for (const auto& f : profile.features()) {
+    if (f.has_categorical()) forced.insert(f.name());
+  }
+  auto counted = ReadCsv(o.count_csv, forced);
+  if (!counted.ok()) {
+    std::fprintf(stderr, "error: %s\n",
+                 std::string(counted.status().message()).c_str());
+    return 1;
+  }
+  aigov::v1::WindowProfile w;
+  w.set_model_id(profile.model_id());
+  w.set_version(profile.version());
+  w.mutable_window_start()->set_seconds(start);
+  for (const CsvColumn& c : *counted) {
+    for (int i = 0; i < profile.features_size(); ++i) {
+      if (profile.features(i).name() != c.name) continue;
+      if (profile.features(i).has_numeric() != c.numeric) {
+        std::fprintf(stderr,
+                     "error: %s: column \"%s\" is not numeric in every row, "
+                     "as in the reference\n",
+                     o.count_csv.c_str(), c.name.c_str());
+        return 1;
+      }
+      CountInto(c, profile.features(i), &categories[static_cast<size_t>(i)],
+                w.add_features());
+    }
+  }
+  Json window_doc = {{"kind", "WindowProfile"}};
+  window_doc.update(Json::parse(ToJson(w)));
+  std::printf("%s\n", Json::array({reference, window_doc}).dump(2).c_str());
   return 0;
 }
 

@@ -585,6 +585,40 @@ int main(int argc, char** argv) {
   drift_history->add_option("--model", history_model, "ID@VERSION")->required();
   drift_history->add_option("--feature", history_feature, "Only this feature");
   drift_history->add_flag("--json", history_json, "Print JSON");
+  auto* drift_profile = drift->add_subcommand(
+      "profile",
+      "Compute a ReferenceProfile from a CSV file (header row; numeric "
+      "columns binned on the minimum, deciles and maximum, others as top "
+      "categories), printed as a document for `apply -f`; no daemon needed");
+  aigov::cli::ProfileOptions profile_options;
+  drift_profile->add_option("--csv", profile_options.csv, "Reference data")
+      ->required();
+  drift_profile->add_option("--model", profile_options.model, "ID@VERSION")
+      ->required();
+  drift_profile->add_option("--window", profile_options.window,
+                            "Window length, whole seconds (default 1h)");
+  drift_profile
+      ->add_option("--categorical", profile_options.categorical,
+                   "Columns to bin as categories even when numeric")
+      ->delimiter(',');
+  drift_profile
+      ->add_option("--critical", profile_options.critical,
+                   "Features whose ALERT puts the dataset in ALERT")
+      ->delimiter(',');
+  drift_profile
+      ->add_option("--exclude", profile_options.exclude,
+                   "Features counted but never scored")
+      ->delimiter(',');
+  drift_profile->add_option("--max-categories", profile_options.max_categories,
+                            "Top categories kept per feature (default 20)");
+  drift_profile
+      ->add_option("--count", profile_options.count_csv,
+                   "Also count this CSV in the bins, as a WindowProfile")
+      ->needs(drift_profile->add_option(
+          "--window-start", profile_options.window_start,
+          "The counted window's start (RFC 3339)"));
+  drift_profile->callback(
+      [&] { rc = aigov::cli::DriftProfile(profile_options); });
   drift_history->callback([&] {
     rc = aigov::cli::DriftHistory(target, history_model, history_feature,
                                   history_json);
