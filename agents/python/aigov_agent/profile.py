@@ -257,17 +257,17 @@ def columns_of(batch, names: Sequence[str]) -> Dict[str, object]:
 
 def batch_rows(batch) -> int:
     """How many rows `batch` holds (1 for a dict of scalars)."""
-    if hasattr(batch, "shape") and getattr(batch, "ndim", 2) >= 1:
-        return int(batch.shape[0]) if batch.ndim > 1 or not isinstance(
-            batch, np.ndarray) or batch.dtype.names else 1
     if isinstance(batch, dict):
         for v in batch.values():
             return len(v) if isinstance(v, (list, tuple, np.ndarray)) else 1
         return 0
-    try:
-        return len(batch)
-    except TypeError:
-        return 1
+    if isinstance(batch, np.ndarray):
+        if batch.dtype.names:
+            return len(batch)
+        return 1 if batch.ndim == 1 else int(batch.shape[0])
+    if hasattr(batch, "shape"):
+        return int(batch.shape[0])
+    return len(batch)
 
 
 class ReferenceProfile:

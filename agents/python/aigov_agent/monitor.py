@@ -1,0 +1,443 @@
+"""Drift monitoring inside a serving process: Monitor.observe(batch) counts
+the inputs of a model version per window in its reference profile's bins and
+sends the windows to aigovd; only counts leave the process, never rows.
+
+Guarantees, for a process that serves predictions:
+- observe() never blocks and never raises: it puts the batch on a bounded
+  queue (queue_size batches) and returns; when the queue is full the batch is
+  dropped and counted (stats()["dropped_rows"]).
+- A background thread (a daemon thread, one per monitor and process) counts
+  the batches and, every send_interval seconds, sends what it counted as
+  WindowProfile reports, each with its own event id. Reports of one window
+  add up in aigovd, so a window may be sent in several parts.
+- When aigovd cannot be reached, reports are written to a disk spool
+  (spool_dir, at most max_spool_bytes; beyond it they are dropped and
+  counted) and sent again, with the same event ids, once it answers: aigovd
+  records an event id once, so nothing is counted twice.
+- flush() sends everything counted so far (or spools it) and waits; an exit
+  handler flushes every monitor when the interpreter exits.
+- fork(): a child starts with an empty monitor (what the parent counted is
+  the parent's to send), its own queue, thread and gRPC channel.
+
+The batch is read on the monitor's thread after observe() returns; NumPy
+arrays are copied, other objects are not and must not be changed in place.
+"""
+
+import atexit
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+import weakref
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from aigov_agent import profile as _profile
+from aigov_agent._pb.aigov.v1 import monitoring_service_pb2 as mon_pb2
+from aigov_agent._pb.aigov.v1 import monitoring_service_pb2_grpc as mon_grpc
+
+log = logging.getLogger("aigov_agent")
+
+_MONITORS: "weakref.WeakSet[Monitor]" = weakref.WeakSet()
+_FLUSH = object()
+_STOP = object()
+# Reports per ReportWindowBatch call.
+_REPORTS_PER_CALL = 64
+
+
+class _Window:
+    """What one window has counted so far, per feature: column chunks
+    (arrays) and single values (rows observed one at a time)."""
+
+    def __init__(self):
+        self.chunks: Dict[str, list] = {}
+        self.scalars: Dict[str, list] = {}
+
+
+class Monitor:
+    """The drift monitor of one model version (see the module docstring).
+
+    profile: the ReferenceProfile to count in; by default the one the client
+      sent for this model version, else aigovd's (fetched on the monitor's
+      thread; batches wait for it in the queue).
+    clock: seconds since the epoch of an observation without `at`.
+    """
+
+    def __init__(self, client, model_id: str, version: str, *,
+                 profile=None, queue_size: int = 10000,
+                 send_interval: float = 10.0,
+                 spool_dir: Optional[str] = None,
+                 max_spool_bytes: int = 64 << 20, clock=time.time):
+        self.client = client
+        self.model_id = model_id
+        self.version = version
+        self.queue_size = queue_size
+        self.send_interval = send_interval
+        self.spool_dir = spool_dir or client.spool_dir
+        self.max_spool_bytes = max_spool_bytes
+        self.clock = clock
+        self._profile = profile
+        self._init_process_state()
+        _MONITORS.add(self)
+
+    def _init_process_state(self):
+        self._pid = os.getpid()
+        self._queue: "queue.Queue" = queue.Queue(self.queue_size)
+        self._thread: Optional[threading.Thread] = None
+        self._start_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
+        self._windows: Dict[int, _Window] = {}
+        self._outbox: List = []  # ReportWindowsRequest not yet delivered
+        self._last_send = time.monotonic()
+        self._closed = False
+        self._stats = dict(observed_rows=0, dropped_rows=0, errors=0,
+                           sent_reports=0, refused_reports=0,
+                           spooled_reports=0, replayed_reports=0,
+                           dropped_reports=0)
+
+    # -- the caller's side -------------------------------------------------
+
+    def observe(self, batch, at=None) -> None:
+        """Counts `batch` (a DataFrame, a dict of columns or of one row, a
+        list of row dicts, a NumPy array) in the window of `at` (seconds
+        since the epoch or a datetime; now by default). Never blocks, never
+        raises."""
+        try:
+            if self._pid != os.getpid() or self._thread is None:
+                self._start()
+            if isinstance(batch, np.ndarray):
+                batch = batch.copy()
+            if at is None:
+                at = self.clock()
+            elif hasattr(at, "timestamp"):
+                at = at.timestamp()
+            self._queue.put_nowait((at, batch))
+        except queue.Full:
+            self._count("dropped_rows", _rows(batch))
+        except Exception:  # pylint: disable=broad-except
+            self._count("errors", 1)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Sends everything observed so far (spooling what aigovd does not
+        take) and replays the spool; True when nothing is left undelivered.
+        Waits at most `timeout` seconds."""
+        if self._pid != os.getpid() or self._thread is None:
+            self._start()
+        done = threading.Event()
+        result = {}
+        try:
+            self._queue.put((_FLUSH, (done, result)), timeout=timeout)
+        except queue.Full:
+            return False
+        if not done.wait(timeout):
+            return False
+        return result.get("delivered", False)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Flushes and stops the thread; later observations are dropped."""
+        if self._closed:
+            return
+        self.flush(timeout)
+        self._closed = True
+        try:
+            self._queue.put_nowait((_STOP, None))
+        except queue.Full:
+            pass
+
+    def stats(self) -> dict:
+        """Counters of this process: observed_rows, dropped_rows (queue
+        full), errors (batches that could not be read), sent_reports,
+        refused_reports (aigovd said no: see the log), spooled_reports,
+        replayed_reports, dropped_reports (spool full), queued (batches
+        waiting)."""
+        with self._stats_lock:
+            out = dict(self._stats)
+        out["queued"] = self._queue.qsize()
+        return out
+
+    def _count(self, key, n):
+        with self._stats_lock:
+            self._stats[key] += n
+
+    def _start(self):
+        with self._start_lock:
+            if self._pid != os.getpid():
+                self._init_process_state()
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(
+                    target=self._run, daemon=True,
+                    name=f"aigov-monitor-{self.model_id}@{self.version}")
+                self._thread.start()
+
+    # -- the monitor's thread ----------------------------------------------
+
+    def _run(self):
+        pending = []  # batches waiting for the profile
+        while True:
+            wait = max(0.0, self.send_interval -
+                       (time.monotonic() - self._last_send))
+            try:
+                item = self._queue.get(timeout=wait)
+            except queue.Empty:
+                item = None
+            items = [] if item is None else [item]
+            while len(items) < 4096:
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            control = None
+            for it in items:
+                if it[0] is _FLUSH or it[0] is _STOP:
+                    control = it
+                else:
+                    pending.append(it)
+            try:
+                if pending and self._profile_ready():
+                    self._count_batches(pending)
+                    pending = []
+                elif len(pending) > self.queue_size:
+                    drop = pending[:len(pending) - self.queue_size]
+                    pending = pending[len(drop):]
+                    self._count("dropped_rows", sum(_rows(b) for _, b in drop))
+                if control is not None or \
+                        time.monotonic() - self._last_send >= \
+                        self.send_interval:
+                    delivered = self._ship() and not pending
+                    if control is not None and control[0] is _FLUSH:
+                        control[1][1]["delivered"] = delivered
+                        control[1][0].set()
+            except Exception:  # pylint: disable=broad-except
+                log.exception("aigov monitor %s@%s", self.model_id,
+                              self.version)
+                self._count("errors", 1)
+                if control is not None and control[0] is _FLUSH:
+                    control[1][0].set()
+            if control is not None and control[0] is _STOP:
+                return
+
+    def _profile_ready(self) -> bool:
+        if self._profile is None:
+            try:
+                self._profile = self.client.reference_profile(self.model_id,
+                                                              self.version)
+            except Exception as e:  # pylint: disable=broad-except
+                log.warning("aigov monitor %s@%s: no reference profile yet "
+                            "(%s)", self.model_id, self.version, e)
+                return False
+        return True
+
+    def _count_batches(self, batches):
+        prof = self._profile
+        step = prof.window_seconds
+        for at, batch in batches:
+            try:
+                columns = _profile.columns_of(batch, prof.names)
+            except Exception:  # pylint: disable=broad-except
+                self._count("errors", 1)
+                continue
+            start = int(at // step) * step
+            w = self._windows.get(start)
+            if w is None:
+                w = self._windows[start] = _Window()
+            single = isinstance(batch, dict) and not any(
+                isinstance(v, (list, tuple, np.ndarray))
+                for v in batch.values())
+            for name, values in columns.items():
+                if single:
+                    w.scalars.setdefault(name, []).append(values[0])
+                else:
+                    w.chunks.setdefault(name, []).append(values)
+            self._count("observed_rows", _rows(batch))
+
+    def _reports(self):
+        """The counted windows as reports (new event ids); clears them."""
+        prof = self._profile
+        out = []
+        for start in sorted(self._windows):
+            w = self._windows[start]
+            report = mon_pb2.ReportWindowsRequest(
+                event_id=f"win-{uuid.uuid4().hex}")
+            wp = report.window_profile
+            wp.model_id, wp.version = self.model_id, self.version
+            wp.window_start.seconds = start
+            for name in prof.names:
+                parts = w.chunks.get(name, [])
+                if name in w.scalars:
+                    parts = parts + [w.scalars[name]]
+                if not parts:
+                    continue
+                feature = prof.feature(name)
+                total = np.zeros(feature.bins, dtype=np.int64)
+                nulls = 0
+                for part in _merge(parts, feature):
+                    counts, n = feature.count(part)
+                    total += counts
+                    nulls += n
+                wf = wp.features.add(name=name, null_count=nulls)
+                wf.counts.extend(int(c) for c in total)
+            if wp.features:
+                out.append(report)
+        self._windows = {}
+        return out
+
+    def _ship(self) -> bool:
+        """Sends the outbox (spooling it when aigovd is unreachable) and
+        replays the spool; True when nothing is left undelivered."""
+        self._last_send = time.monotonic()
+        if self._profile is not None:
+            self._outbox.extend(self._reports())
+        reachable = True
+        while self._outbox:
+            chunk = self._outbox[:_REPORTS_PER_CALL]
+            if not self._send(chunk, "sent_reports"):
+                self._spool(self._outbox)
+                self._outbox = []
+                reachable = False
+                break
+            del self._outbox[:len(chunk)]
+        if reachable:
+            reachable = self._replay()
+        return reachable
+
+    def _send(self, reports, counter) -> bool:
+        """True when aigovd answered (each report accepted or refused)."""
+        req = mon_pb2.ReportWindowBatchRequest(windows=reports)
+        try:
+            resp = self.client.call(mon_grpc.MonitoringServiceStub,
+                                    "ReportWindowBatch", req, retries=0)
+        except Exception as e:  # pylint: disable=broad-except
+            log.warning("aigov monitor %s@%s: aigovd unreachable, spooling "
+                        "(%s)", self.model_id, self.version, e)
+            return False
+        for r in resp.results:
+            if r.code == 0:
+                self._count(counter, 1)
+            else:
+                self._count("refused_reports", 1)
+                log.warning("aigov monitor: report %s refused: %s",
+                            r.event_id, r.message)
+        return True
+
+    # -- the spool ---------------------------------------------------------
+
+    def _spool(self, reports):
+        try:
+            os.makedirs(self.spool_dir, exist_ok=True)
+            data = mon_pb2.ReportWindowBatchRequest(
+                windows=reports).SerializeToString()
+            if _dir_bytes(self.spool_dir) + len(data) > self.max_spool_bytes:
+                self._count("dropped_reports", len(reports))
+                log.error("aigov monitor: spool %s full, %d reports dropped",
+                          self.spool_dir, len(reports))
+                return
+            name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex}"
+            tmp = os.path.join(self.spool_dir, f".{name}.tmp")
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, os.path.join(self.spool_dir, name + ".batch"))
+            self._count("spooled_reports", len(reports))
+        except OSError as e:
+            self._count("dropped_reports", len(reports))
+            log.error("aigov monitor: cannot spool to %s: %s", self.spool_dir,
+                      e)
+
+    def _replay(self) -> bool:
+        """Sends spooled batches, oldest first, each claimed by a rename so
+        that one process sends it; True when the spool is empty."""
+        try:
+            names = sorted(n for n in os.listdir(self.spool_dir)
+                           if n.endswith(".batch") or ".claim-" in n)
+        except FileNotFoundError:
+            return True
+        for name in names:
+            path = os.path.join(self.spool_dir, name)
+            if ".claim-" in name:
+                pid = int(name.rsplit("-", 1)[1])
+                if _alive(pid):
+                    continue
+                original = path[:path.index(".claim-")]
+                try:
+                    os.replace(path, original)
+                except OSError:
+                    continue
+                path = original
+            claimed = f"{path}.claim-{os.getpid()}"
+            try:
+                os.rename(path, claimed)
+            except OSError:
+                continue  # another process took it
+            try:
+                with open(claimed, "rb") as f:
+                    req = mon_pb2.ReportWindowBatchRequest.FromString(f.read())
+            except Exception:  # pylint: disable=broad-except
+                log.error("aigov monitor: unreadable spool file %s, removed",
+                          claimed)
+                os.remove(claimed)
+                continue
+            if not self._send(list(req.windows), "replayed_reports"):
+                os.replace(claimed, path)
+                return False
+            os.remove(claimed)
+        return True
+
+
+def _merge(parts, feature):
+    """The parts of one feature's column, joined where that is cheap."""
+    if isinstance(feature, _profile.NumericFeature) and len(parts) > 1:
+        try:
+            return [np.concatenate([np.asarray(p, dtype=np.float64).ravel()
+                                    for p in parts])]
+        except (TypeError, ValueError):
+            return parts
+    return parts
+
+
+def _rows(batch) -> int:
+    try:
+        return _profile.batch_rows(batch)
+    except Exception:  # pylint: disable=broad-except
+        return 1
+
+
+def _dir_bytes(path) -> int:
+    total = 0
+    with os.scandir(path) as it:
+        for e in it:
+            try:
+                total += e.stat().st_size
+            except OSError:
+                pass
+    return total
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _after_fork_in_child():
+    for m in list(_MONITORS):
+        m._init_process_state()  # pylint: disable=protected-access
+
+
+def _flush_all_at_exit():
+    deadline = time.monotonic() + 5.0
+    for m in list(_MONITORS):
+        if m._pid == os.getpid() and m._thread is not None and \
+                not m._closed:  # pylint: disable=protected-access
+            m.flush(max(0.1, deadline - time.monotonic()))
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+atexit.register(_flush_all_at_exit)
