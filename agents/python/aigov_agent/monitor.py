@@ -112,8 +112,8 @@ class Monitor:
                 batch = batch.copy()
             if at is None:
                 at = self.clock()
-            elif hasattr(at, "timestamp"):
-                at = at.timestamp()
+            else:
+                at = float(at.timestamp() if hasattr(at, "timestamp") else at)
             self._queue.put_nowait((at, batch))
         except queue.Full:
             self._count("dropped_rows", _rows(batch))
@@ -236,10 +236,10 @@ class Monitor:
         for at, batch in batches:
             try:
                 columns = _profile.columns_of(batch, prof.names)
+                start = int(at // step) * step
             except Exception:  # pylint: disable=broad-except
                 self._count("errors", 1)
                 continue
-            start = int(at // step) * step
             w = self._windows.get(start)
             if w is None:
                 w = self._windows[start] = _Window()
