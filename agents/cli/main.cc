@@ -488,6 +488,8 @@ int main(int argc, char** argv) {
   bool show_version = false;
   app.add_flag("--version", show_version, "Print the version and exit");
   app.require_subcommand(0, 1);
+  // --target (a global option) is accepted after a subcommand too.
+  app.fallthrough();
 
   int rc = 0;
   auto* apply = app.add_subcommand(

@@ -1,0 +1,95 @@
+"""`python3 -m aigov_agent` against a real aigovd, and the package installed
+with pip into a virtual environment."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, ctl
+
+PKG = ROOT / "agents" / "python"
+
+
+def agent(target, *args, check=True):
+    env = dict(os.environ, PYTHONPATH=str(PKG), AIGOV_TARGET=target)
+    r = subprocess.run([sys.executable, "-m", "aigov_agent", *map(str, args)],
+                       capture_output=True, text=True, env=env)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{args}: {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def test_pipeline_commands(aigovd, tmp_path):
+    t = aigovd.target
+    ctl("apply", "-f", "-", "--target", t,
+        input="kind: AiSystem\nsystem_id: loans\nname: Loans\n")
+    (tmp_path / "train.csv").write_text(
+        "income,region\n" + "".join(f"{i},{'ns'[i % 2]}\n" for i in range(50)))
+    r = agent(t, "--json", "record-dataset", "applications", "1",
+              "--file", tmp_path / "train.csv", "--licence", "internal")
+    data_seq = json.loads(r.stdout)["sequence"]
+    (tmp_path / "model.pkl").write_bytes(b"weights")
+    r = agent(t, "--json", "record-run", "train", "--input", "applications@1",
+              "--output-model", "credit@1", "--", sys.executable, "-c",
+              "print('training')")
+    run = json.loads(r.stdout.splitlines()[-1])
+    assert run["status"] == "COMPLETE" and "training" in r.stdout
+    r = agent(t, "--json", "register-model", "credit", "1", "--system",
+              "loans", "--artifact", tmp_path / "model.pkl",
+              "--training-dataset", "applications@1")
+    model_seq = json.loads(r.stdout)["sequence"]
+    assert data_seq < run["start_sequence"] < run["end_sequence"] < model_seq
+    # The same registration again: the same entry.
+    r = agent(t, "register-model", "credit", "1", "--system", "loans",
+              "--artifact", tmp_path / "model.pkl", "--training-dataset",
+              "applications@1")
+    assert f"(sequence {model_seq})" in r.stdout
+
+    r = agent(t, "--json", "profile", "credit", "1", "--csv",
+              tmp_path / "train.csv", "--upload", "--out",
+              tmp_path / "p.json")
+    assert json.loads(r.stdout)["features"] == 2
+    status = json.loads(ctl("drift", "status", "--model", "credit@1",
+                            "--json", "--target", t).stdout)
+    assert status["model_id"] == "credit"
+    # Printed, the document is what aigovctl computes from the same file.
+    printed = json.loads(agent(t, "profile", "credit", "1", "--csv",
+                               tmp_path / "train.csv").stdout)
+    cpp = json.loads(ctl("drift", "profile", "--csv", tmp_path / "train.csv",
+                         "--model", "credit@1").stdout)
+    assert printed == cpp
+
+    r = agent(t, "record-run", "train", "--", sys.executable, "-c",
+              "raise SystemExit(3)", check=False)
+    assert r.returncode == 3 and "FAIL" in r.stderr
+    r = agent(t, "register-model", "credit", "2", "--system", "loans",
+              "--artifact", tmp_path / "missing.pkl", check=False)
+    assert r.returncode == 1 and "missing.pkl" in r.stderr
+    r = agent(t, "register-model", check=False)
+    assert r.returncode == 2
+    assert agent(t, "--help").stdout.count("register-model") >= 1
+
+
+def test_pip_install_into_a_venv(tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages",
+                    str(venv)], check=True)
+    r = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--no-build-isolation",
+         "--no-index", "--quiet", str(PKG)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "import aigov_agent, os; print(aigov_agent.__file__); "
+         "print(aigov_agent.Client().target)"],
+        capture_output=True, text=True, cwd=tmp_path,
+        env={k: v for k, v in os.environ.items()
+             if k not in ("PYTHONPATH", "AIGOV_TARGET")})
+    assert out.returncode == 0, out.stderr
+    assert str(venv) in out.stdout.splitlines()[0]
+    assert out.stdout.splitlines()[1] == "127.0.0.1:7420"
+    assert (venv / "bin" / "aigov-agent").exists()
