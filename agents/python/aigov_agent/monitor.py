@@ -49,12 +49,42 @@ _REPORTS_PER_CALL = 64
 
 
 class _Window:
-    """What one window has counted so far, per feature: column chunks
-    (arrays) and single values (rows observed one at a time)."""
+    """What one window has counted, per feature: totals, plus what waits to
+    be counted in bulk (DataFrames by column set, column chunks, and values
+    of rows observed one at a time)."""
+
+    # Pending rows beyond which they are counted at once (bounds memory).
+    FOLD_ROWS = 16384
 
     def __init__(self):
+        self.totals: Dict[str, list] = {}  # name -> [counts, nulls]
+        self.frames: Dict[tuple, list] = {}
         self.chunks: Dict[str, list] = {}
         self.scalars: Dict[str, list] = {}
+        self.pending_rows = 0
+
+    def fold(self, prof):
+        """Counts everything pending into the totals."""
+        for frames in self.frames.values():
+            big = frames[0] if len(frames) == 1 else _concat(frames)
+            for name, values in _profile.columns_of(big, prof.names).items():
+                self._add(prof, name, [values])
+        for name, parts in self.chunks.items():
+            self._add(prof, name, parts)
+        for name, values in self.scalars.items():
+            self._add(prof, name, [values])
+        self.frames, self.chunks, self.scalars = {}, {}, {}
+        self.pending_rows = 0
+
+    def _add(self, prof, name, parts):
+        feature = prof.feature(name)
+        total = self.totals.get(name)
+        if total is None:
+            total = self.totals[name] = [np.zeros(feature.bins, np.int64), 0]
+        for part in _merge(parts, feature):
+            counts, nulls = feature.count(part)
+            total[0] += counts
+            total[1] += nulls
 
 
 class Monitor:
@@ -233,52 +263,53 @@ class Monitor:
     def _count_batches(self, batches):
         prof = self._profile
         step = prof.window_seconds
+        names = prof.names
         for at, batch in batches:
             try:
-                columns = _profile.columns_of(batch, prof.names)
                 start = int(at // step) * step
+                w = self._windows.get(start)
+                if w is None:
+                    w = self._windows[start] = _Window()
+                if type(batch) is dict and not isinstance(  # noqa: E721
+                        next(iter(batch.values()), None),
+                        (list, tuple, np.ndarray)):
+                    # One row: its values wait to be counted as columns.
+                    for name in names:
+                        if name in batch:
+                            w.scalars.setdefault(name, []).append(batch[name])
+                    rows = 1
+                elif _is_frame(batch):
+                    w.frames.setdefault(tuple(batch.columns), []).append(batch)
+                    rows = len(batch)
+                else:
+                    for name, values in _profile.columns_of(batch,
+                                                            names).items():
+                        w.chunks.setdefault(name, []).append(values)
+                    rows = _rows(batch)
             except Exception:  # pylint: disable=broad-except
                 self._count("errors", 1)
                 continue
-            w = self._windows.get(start)
-            if w is None:
-                w = self._windows[start] = _Window()
-            single = isinstance(batch, dict) and not any(
-                isinstance(v, (list, tuple, np.ndarray))
-                for v in batch.values())
-            for name, values in columns.items():
-                if single:
-                    w.scalars.setdefault(name, []).append(values[0])
-                else:
-                    w.chunks.setdefault(name, []).append(values)
-            self._count("observed_rows", _rows(batch))
+            w.pending_rows += rows
+            if w.pending_rows >= _Window.FOLD_ROWS:
+                w.fold(prof)
+            self._count("observed_rows", rows)
 
     def _reports(self):
         """The counted windows as reports (new event ids); clears them."""
-        prof = self._profile
         out = []
         for start in sorted(self._windows):
             w = self._windows[start]
+            w.fold(self._profile)
             report = mon_pb2.ReportWindowsRequest(
                 event_id=f"win-{uuid.uuid4().hex}")
             wp = report.window_profile
             wp.model_id, wp.version = self.model_id, self.version
             wp.window_start.seconds = start
-            for name in prof.names:
-                parts = w.chunks.get(name, [])
-                if name in w.scalars:
-                    parts = parts + [w.scalars[name]]
-                if not parts:
-                    continue
-                feature = prof.feature(name)
-                total = np.zeros(feature.bins, dtype=np.int64)
-                nulls = 0
-                for part in _merge(parts, feature):
-                    counts, n = feature.count(part)
-                    total += counts
-                    nulls += n
-                wf = wp.features.add(name=name, null_count=nulls)
-                wf.counts.extend(int(c) for c in total)
+            for name in self._profile.names:
+                if name in w.totals:
+                    counts, nulls = w.totals[name]
+                    wf = wp.features.add(name=name, null_count=nulls)
+                    wf.counts.extend(int(c) for c in counts)
             if wp.features:
                 out.append(report)
         self._windows = {}
@@ -396,6 +427,16 @@ def _merge(parts, feature):
         except (TypeError, ValueError):
             return parts
     return parts
+
+
+def _is_frame(batch) -> bool:
+    return hasattr(batch, "columns") and hasattr(batch, "to_numpy") and \
+        hasattr(batch, "iloc")
+
+
+def _concat(frames):
+    import pandas  # pylint: disable=import-outside-toplevel
+    return pandas.concat(frames, ignore_index=True, copy=False)
 
 
 def _rows(batch) -> int:
