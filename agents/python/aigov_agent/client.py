@@ -364,6 +364,27 @@ class Client:
         return self.call(gov_grpc.GovernanceServiceStub, "RecordIncident",
                          req).sequence
 
+    def record_data_subject_request(self, system_id: str, request_type: str,
+                                    *, request_id: Optional[str] = None,
+                                    status: str = "received",
+                                    received_at=None,
+                                    event_id: Optional[str] = None,
+                                    **fields) -> int:
+        """Records a data subject's request ("access", "erasure",
+        "objection", "art22_contest", "art86_explanation"), which starts the
+        GDPR Art. 12(3) month from received_at (now by default); subject,
+        decision_ref, datasets=["ID@VERSION"], ..."""
+        rec = records.fill(records_pb2.DataSubjectRequest(
+            request_id=request_id or str(uuid.uuid4()), system_id=system_id),
+            dict(type=request_type, status=status,
+                 received_at=received_at or _now(), **fields))
+        req = gov_pb2.RecordDataSubjectRequestRequest(
+            event_id=event_id or records.derive_event_id("DataSubjectRequest",
+                                                         rec))
+        req.data_subject_request.CopyFrom(rec)
+        return self.call(gov_grpc.GovernanceServiceStub,
+                         "RecordDataSubjectRequest", req).sequence
+
     # -- monitoring --------------------------------------------------------
 
     def put_reference_profile(self, model_id: str, version: str, profile,

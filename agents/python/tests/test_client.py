@@ -101,6 +101,12 @@ def test_every_call_returns_its_journal_entry(client, tmp_path):
         model_versions=["credit-scoring@2.0"], deployment_id="loans-prod")
     assert entry(client, s_inc).incident.category == 3
 
+    s_dsr = client.record_data_subject_request(
+        "loans", "art22_contest", subject="applicant-4711",
+        decision_ref="application-4711")
+    dsr = entry(client, s_dsr).data_subject_request
+    assert dsr.type == 4 and dsr.status == 1 and dsr.received_at.seconds > 0
+
     now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
     s_perf = client.report_performance("credit-scoring", "2.0", "auc", 0.81,
                                        n=900, window_start=now // 3600 * 3600)
@@ -114,8 +120,8 @@ def test_every_call_returns_its_journal_entry(client, tmp_path):
     assert [f.name for f in ref.features] == ["income", "region"]
     assert list(ref.features[0].numeric.edges) == profile.features[0].edges
 
-    sequences = [s_sys, s_data, s_model, s_dep, s_ev, s_over, s_inc, s_perf,
-                 s_ref]
+    sequences = [s_sys, s_data, s_model, s_dep, s_ev, s_over, s_inc, s_dsr,
+                 s_perf, s_ref]
     assert len(set(sequences)) == len(sequences)
     # The same record again: the original entry, nothing written.
     again = client.register_model_version(
