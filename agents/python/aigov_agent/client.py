@@ -337,12 +337,11 @@ class Client:
             dict(action=action, occurred_at=occurred_at or _now(),
                  reviewers=[r if isinstance(r, dict) else {"id": r}
                             for r in reviewers], **fields))
-        req = gov_pb2.RecordOversightActionRequest(
-            event_id=event_id or records.derive_event_id("OversightAction",
-                                                         rec))
-        req.oversight_action.CopyFrom(rec)
-        return self.call(gov_grpc.GovernanceServiceStub,
-                         "RecordOversightAction", req).sequence
+        return self._write(gov_grpc.GovernanceServiceStub,
+                           "RecordOversightAction",
+                           gov_pb2.RecordOversightActionRequest,
+                           "oversight_action", "OversightAction", rec,
+                           event_id)
 
     def report_incident(self, system_id: str, *, category: str,
                         description: str = "", incident_id:
@@ -358,11 +357,9 @@ class Client:
             description=description), dict(
                 category=category, aware_at=aware,
                 occurred_at=occurred_at or aware, **fields))
-        req = gov_pb2.RecordIncidentRequest(
-            event_id=event_id or records.derive_event_id("Incident", rec))
-        req.incident.CopyFrom(rec)
-        return self.call(gov_grpc.GovernanceServiceStub, "RecordIncident",
-                         req).sequence
+        return self._write(gov_grpc.GovernanceServiceStub, "RecordIncident",
+                           gov_pb2.RecordIncidentRequest, "incident",
+                           "Incident", rec, event_id)
 
     def record_data_subject_request(self, system_id: str, request_type: str,
                                     *, request_id: Optional[str] = None,
@@ -378,12 +375,11 @@ class Client:
             request_id=request_id or str(uuid.uuid4()), system_id=system_id),
             dict(type=request_type, status=status,
                  received_at=received_at or _now(), **fields))
-        req = gov_pb2.RecordDataSubjectRequestRequest(
-            event_id=event_id or records.derive_event_id("DataSubjectRequest",
-                                                         rec))
-        req.data_subject_request.CopyFrom(rec)
-        return self.call(gov_grpc.GovernanceServiceStub,
-                         "RecordDataSubjectRequest", req).sequence
+        return self._write(gov_grpc.GovernanceServiceStub,
+                           "RecordDataSubjectRequest",
+                           gov_pb2.RecordDataSubjectRequestRequest,
+                           "data_subject_request", "DataSubjectRequest", rec,
+                           event_id)
 
     # -- monitoring --------------------------------------------------------
 
@@ -392,12 +388,11 @@ class Client:
         """Records the reference profile every later window of the model
         version is scored against; monitors of this client count in it."""
         p = profile.to_proto(model_id, version)
-        req = mon_pb2.PutReferenceProfileRequest(
-            event_id=event_id or records.derive_event_id("ReferenceProfile",
-                                                         p))
-        req.reference_profile.CopyFrom(p)
-        seq = self.call(mon_grpc.MonitoringServiceStub, "PutReferenceProfile",
-                        req).sequence
+        seq = self._write(mon_grpc.MonitoringServiceStub,
+                          "PutReferenceProfile",
+                          mon_pb2.PutReferenceProfileRequest,
+                          "reference_profile", "ReferenceProfile", p,
+                          event_id)
         with self._lock:
             self._profiles[(model_id, version)] = profile
         return seq
@@ -434,12 +429,10 @@ class Client:
             value=float(value), n=int(n))
         s.window_start.CopyFrom(records.to_timestamp(window_start,
                                                      "window_start"))
-        req = mon_pb2.ReportPerformanceRequest(
-            event_id=event_id or records.derive_event_id("PerformanceSample",
-                                                         s))
-        req.performance_sample.CopyFrom(s)
-        return self.call(mon_grpc.MonitoringServiceStub, "ReportPerformance",
-                         req).sequence
+        return self._write(mon_grpc.MonitoringServiceStub, "ReportPerformance",
+                           mon_pb2.ReportPerformanceRequest,
+                           "performance_sample", "PerformanceSample", s,
+                           event_id)
 
     def monitor(self, model_id: str, version: str, **options):
         """The drift monitor of a model version (one per client and model
