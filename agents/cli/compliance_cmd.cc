@@ -476,15 +476,29 @@ int ComplianceAnnexIv(const std::string& target, const std::string& system,
   }
   if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
   aigov::v1::ReportFormat f;
-  if (!ParseFormat(format, false, &f)) return 2;
-  req.set_format(f);
+  if (!ParseFormat(format, true, &f)) return 2;
+  // JSON is assembled here: the dossier in Markdown, its gaps, and the
+  // report it is drawn from.
+  const bool json = f == aigov::v1::REPORT_FORMAT_JSON;
+  req.set_format(json ? aigov::v1::REPORT_FORMAT_MARKDOWN : f);
   auto stub = aigov::v1::ComplianceService::NewStub(MakeChannel(target));
   aigov::v1::GetAnnexIvResponse resp;
   const grpc::Status s = stub->GetAnnexIv(ReportContext().get(), req, &resp);
   if (!s.ok()) return Failed(s, target);
-  const int rc = Deliver(target, absl::StrCat("Annex IV dossier of ", model),
-                         resp.document(), resp.report(),
-                         ReportProof(resp.report()), "", out, bundle);
+  std::string document = resp.document();
+  if (json) {
+    Json j;
+    j["system_id"] = system;
+    j["model"] = model;
+    j["gaps"] =
+        std::vector<std::string>(resp.gaps().begin(), resp.gaps().end());
+    j["markdown"] = resp.document();
+    j["report"] = Json::parse(ToJson(resp.report()));
+    document = j.dump(2) + "\n";
+  }
+  const int rc =
+      Deliver(target, absl::StrCat("Annex IV dossier of ", model), document,
+              resp.report(), ReportProof(resp.report()), "", out, bundle);
   if (rc == 0 && !out.empty()) PrintGaps(resp.gaps());
   return rc;
 }

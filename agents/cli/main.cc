@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -60,6 +61,7 @@
 #include "daemon/tlog/bundle.h"
 #include "daemon/tlog/checkpoint.h"
 #include "daemon/tlog/merkle.h"
+#include "nlohmann/json.hpp"
 
 namespace {
 
@@ -269,13 +271,20 @@ int JournalCheckpoint(const std::string& target, bool json) {
   return 0;
 }
 
-int JournalPublicKey(const std::string& target) {
+int JournalPublicKey(const std::string& target, bool json) {
   aigov::v1::GetCheckpointResponse checkpoint;
   if (!CallJournal(target, &aigov::v1::JournalService::Stub::GetCheckpoint,
                    aigov::v1::GetCheckpointRequest(), &checkpoint)) {
     return 1;
   }
   const aigov::v1::GetCheckpointResponse* cp = &checkpoint;
+  if (json) {
+    std::printf("%s\n",
+                nlohmann::ordered_json({{"public_key", cp->public_key()}})
+                    .dump()
+                    .c_str());
+    return 0;
+  }
   std::printf("%s\n", cp->public_key().c_str());
   return 0;
 }
@@ -334,7 +343,8 @@ int JournalConsistency(const std::string& target, uint64_t from, uint64_t to,
   return 0;
 }
 
-int JournalExport(const std::string& target, const std::string& out_dir) {
+int JournalExport(const std::string& target, const std::string& out_dir,
+                  bool json) {
   auto stub = aigov::v1::JournalService::NewStub(MakeChannel(target));
   grpc::ClientContext ctx;
   auto reader = stub->Export(&ctx, aigov::v1::ExportRequest());
@@ -386,6 +396,14 @@ int JournalExport(const std::string& target, const std::string& out_dir) {
                  out_dir.c_str());
     return 1;
   }
+  if (json) {
+    std::printf("%s\n", nlohmann::ordered_json({{"dir", out_dir},
+                                                {"entries", count},
+                                                {"tree_size", total}})
+                            .dump()
+                            .c_str());
+    return 0;
+  }
   std::printf(
       "exported %llu entries to %s (checkpoint, entries.jsonl, public_key)\n",
       static_cast<unsigned long long>(count), out_dir.c_str());
@@ -393,7 +411,7 @@ int JournalExport(const std::string& target, const std::string& out_dir) {
 }
 
 int JournalVerify(const std::string& dir, const std::string& previous_file,
-                  const std::string& key) {
+                  const std::string& key, bool json) {
   aigov::tlog::VerifyOptions options;
   options.key = key;
   if (!previous_file.empty()) {
@@ -423,7 +441,29 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
   if (!summary.ok()) {
     std::fprintf(stderr, "verification FAILED: %s\n",
                  std::string(summary.status().message()).c_str());
+    if (json) {
+      std::printf("%s\n",
+                  nlohmann::ordered_json(
+                      {{"verified", false},
+                       {"error", std::string(summary.status().message())}})
+                      .dump()
+                      .c_str());
+    }
     return 1;
+  }
+  if (json) {
+    nlohmann::ordered_json out = {
+        {"verified", true},
+        {"origin", summary->origin},
+        {"tree_size", summary->tree_size},
+        {"root_hash", aigov::tlog::HashHex(summary->root)},
+        {"partial", summary->partial},
+        {"entries", summary->partial ? summary->entries : summary->tree_size},
+        {"pruned", summary->pruned},
+        {"previous_size", nullptr}};
+    if (summary->previous_size) out["previous_size"] = *summary->previous_size;
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
   }
   std::string extra;
   if (summary->pruned > 0)
@@ -451,7 +491,7 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
 }
 
 int JournalEraseSubject(const std::string& target, const std::string& subject,
-                        std::string event_id) {
+                        std::string event_id, bool json) {
   if (event_id.empty()) {
     // Random, never derived from the subject: an id computed from an e-mail
     // would let anyone holding the journal confirm a guess. Running the
@@ -466,6 +506,15 @@ int JournalEraseSubject(const std::string& target, const std::string& subject,
   if (!CallJournal(target, &aigov::v1::JournalService::Stub::EraseSubject, req,
                    &resp, std::chrono::minutes(10))) {
     return 1;
+  }
+  if (json) {
+    std::printf("%s\n",
+                nlohmann::ordered_json({{"subject_id", resp.subject_id()},
+                                        {"sequence", resp.sequence()},
+                                        {"key_existed", resp.key_existed()}})
+                    .dump()
+                    .c_str());
+    return 0;
   }
   std::printf(
       "subject %s erased (sequence %llu)%s\n", resp.subject_id().c_str(),
@@ -501,7 +550,12 @@ int main(int argc, char** argv) {
       ->add_option("-f,--filename", files,
                    "File to apply; - reads stdin; repeatable")
       ->required();
-  apply->callback([&] { rc = aigov::cli::ApplyFiles(target, files); });
+  bool apply_json = false;
+  apply->add_flag("--json", apply_json,
+                  "Print one JSON array: {file, line, kind, name, result, "
+                  "sequence, error} per document");
+  apply->callback(
+      [&] { rc = aigov::cli::ApplyFiles(target, files, apply_json); });
 
   auto* get_cmd = app.add_subcommand(
       "get",
@@ -590,8 +644,9 @@ int main(int argc, char** argv) {
   auto* drift_profile = drift->add_subcommand(
       "profile",
       "Compute a ReferenceProfile from a CSV file (header row; numeric "
-      "columns binned on the minimum, deciles and maximum, others as top "
-      "categories), printed as a document for `apply -f`; no daemon needed");
+      "columns binned on the minimum, deciles and just above the maximum, "
+      "others as top categories), printed as JSON (a document for `apply "
+      "-f`); no daemon needed");
   aigov::cli::ProfileOptions profile_options;
   drift_profile->add_option("--csv", profile_options.csv, "Reference data")
       ->required();
@@ -730,8 +785,10 @@ int main(int argc, char** argv) {
   annex->add_option("--at", annex_at,
                     "RFC 3339 instant, e.g. 2027-01-15T00:00:00Z "
                     "(default: now)");
-  annex->add_option("--format", annex_format,
-                    "md (default) or html (one self-contained page)");
+  annex->add_option(
+      "--format", annex_format,
+      "md (default), json (the dossier in Markdown, its gaps and the report it "
+      "is drawn from) or html (one self-contained page)");
   annex->add_option("--out", annex_out,
                     "Write to FILE (default: stdout); the gaps are then "
                     "listed on stderr");
@@ -814,7 +871,9 @@ int main(int argc, char** argv) {
   auto* public_key = journal->add_subcommand(
       "public-key",
       "Print the checkpoint verifier key (<name>+<key id>+<base64 key>)");
-  public_key->callback([&] { rc = JournalPublicKey(target); });
+  bool public_key_json = false;
+  public_key->add_flag("--json", public_key_json, "Print {public_key}");
+  public_key->callback([&] { rc = JournalPublicKey(target, public_key_json); });
 
   auto* proof = journal->add_subcommand(
       "proof", "Inclusion proof of one entry (RFC 6962)");
@@ -851,7 +910,11 @@ int main(int argc, char** argv) {
   export_cmd
       ->add_option("--out", out_dir, "Directory to write (created if missing)")
       ->required();
-  export_cmd->callback([&] { rc = JournalExport(target, out_dir); });
+  bool export_json = false;
+  export_cmd->add_flag("--json", export_json,
+                       "Print {dir, entries, tree_size}");
+  export_cmd->callback(
+      [&] { rc = JournalExport(target, out_dir, export_json); });
 
   auto* verify = journal->add_subcommand(
       "verify",
@@ -867,8 +930,14 @@ int main(int argc, char** argv) {
   verify->add_option(
       "--key", verify_key,
       "Verifier key to trust instead of the bundle's public_key");
-  verify->callback(
-      [&] { rc = JournalVerify(verify_dir, previous_file, verify_key); });
+  bool verify_json = false;
+  verify->add_flag("--json", verify_json,
+                   "Print {verified, origin, tree_size, root_hash, partial, "
+                   "entries, pruned, previous_size} or {verified: false, "
+                   "error}");
+  verify->callback([&] {
+    rc = JournalVerify(verify_dir, previous_file, verify_key, verify_json);
+  });
 
   auto* erase = journal->add_subcommand(
       "erase-subject",
@@ -881,8 +950,22 @@ int main(int argc, char** argv) {
       ->required();
   erase->add_option("--event-id", erase_event_id,
                     "Idempotency key; random when absent");
-  erase->callback(
-      [&] { rc = JournalEraseSubject(target, erase_subject, erase_event_id); });
+  bool erase_json = false;
+  erase->add_flag("--json", erase_json,
+                  "Print {subject_id, sequence, key_existed}");
+  erase->callback([&] {
+    rc = JournalEraseSubject(target, erase_subject, erase_event_id, erase_json);
+  });
+
+  // Every command's --help ends with the exit statuses.
+  const std::function<void(CLI::App*)> footer = [&](CLI::App* a) {
+    a->footer(
+        "Exit status: 0 success; 1 a request, document or verification "
+        "failed (or aigovd could not be reached); 2 a usage error. Long "
+        "operations show progress on stderr when it is a terminal.");
+    for (CLI::App* sub : a->get_subcommands({})) footer(sub);
+  };
+  footer(&app);
 
   try {
     app.parse(argc, argv);

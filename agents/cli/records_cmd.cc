@@ -1,5 +1,7 @@
 #include "agents/cli/records_cmd.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -24,6 +26,7 @@
 #include "aigov/v1/monitoring_service.grpc.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
 #include "daemon/kinds/kinds.h"
+#include "nlohmann/json.hpp"
 
 namespace aigov::cli {
 namespace {
@@ -260,8 +263,8 @@ std::vector<std::string> WritableKinds() {
   return out;
 }
 
-int ApplyFiles(const std::string& target,
-               const std::vector<std::string>& files) {
+int ApplyFiles(const std::string& target, const std::vector<std::string>& files,
+               bool json) {
   std::vector<std::pair<std::string, std::vector<Document>>> parsed;
   bool parse_failed = false;
   for (const std::string& file : files) {
@@ -298,24 +301,58 @@ int ApplyFiles(const std::string& target,
   Stubs stubs(MakeChannel(target));
   int failures = 0;
   int applied = 0;
+  size_t total = 0;
+  for (const auto& entry : parsed) total += entry.second.size();
+  const bool progress =
+      ::isatty(STDERR_FILENO) != 0 && (json || ::isatty(STDOUT_FILENO) == 0);
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  const auto done = [&] {
+    if (progress) {
+      std::fprintf(stderr, "\rapplying: %d / %zu documents", failures + applied,
+                   total);
+      if (static_cast<size_t>(failures + applied) == total) {
+        std::fprintf(stderr, "\n");
+      }
+    }
+  };
   for (const auto& [file, docs] : parsed) {
     for (const Document& doc : docs) {
       const std::string name = Name(doc.kind, *doc.message);
       const Written w = Writers().at(doc.kind)(stubs, doc);
+      nlohmann::ordered_json r = {{"file", file},      {"line", doc.line},
+                                  {"kind", doc.kind},  {"name", name},
+                                  {"result", nullptr}, {"sequence", nullptr},
+                                  {"error", nullptr}};
       if (!w.status.ok()) {
+        if (progress) std::fprintf(stderr, "\n");
         std::fprintf(stderr, "%s:%d: %s: %s\n", file.c_str(), doc.line,
                      name.c_str(), Describe(w.status, target).c_str());
         ++failures;
-        if (w.status.error_code() == grpc::StatusCode::UNAVAILABLE) return 1;
+        r["result"] = "failed";
+        r["error"] = Describe(w.status, target);
+        results.push_back(std::move(r));
+        if (w.status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+          if (json) std::printf("%s\n", results.dump().c_str());
+          return 1;
+        }
+        done();
         continue;
       }
-      std::printf("%s %s (sequence %llu)%s\n", name.c_str(),
-                  w.deduplicated ? "unchanged" : "created",
-                  static_cast<unsigned long long>(w.sequence),
-                  w.detail.c_str());
+      if (json) {
+        r["result"] = w.deduplicated ? "unchanged" : "created";
+        r["sequence"] = w.sequence;
+        results.push_back(std::move(r));
+      } else {
+        std::printf("%s %s (sequence %llu)%s\n", name.c_str(),
+                    w.deduplicated ? "unchanged" : "created",
+                    static_cast<unsigned long long>(w.sequence),
+                    w.detail.c_str());
+      }
       ++applied;
+      done();
     }
   }
+  if (json) std::printf("%s\n", results.dump().c_str());
   if (failures > 0) {
     std::fprintf(stderr, "%d of %d documents failed\n", failures,
                  failures + applied);

@@ -10,9 +10,13 @@ namespace aigov::cli {
 
 // aigovctl apply -f FILE...: parses every file first (a malformed one sends
 // nothing), then records each document in order, printing per document
-// "<Kind> <id> created|unchanged (sequence N)".
-int ApplyFiles(const std::string& target,
-               const std::vector<std::string>& files);
+// "<Kind> <id> created|unchanged (sequence N)", or with `json` one array
+// of {"file", "line", "kind", "name", "result" (created, unchanged or
+// failed), "sequence", "error"}. With stderr on a terminal and stdout not,
+// shows "applying: N / M documents" there. 0 when every document was
+// recorded, 1 otherwise.
+int ApplyFiles(const std::string& target, const std::vector<std::string>& files,
+               bool json = false);
 
 // Kinds apply can send (each must be one of SupportedKinds()).
 std::vector<std::string> WritableKinds();

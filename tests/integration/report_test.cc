@@ -384,8 +384,18 @@ TEST_F(ReportTest, AnnexIvDossierCitesTheJournalAndStatesItsGaps) {
   const CommandResult json =
       Ctl({"compliance", "annex-iv", "--system", "loans-credit-scoring",
            "--model", "credit-scoring@2.0", "--format", "json"});
-  EXPECT_EQ(json.exit_code, 2);
-  EXPECT_THAT(json.err, HasSubstr("--format: expected md or html"));
+  // JSON: the dossier in Markdown, its gaps and the report it rests on.
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const Json dossier = Json::parse(json.out);
+  EXPECT_EQ(dossier["model"], "credit-scoring@2.0");
+  EXPECT_THAT(dossier["markdown"].get<std::string>(), HasSubstr("Annex IV"));
+  EXPECT_TRUE(dossier["gaps"].is_array());
+  EXPECT_EQ(dossier["report"]["system_id"], "loans-credit-scoring");
+  const CommandResult pdf =
+      Ctl({"compliance", "annex-iv", "--system", "loans-credit-scoring",
+           "--model", "credit-scoring@2.0", "--format", "pdf"});
+  EXPECT_EQ(pdf.exit_code, 2);
+  EXPECT_THAT(pdf.err, HasSubstr("--format: expected md, json or html"));
   EXPECT_EQ(Ctl({"compliance", "annex-iv", "--system", "loans-credit-scoring",
                  "--model", "credit-scoring"})
                 .exit_code,
