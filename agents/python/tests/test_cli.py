@@ -14,8 +14,10 @@ from conftest import ROOT, ctl
 PKG = ROOT / "agents" / "python"
 
 
-def agent(target, *args, check=True):
+def agent(target, *args, check=True, spool=None):
     env = dict(os.environ, PYTHONPATH=str(PKG), AIGOV_TARGET=target)
+    if spool:
+        env["AIGOV_SPOOL_DIR"] = str(spool)
     r = subprocess.run([sys.executable, "-m", "aigov_agent", *map(str, args)],
                        capture_output=True, text=True, env=env)
     if check and r.returncode != 0:
@@ -71,6 +73,9 @@ def test_pipeline_commands(aigovd, tmp_path):
     assert r.returncode == 1 and "missing.pkl" in r.stderr
     r = agent(t, "register-model", check=False)
     assert r.returncode == 2
+    r = agent(t, "--json", "replay", spool=tmp_path / "empty-spool")
+    assert json.loads(r.stdout) == {"replayed_reports": 0,
+                                    "refused_reports": 0, "spool_empty": True}
     assert agent(t, "--help").stdout.count("register-model") >= 1
 
 
