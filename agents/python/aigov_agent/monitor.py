@@ -122,6 +122,7 @@ class Monitor:
         self._windows: Dict[int, _Window] = {}
         self._outbox: List = []  # ReportWindowsRequest not yet delivered
         self._last_send = time.monotonic()
+        self._next_profile_try = 0.0
         self._closed = False
         self._stats = dict(observed_rows=0, dropped_rows=0, errors=0,
                            sent_reports=0, refused_reports=0,
@@ -131,7 +132,8 @@ class Monitor:
     # -- the caller's side -------------------------------------------------
 
     def observe(self, batch, at=None) -> None:
-        """Counts `batch` (a DataFrame, a dict of columns or of one row, a
+        """Counts `batch` (a DataFrame, a Series or a dict for one row, a dict
+        of columns, a
         list of row dicts, a NumPy array) in the window of `at` (seconds
         since the epoch or a datetime; now by default). Never blocks, never
         raises."""
@@ -153,7 +155,9 @@ class Monitor:
     def flush(self, timeout: float = 30.0) -> bool:
         """Sends everything observed so far (spooling what aigovd does not
         take) and replays the spool; True when nothing is left undelivered.
-        Waits at most `timeout` seconds."""
+        Waits at most `timeout` seconds; False at once after close()."""
+        if self._closed and self._pid == os.getpid():
+            return False
         if self._pid != os.getpid() or self._thread is None:
             self._start()
         done = threading.Event()
@@ -251,6 +255,10 @@ class Monitor:
 
     def _profile_ready(self) -> bool:
         if self._profile is None:
+            # At most one try per send_interval: batches keep arriving.
+            if time.monotonic() < self._next_profile_try:
+                return False
+            self._next_profile_try = time.monotonic() + self.send_interval
             try:
                 self._profile = self.client.reference_profile(self.model_id,
                                                               self.version)
@@ -266,6 +274,8 @@ class Monitor:
         names = prof.names
         for at, batch in batches:
             try:
+                if _is_series(batch):  # one row, as df.iloc[i] gives it
+                    batch = batch.to_dict()
                 start = int(at // step) * step
                 w = self._windows.get(start)
                 if w is None:
@@ -432,6 +442,11 @@ def _merge(parts, feature):
 def _is_frame(batch) -> bool:
     return hasattr(batch, "columns") and hasattr(batch, "to_numpy") and \
         hasattr(batch, "iloc")
+
+
+def _is_series(batch) -> bool:
+    return hasattr(batch, "to_dict") and hasattr(batch, "index") and \
+        not hasattr(batch, "columns") and not isinstance(batch, dict)
 
 
 def _concat(frames):

@@ -202,10 +202,13 @@ def test_bad_batches_never_raise(client, tmp_path):
     monitor.observe(np.zeros((2, 5)), at=t0)        # wrong width
     monitor.observe({"x": "abc", "c": None}, at=t0)  # text in a number
     monitor.observe({"x": 1.0, "c": "a"}, at=object())  # a bad time
+    monitor.observe(pd.DataFrame({"x": [2.0], "c": ["b"]}).iloc[0], at=t0)
     assert monitor.flush(30)
     stats = monitor.stats()
     assert stats["errors"] == 3
-    assert stats["observed_rows"] == 1
+    assert stats["observed_rows"] == 2
     report = window_reports(client)[-1].window_profile
     x = next(f for f in report.features if f.name == "x")
-    assert x.null_count == 1 and sum(x.counts) == 0
+    assert x.null_count == 1 and sum(x.counts) == 1  # "abc", then 2.0
+    monitor.close()
+    assert monitor.flush(30) is False  # at once: closed
