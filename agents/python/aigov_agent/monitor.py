@@ -132,11 +132,10 @@ class Monitor:
     # -- the caller's side -------------------------------------------------
 
     def observe(self, batch, at=None) -> None:
-        """Counts `batch` (a DataFrame, a Series or a dict for one row, a dict
-        of columns, a
-        list of row dicts, a NumPy array) in the window of `at` (seconds
-        since the epoch or a datetime; now by default). Never blocks, never
-        raises."""
+        """Counts `batch` (a DataFrame, a Series or a dict for one row, a
+        dict of columns, a list of row dicts, a NumPy array) in the window
+        of `at` (seconds since the epoch or a datetime; now by default).
+        Never blocks, never raises."""
         try:
             if self._pid != os.getpid() or self._thread is None:
                 self._start()
