@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "google/protobuf/util/time_util.h"
 
 #include "agents/cli/client.h"
@@ -214,18 +215,25 @@ uint64_t Nulls(const CsvColumn& c) {
       std::count(c.texts.begin(), c.texts.end(), std::nullopt));
 }
 
+// Counts of the non-null `numbers` in the bins of `edges`.
+std::vector<uint64_t> NumericCounts(absl::Span<const double> edges,
+                                    const std::vector<double>& numbers) {
+  std::vector<uint64_t> counts(edges.size() + 1);
+  for (double x : numbers) {
+    if (!std::isnan(x)) ++counts[monitoring::NumericBin(edges, x)];
+  }
+  return counts;
+}
+
 void CountInto(const CsvColumn& c, const aigov::v1::ReferenceFeature& ref,
                const monitoring::CategoricalReference* categories,
                aigov::v1::WindowFeature* out) {
   out->set_name(c.name);
   out->set_null_count(Nulls(c));
   if (ref.has_numeric()) {
-    const auto& edges = ref.numeric().edges();
-    std::vector<uint64_t> counts(static_cast<size_t>(edges.size()) + 1);
-    for (double x : c.numbers) {
-      if (!std::isnan(x)) ++counts[monitoring::NumericBin(edges, x)];
+    for (uint64_t n : NumericCounts(ref.numeric().edges(), c.numbers)) {
+      out->add_counts(n);
     }
-    for (uint64_t n : counts) out->add_counts(n);
   } else {
     std::vector<uint64_t> counts(categories->categories.size() + 2);
     for (const std::string& t : Present(c)) ++counts[categories->BinOf(t)];
@@ -272,6 +280,15 @@ int DriftProfile(const ProfileOptions& o) {
                  std::string(columns.status().message()).c_str());
     return 1;
   }
+  std::set<std::string> names;
+  for (const CsvColumn& c : *columns) {
+    if (!names.insert(c.name).second) {
+      std::fprintf(stderr,
+                   "error: %s: column \"%s\" appears twice in the header\n",
+                   o.csv.c_str(), c.name.c_str());
+      return 1;
+    }
+  }
   std::vector<monitoring::CategoricalReference> categories(columns->size());
   for (size_t i = 0; i < columns->size(); ++i) {
     const CsvColumn& c = (*columns)[i];
@@ -288,12 +305,8 @@ int DriftProfile(const ProfileOptions& o) {
       std::sort(finite.begin(), finite.end());
       auto* bins = f->mutable_numeric();
       const std::vector<double> edges = monitoring::NumericEdges(finite);
-      std::vector<uint64_t> counts(edges.size() + 1);
-      for (double x : c.numbers) {
-        if (!std::isnan(x)) ++counts[monitoring::NumericBin(edges, x)];
-      }
       for (double e : edges) bins->add_edges(e);
-      for (uint64_t n : counts) bins->add_counts(n);
+      for (uint64_t n : NumericCounts(edges, c.numbers)) bins->add_counts(n);
       bins->set_std(monitoring::StandardDeviation(finite));
     } else {
       categories[i] = monitoring::TopCategories(Present(c), o.max_categories);

@@ -29,14 +29,18 @@ size_t NumericBin(absl::Span<const double> edges, double x) {
 }
 
 double StandardDeviation(absl::Span<const double> finite) {
-  if (finite.empty()) return 0;
+  // Over the values divided by the largest magnitude, so that neither the
+  // sum nor the squares overflow near the largest doubles.
+  double scale = 0;
+  for (double x : finite) scale = std::max(scale, std::abs(x));
+  if (scale == 0) return 0;
   const double size = static_cast<double>(finite.size());
   double mean = 0;
-  for (double x : finite) mean += x;
+  for (double x : finite) mean += x / scale;
   mean /= size;
   double var = 0;
-  for (double x : finite) var += (x - mean) * (x - mean);
-  return std::sqrt(var / size);
+  for (double x : finite) var += (x / scale - mean) * (x / scale - mean);
+  return scale * std::sqrt(var / size);
 }
 
 size_t CategoricalReference::BinOf(absl::string_view value) const {

@@ -40,7 +40,8 @@ std::vector<double> NumericEdges(absl::Span<const double> sorted);
 // The bin of `x` (not NaN) among `edges` (len(edges) + 1 bins).
 size_t NumericBin(absl::Span<const double> edges, double x);
 
-// Population standard deviation of finite values (0 when none).
+// Population standard deviation of finite values (0 when none), computed
+// on the values scaled by their largest magnitude (no overflow).
 double StandardDeviation(absl::Span<const double> finite);
 
 // A categorical feature's reference bins.

@@ -65,6 +65,8 @@ TEST(BinningTest, Cells) {
     EXPECT_FALSE(IsNumberCell(c)) << c;
   }
   EXPECT_DOUBLE_EQ(StandardDeviation(std::vector<double>{1, 3}), 1);
+  EXPECT_DOUBLE_EQ(StandardDeviation(std::vector<double>{1e308, -1e308}),
+                   1e308);
 }
 
 }  // namespace

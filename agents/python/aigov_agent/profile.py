@@ -13,7 +13,8 @@ counts on the same data):
   holds values below the reference minimum, the last those above its
   maximum. A value x falls in bin #{edges <= x}; -inf and +inf fall in the
   first and last bins. A reference with no finite value has the edges [0.0].
-  `std` is the population standard deviation of the finite values.
+  `std` is the population standard deviation of the finite values
+  (computed on them divided by their largest magnitude).
 - Categorical feature: values as text. The top `max_categories` (default 20)
   reference categories by count, ties by text (UTF-8 byte order), then two
   bins: `other` (reference categories beyond the top) and `unseen`
@@ -57,6 +58,13 @@ def numeric_edges(finite_sorted: np.ndarray) -> List[float]:
         if e > edges[-1]:
             edges.append(e)
     return edges
+
+
+def _std(finite: np.ndarray) -> float:
+    """Population standard deviation, on the values scaled by their largest
+    magnitude so that nothing overflows near the largest doubles."""
+    scale = float(np.max(np.abs(finite))) if len(finite) else 0.0
+    return scale * float(np.std(finite / scale)) if scale > 0 else 0.0
 
 
 def _is_null(v) -> bool:
@@ -177,7 +185,7 @@ def _numeric_reference(name, values, **flags) -> NumericFeature:
     edges = numeric_edges(finite)
     feature = NumericFeature(name=name, edges=edges, counts=[],
                              null_count=int(nulls.sum()),
-                             std=float(np.std(finite)) if len(finite) else 0.0,
+                             std=_std(finite),
                              **flags)
     counts, _ = feature.count(x[~nulls])
     feature.counts = [int(c) for c in counts]
@@ -437,8 +445,14 @@ def read_csv(path, categorical: Iterable[str] = ()) -> Dict[str, list]:
             header = next(reader)
         except StopIteration:
             raise ValueError(f"{path}: empty file, expected a header row")
+        if len(set(header)) != len(header):
+            twice = next(h for h in header if header.count(h) > 1)
+            raise ValueError(f"{path}: column {twice!r} appears twice in "
+                             f"the header")
         cols: List[list] = [[] for _ in header]
         for row in reader:
+            if not row:
+                continue  # a blank line, as aigovctl skips it
             if len(row) != len(header):
                 raise ValueError(
                     f"{path}:{reader.line_num}: {len(row)} fields, the header "

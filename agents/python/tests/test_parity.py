@@ -70,7 +70,8 @@ def assert_same_reference(py, cpp):
         if isinstance(f, aigov.NumericFeature):
             assert f.edges == c["numeric"]["edges"], f.name
             assert f.counts == [int(x) for x in c["numeric"]["counts"]], f.name
-            assert f.std == pytest.approx(c["numeric"]["std"], rel=1e-12)
+            assert f.std == pytest.approx(float(c["numeric"].get("std", 0)),
+                                          rel=1e-12)
         else:
             assert f.categories == c["categorical"]["categories"], f.name
             assert f.counts == [int(x) for x in c["categorical"]["counts"]]
@@ -143,3 +144,26 @@ def test_windows_sent_through_aigovd_hold_aigovctls_counts(client, tmp_path):
     got = {f.name: (list(f.counts), f.null_count)
            for f in reports[0].features}
     assert got == want
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1,x\n\n2,y\n",                 # a blank line
+    "a,b\n,\nNA,None\n",                 # all null: numeric, edges [0]
+    "a,b\n5,x\n5,x\n5,y\n",              # one distinct value
+    "a,b\n1e308,\"q,\"\"uoted\"\"\"\n-inf,z\n1.7976931348623157e308,z\n",
+    "a,b\r\n1,2\r\n3,4\r\n",
+    "a,a\n1,2\n",                        # refused by both
+    "a,b\n1\n",                          # refused by both
+])
+def test_edge_files_agree(tmp_path, text):
+    path = tmp_path / "edge.csv"
+    path.write_bytes(text.encode())
+    cpp = ctl("drift", "profile", "--csv", path, "--model", "m@1",
+              check=False)
+    try:
+        py = aigov.ReferenceProfile.from_csv(path)
+    except ValueError:
+        py = None
+    assert (cpp.returncode == 0) == (py is not None), (cpp.stderr, text)
+    if py is not None:
+        assert_same_reference(py, json.loads(cpp.stdout))
