@@ -317,14 +317,30 @@ def prometheus(args, data, http):
     pid_file = data / "prometheus.pid"
     if pid_file.exists():
         _kill(pid_file)
-    spawn([binary, f"--config.file={pdir / 'prometheus.yml'}",
+        time.sleep(0.5)
+    note = None
+    host, port = args.prometheus.rsplit(":", 1)
+    if not _free(host, int(port)):
+        # Debian's package runs its own Prometheus on 9090.
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            args.prometheus = f"{host}:{sock.getsockname()[1]}"
+        note = (f"   ({host}:{port} is taken, e.g. by the prometheus "
+                f"service; this one listens on {args.prometheus})")
+    proc = spawn([binary, f"--config.file={pdir / 'prometheus.yml'}",
            f"--storage.tsdb.path={pdir / 'data'}",
            f"--web.listen-address={args.prometheus}"],
           data / "prometheus.log", pid_file)
     say(f"4. Prometheus on http://{args.prometheus} scrapes "
         f"http://{http}/metrics with the project's alert rules")
+    if note:
+        say(note)
     deadline = time.monotonic() + args.alert_timeout
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            say(f"   Prometheus exited ({proc.returncode}); see "
+                f"{data / 'prometheus.log'}")
+            return []
         try:
             with urllib.request.urlopen(
                     f"http://{args.prometheus}/api/v1/alerts",
@@ -344,6 +360,15 @@ def prometheus(args, data, http):
     say("   the drift alert has not fired yet; watch "
         f"http://{args.prometheus}/alerts")
     return []
+
+
+def _free(host, port):
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+            return True
+        except OSError:
+            return False
 
 
 def _kill(pid_file):
