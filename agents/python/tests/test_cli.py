@@ -3,11 +3,9 @@ with pip into a virtual environment."""
 
 import json
 import os
-import pathlib
 import subprocess
 import sys
 
-import pytest
 
 from conftest import ROOT, ctl
 
