@@ -96,3 +96,36 @@ def test_pip_install_into_a_venv(tmp_path):
     assert str(venv) in out.stdout.splitlines()[0]
     assert out.stdout.splitlines()[1] == "127.0.0.1:7420"
     assert (venv / "bin" / "aigov-agent").exists()
+
+
+def test_the_readme_ten_lines_run_as_written(aigovd, tmp_path, monkeypatch):
+    import re
+    import numpy as np
+    import pandas as pd
+    import aigov_agent
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Instrument your own model", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    assert len(code.strip().splitlines()) == 10
+    monkeypatch.setenv("AIGOV_TARGET", aigovd.target)
+    monkeypatch.setenv("AIGOV_SPOOL_DIR", str(tmp_path / "spool"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.pkl").write_bytes(b"a pickled model")
+    rng = np.random.default_rng(5)
+
+    class Model:
+        def predict(self, batch):
+            return np.zeros(len(batch))
+
+    frame = pd.DataFrame({"income": rng.normal(3000, 500, 1000),
+                          "region": rng.choice(["n", "s"], 1000)})
+    scope = {"train_df": frame, "model": Model(),
+             "stream": [frame.iloc[i:i + 100] for i in range(0, 1000, 100)]}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102
+    c = scope["client"]
+    assert c.get("ModelVersion", "credit-scoring", "2.0").model_version \
+        .system_id == "loans"
+    assert scope["monitor"].stats()["observed_rows"] == 1000
+    assert scope["monitor"].stats()["sent_reports"] >= 1
+    assert isinstance(c, aigov_agent.Client)
+    c.close()
