@@ -95,7 +95,7 @@ def _profile_cmd(c, args):
 
 def _replay(c, args):
     from aigov_agent.monitor import Monitor  # noqa: cycles
-    m = Monitor(c, "-", "-", profile=None)
+    m = Monitor("-", "-", client=c)
     # pylint: disable=protected-access
     delivered = m._replay()
     n = m.stats()["replayed_reports"] + m.stats()["refused_reports"]

@@ -442,7 +442,7 @@ class Client:
             m = self._monitors.get((model_id, version))
             if m is None:
                 m = self._monitors[(model_id, version)] = Monitor(
-                    self, model_id, version, **options)
+                    model_id, version, client=self, **options)
             return m
 
     def drift_status(self, model_id: str, version: str):

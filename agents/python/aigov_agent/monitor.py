@@ -90,17 +90,22 @@ class _Window:
 class Monitor:
     """The drift monitor of one model version (see the module docstring).
 
+    client: the aigov_agent.Client to send through (by default one
+      configured from the environment: AIGOV_TARGET, ...).
     profile: the ReferenceProfile to count in; by default the one the client
       sent for this model version, else aigovd's (fetched on the monitor's
       thread; batches wait for it in the queue).
     clock: seconds since the epoch of an observation without `at`.
     """
 
-    def __init__(self, client, model_id: str, version: str, *,
+    def __init__(self, model_id: str, version: str, *, client=None,
                  profile=None, queue_size: int = 10000,
                  send_interval: float = 10.0,
                  spool_dir: Optional[str] = None,
                  max_spool_bytes: int = 64 << 20, clock=time.time):
+        if client is None:
+            from aigov_agent.client import Client  # noqa: cycles
+            client = Client()
         self.client = client
         self.model_id = model_id
         self.version = version

@@ -171,8 +171,8 @@ class _Stalled(aigov.ReferenceProfile):
 def test_full_queue_drops_and_counts_never_blocks(client, tmp_path):
     base = setup_model(client, tmp_path)
     stalled = _Stalled(base)
-    monitor = aigov.Monitor(client, "m", "1", profile=stalled, queue_size=8,
-                            send_interval=3600)
+    monitor = aigov.Monitor("m", "1", client=client, profile=stalled,
+                            queue_size=8, send_interval=3600)
     t0 = (int(time.time()) // HOUR - 2) * HOUR
     monitor.observe({"x": 0.1, "c": "a"}, at=t0)
     assert stalled.entered.wait(30)
@@ -212,3 +212,18 @@ def test_bad_batches_never_raise(client, tmp_path):
     assert x.null_count == 1 and sum(x.counts) == 1  # "abc", then 2.0
     monitor.close()
     assert monitor.flush(30) is False  # at once: closed
+
+
+def test_a_monitor_on_its_own_reads_the_environment(client, aigovd, tmp_path,
+                                                    monkeypatch):
+    profile = setup_model(client, tmp_path)
+    monkeypatch.setenv("AIGOV_TARGET", aigovd.target)
+    monkeypatch.setenv("AIGOV_SPOOL_DIR", str(tmp_path / "own-spool"))
+    monitor = aigov.Monitor("m", "1", send_interval=3600)
+    assert monitor.client.target == aigovd.target
+    t0 = (int(time.time()) // HOUR - 1) * HOUR
+    batch = rows(9, 120)
+    monitor.observe(batch, at=t0)
+    assert monitor.flush(30)  # the profile fetched from aigovd's journal
+    assert totals(window_reports(client)) == expected(profile, [(t0, batch)])
+    monitor.close()
