@@ -94,17 +94,24 @@ def _profile_cmd(c, args):
 
 
 def _replay(c, args):
-    from aigov_agent.monitor import Monitor  # noqa: cycles
-    m = Monitor("-", "-", client=c)
-    # pylint: disable=protected-access
-    delivered = m._replay()
-    n = m.stats()["replayed_reports"] + m.stats()["refused_reports"]
+    from aigov_agent.monitor import deliver  # noqa: cycles
+    from aigov_agent.spool import Spool
+    counts = {"replayed_reports": 0, "refused_reports": 0}
+
+    def send(reports):
+        results = deliver(c, reports)
+        if results is None:
+            return False
+        for r in results:
+            counts["refused_reports" if r.code else "replayed_reports"] += 1
+        return True
+
+    delivered = Spool(c.spool_dir).replay(send)
     if args.json:
-        print(json.dumps({"replayed_reports": m.stats()["replayed_reports"],
-                          "refused_reports": m.stats()["refused_reports"],
-                          "spool_empty": delivered}))
+        print(json.dumps(dict(counts, spool_empty=delivered)))
     else:
-        print(f"{n} spooled reports sent from {c.spool_dir}"
+        print(f"{counts['replayed_reports']} spooled reports sent from "
+              f"{c.spool_dir} ({counts['refused_reports']} refused)"
               + ("" if delivered else "; aigovd unreachable, the rest kept"))
     return 0 if delivered else 1
 

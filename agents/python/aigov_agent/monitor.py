@@ -36,6 +36,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from aigov_agent import profile as _profile
+from aigov_agent.spool import Spool
 from aigov_agent._pb.aigov.v1 import monitoring_service_pb2 as mon_pb2
 from aigov_agent._pb.aigov.v1 import monitoring_service_pb2_grpc as mon_grpc
 
@@ -350,15 +351,10 @@ class Monitor:
 
     def _send(self, reports, counter) -> bool:
         """True when aigovd answered (each report accepted or refused)."""
-        req = mon_pb2.ReportWindowBatchRequest(windows=reports)
-        try:
-            resp = self.client.call(mon_grpc.MonitoringServiceStub,
-                                    "ReportWindowBatch", req, retries=0)
-        except Exception as e:  # pylint: disable=broad-except
-            log.warning("aigov monitor %s@%s: aigovd unreachable, spooling "
-                        "(%s)", self.model_id, self.version, e)
+        results = deliver(self.client, reports)
+        if results is None:
             return False
-        for r in resp.results:
+        for r in results:
             if r.code == 0:
                 self._count(counter, 1)
             else:
@@ -367,69 +363,26 @@ class Monitor:
                             r.event_id, r.message)
         return True
 
-    # -- the spool ---------------------------------------------------------
-
     def _spool(self, reports):
-        try:
-            os.makedirs(self.spool_dir, exist_ok=True)
-            data = mon_pb2.ReportWindowBatchRequest(
-                windows=reports).SerializeToString()
-            if _dir_bytes(self.spool_dir) + len(data) > self.max_spool_bytes:
-                self._count("dropped_reports", len(reports))
-                log.error("aigov monitor: spool %s full, %d reports dropped",
-                          self.spool_dir, len(reports))
-                return
-            name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex}"
-            tmp = os.path.join(self.spool_dir, f".{name}.tmp")
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, os.path.join(self.spool_dir, name + ".batch"))
-            self._count("spooled_reports", len(reports))
-        except OSError as e:
-            self._count("dropped_reports", len(reports))
-            log.error("aigov monitor: cannot spool to %s: %s", self.spool_dir,
-                      e)
+        ok = Spool(self.spool_dir, self.max_spool_bytes).put(reports)
+        self._count("spooled_reports" if ok else "dropped_reports",
+                    len(reports))
 
     def _replay(self) -> bool:
-        """Sends spooled batches, oldest first, each claimed by a rename so
-        that one process sends it; True when the spool is empty."""
-        try:
-            names = sorted(n for n in os.listdir(self.spool_dir)
-                           if n.endswith(".batch") or ".claim-" in n)
-        except FileNotFoundError:
-            return True
-        for name in names:
-            path = os.path.join(self.spool_dir, name)
-            if ".claim-" in name:
-                pid = int(name.rsplit("-", 1)[1])
-                if _alive(pid):
-                    continue
-                original = path[:path.index(".claim-")]
-                try:
-                    os.replace(path, original)
-                except OSError:
-                    continue
-                path = original
-            claimed = f"{path}.claim-{os.getpid()}"
-            try:
-                os.rename(path, claimed)
-            except OSError:
-                continue  # another process took it
-            try:
-                with open(claimed, "rb") as f:
-                    req = mon_pb2.ReportWindowBatchRequest.FromString(f.read())
-            except Exception:  # pylint: disable=broad-except
-                log.error("aigov monitor: unreadable spool file %s, removed",
-                          claimed)
-                os.remove(claimed)
-                continue
-            if not self._send(list(req.windows), "replayed_reports"):
-                os.replace(claimed, path)
-                return False
-            os.remove(claimed)
-        return True
+        return Spool(self.spool_dir, self.max_spool_bytes).replay(
+            lambda reports: self._send(reports, "replayed_reports"))
+
+
+def deliver(client, reports):
+    """Sends reports in one ReportWindowBatch; aigovd's results, or None
+    when it could not be reached."""
+    req = mon_pb2.ReportWindowBatchRequest(windows=reports)
+    try:
+        return client.call(mon_grpc.MonitoringServiceStub,
+                           "ReportWindowBatch", req, retries=0).results
+    except Exception as e:  # pylint: disable=broad-except
+        log.warning("aigov: aigovd unreachable (%s)", e)
+        return None
 
 
 def _merge(parts, feature):
@@ -463,27 +416,6 @@ def _rows(batch) -> int:
         return _profile.batch_rows(batch)
     except Exception:  # pylint: disable=broad-except
         return 1
-
-
-def _dir_bytes(path) -> int:
-    total = 0
-    with os.scandir(path) as it:
-        for e in it:
-            try:
-                total += e.stat().st_size
-            except OSError:
-                pass
-    return total
-
-
-def _alive(pid) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _after_fork_in_child():

@@ -1,8 +1,11 @@
 """The Monitor in a serving process: the daemon stopped mid-stream (spool,
 then replay, exactly once), a forked worker, a full queue, bad batches."""
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 
@@ -12,7 +15,7 @@ import pandas as pd
 import aigov_agent as aigov
 from aigov_agent._pb.aigov.v1 import journal_service_pb2 as jpb
 from aigov_agent._pb.aigov.v1 import journal_service_pb2_grpc as jgrpc
-from conftest import Aigovd, free_port
+from conftest import ROOT, Aigovd, free_port
 
 HOUR = 3600
 
@@ -105,8 +108,17 @@ def test_daemon_stopped_mid_stream_everything_arrives_once(tmp_path):
 
         # The same spooled batch sent again (an answer lost on the way):
         # aigovd knows its event ids and records nothing new.
+        # Replayed by the pipeline command this time.
         shutil.copy(tmp_path / "copy.batch", spool / spooled[0])
-        assert monitor.flush(30)
+        r = subprocess.run(
+            [sys.executable, "-m", "aigov_agent", "--json", "replay"],
+            capture_output=True, text=True, env=dict(
+                os.environ, PYTHONPATH=str(ROOT / "agents" / "python"),
+                AIGOV_TARGET=daemon.target, AIGOV_SPOOL_DIR=str(spool)))
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout) == {"replayed_reports": 3,
+                                        "refused_reports": 0,
+                                        "spool_empty": True}
         assert os.listdir(spool) == []
         assert len(window_reports(client)) == 4
         assert totals(window_reports(client)) == expected(profile, parts)
