@@ -228,12 +228,11 @@ class Monitor:
                     items.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            control = None
-            for it in items:
-                if it[0] is _FLUSH or it[0] is _STOP:
-                    control = it
-                else:
-                    pending.append(it)
+            flushes = [it[1] for it in items if it[0] is _FLUSH]
+            stop = any(it[0] is _STOP for it in items)
+            pending += [it for it in items
+                        if it[0] is not _FLUSH and it[0] is not _STOP]
+            delivered = False
             try:
                 if pending and self._profile_ready():
                     self._count_batches(pending)
@@ -242,20 +241,17 @@ class Monitor:
                     drop = pending[:len(pending) - self.queue_size]
                     pending = pending[len(drop):]
                     self._count("dropped_rows", sum(_rows(b) for _, b in drop))
-                if control is not None or \
-                        time.monotonic() - self._last_send >= \
+                if flushes or stop or time.monotonic() - self._last_send >= \
                         self.send_interval:
                     delivered = self._ship() and not pending
-                    if control is not None and control[0] is _FLUSH:
-                        control[1][1]["delivered"] = delivered
-                        control[1][0].set()
             except Exception:  # pylint: disable=broad-except
                 log.exception("aigov monitor %s@%s", self.model_id,
                               self.version)
                 self._count("errors", 1)
-                if control is not None and control[0] is _FLUSH:
-                    control[1][0].set()
-            if control is not None and control[0] is _STOP:
+            for done, result in flushes:  # every waiter hears, once
+                result["delivered"] = delivered
+                done.set()
+            if stop:
                 return
 
     def _profile_ready(self) -> bool:
