@@ -131,7 +131,12 @@ class Client:
                 # A new process (or the first call): the parent's channel
                 # is not ours to use or to close.
                 self._pid = os.getpid()
-                options = [("grpc.max_receive_message_length", 64 << 20)]
+                # Reconnect within 2 s of aigovd coming back (gRPC's
+                # default backoff grows to 120 s), so a spool drains soon.
+                options = [("grpc.max_receive_message_length", 64 << 20),
+                           ("grpc.initial_reconnect_backoff_ms", 250),
+                           ("grpc.min_reconnect_backoff_ms", 250),
+                           ("grpc.max_reconnect_backoff_ms", 2000)]
                 if self._root_ca is not None:
                     creds = grpc.ssl_channel_credentials(self._root_ca)
                     self._channel = grpc.secure_channel(self.target, creds,
@@ -148,16 +153,21 @@ class Client:
         return (("authorization", f"Bearer {self.token}"),) if self.token \
             else None
 
-    def call(self, factory, method, request, *, retries=None, timeout=None):
+    def call(self, factory, method, request, *, retries=None, timeout=None,
+             wait_for_ready=False):
         """Calls one RPC with retries; returns the response or raises
-        AigovError."""
+        AigovError. With wait_for_ready the call waits (up to its timeout)
+        for a channel that is reconnecting instead of failing at once."""
         tries = 1 + (self.retries if retries is None else retries)
         delay = 0.2
         for attempt in range(tries):
             try:
                 rpc = getattr(self._stub(factory), method)
+                # A retry waits for the channel to reconnect (up to the
+                # timeout) rather than failing during gRPC's backoff.
                 return rpc(request, timeout=timeout or self.timeout,
-                           metadata=self._metadata())
+                           metadata=self._metadata(),
+                           wait_for_ready=wait_for_ready or attempt > 0)
             except grpc.RpcError as e:
                 code = e.code() if hasattr(e, "code") else \
                     grpc.StatusCode.UNKNOWN

@@ -374,8 +374,12 @@ def deliver(client, reports):
     when it could not be reached."""
     req = mon_pb2.ReportWindowBatchRequest(windows=reports)
     try:
+        # The monitor's own thread may wait: up to 5 s for a channel that
+        # is reconnecting (aigovd just came back) before spooling.
         return client.call(mon_grpc.MonitoringServiceStub,
-                           "ReportWindowBatch", req, retries=0).results
+                           "ReportWindowBatch", req, retries=0,
+                           timeout=min(client.timeout, 5.0),
+                           wait_for_ready=True).results
     except Exception as e:  # pylint: disable=broad-except
         log.warning("aigov: aigovd unreachable (%s)", e)
         return None
