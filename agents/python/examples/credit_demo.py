@@ -44,6 +44,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import aigov_agent as aigov  # noqa: E402
+from aigov_agent._pb.aigov.v1 import journal_service_pb2 as journal_pb2  # noqa
+from aigov_agent._pb.aigov.v1 import journal_service_pb2_grpc as journal_grpc  # noqa
+from aigov_agent._pb.aigov.v1 import monitoring_pb2  # noqa: E402
 
 SYSTEM = "demo-loans"
 MODEL = "demo-credit-scoring"
@@ -102,9 +105,8 @@ def design(df):
 def answers(target):
     try:
         with aigov.Client(target, retries=0, timeout=2) as c:
-            c.call(aigov.client.journal_grpc.JournalServiceStub,
-                   "GetCheckpoint", aigov.client.journal_pb2.
-                   GetCheckpointRequest(), retries=0, timeout=2)
+            c.call(journal_grpc.JournalServiceStub, "GetCheckpoint",
+                   journal_pb2.GetCheckpointRequest(), retries=0, timeout=2)
         return True
     except aigov.AigovError:
         return False
@@ -235,7 +237,7 @@ def serve(client, model, rng):
             f"AUC {auc:.3f}" + ("  (incomes shifted)" if factor < 1 else ""))
     if not monitor.flush(60):
         raise SystemExit("demo: the monitor could not deliver its windows")
-    return refused_at_shift, first
+    return refused_at_shift
 
 
 def wait_for_drift(client, timeout=120):
@@ -418,9 +420,9 @@ def main():
     client = aigov.Client(args.target, spool_dir=str(data / "spool"))
     rng = np.random.default_rng(2026)
     model = record_story(client, data, rng)
-    refused, _ = serve(client, model, rng)
+    refused = serve(client, model, rng)
     status = wait_for_drift(client)
-    states = {f.feature: aigov.client.monitoring_pb2.DriftState.Name(
+    states = {f.feature: monitoring_pb2.DriftState.Name(
         f.state).replace("DRIFT_STATE_", "")
         for f in status.last_evaluation.features}
     say("   drift: " + ", ".join(f"{k} {v}" for k, v in states.items()))

@@ -3,6 +3,7 @@ returns is in the journal with what was sent, the same call again writes
 nothing, and a refused record raises with the field path."""
 
 import datetime
+import json
 
 import grpc
 import numpy as np
@@ -169,3 +170,22 @@ def test_environment_configures_the_client(monkeypatch, aigovd):
     assert c.target == aigovd.target and c.token == "s3cret"
     # aigovd ignores the bearer token; the call goes through with it.
     assert c.register_system("env-system", name="from env") >= 0
+
+
+def test_event_ids_are_those_aigovctl_derives(client, aigovd, tmp_path):
+    """The same record written by `aigovctl apply` and by the agent is one
+    journal entry: both derive the event id from the content alike."""
+    from conftest import ctl
+    client.register_system("loans", name="Loan scoring")
+    doc = tmp_path / "mv.yaml"
+    doc.write_text("kind: ModelVersion\nmodel_id: credit-scoring\n"
+                   "version: '3.0'\nsystem_id: loans\n"
+                   f"artifact_sha256: {'ab' * 32}\nchange_class: retrain\n"
+                   "training_datasets: [{dataset_id: d, version: '1'}]\n")
+    out = ctl("apply", "-f", doc, "--json", "--target", aigovd.target).stdout
+    applied = json.loads(out)[0]
+    assert applied["result"] == "created"
+    again = client.register_model_version(
+        "credit-scoring", "3.0", system_id="loans", artifact_sha256="ab" * 32,
+        change_class="retrain", training_datasets=["d@1"])
+    assert again == applied["sequence"]
