@@ -220,7 +220,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
       [checkpointer = d->checkpointer_.get()] {
         return checkpointer->Current();
       },
-      d->signer_->verifier_key(), clock);
+      d->signer_->verifier_key(), d->signer_.get(), clock);
   d->compliance_service_ = std::make_unique<server::ComplianceServiceImpl>(
       *d->views_.compliance, *d->journal_, *d->reports_, clock);
 

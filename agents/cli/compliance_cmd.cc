@@ -41,6 +41,13 @@ std::string StatusName(FindingStatus s) {
   return name;
 }
 
+// Violated, at risk or pending: what someone has to act on.
+bool IsOpen(FindingStatus s) {
+  return s == aigov::v1::FINDING_STATUS_VIOLATED ||
+         s == aigov::v1::FINDING_STATUS_AT_RISK ||
+         s == aigov::v1::FINDING_STATUS_PENDING;
+}
+
 Json Time(const google::protobuf::Timestamp& t, bool present) {
   if (!present) return nullptr;
   return google::protobuf::util::TimeUtil::ToString(t);
@@ -67,14 +74,15 @@ int Failed(const grpc::Status& s, const std::string& target) {
 
 // Parses --at into `out`; prints the error and returns false when it is not
 // an RFC 3339 instant.
-bool ParseAt(const std::string& at, google::protobuf::Timestamp* out) {
+bool ParseAt(const std::string& at, google::protobuf::Timestamp* out,
+             const char* flag = "--at") {
   absl::Time t;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, at, &t, &error)) {
     std::fprintf(stderr,
-                 "error: --at: expected an RFC 3339 time such as "
+                 "error: %s: expected an RFC 3339 time such as "
                  "2027-01-15T00:00:00Z, got \"%s\" (%s)\n",
-                 at.c_str(), error.c_str());
+                 flag, at.c_str(), error.c_str());
     return false;
   }
   const int64_t seconds = absl::ToUnixSeconds(t);
@@ -227,7 +235,7 @@ int ComplianceObligations(const std::string& target, const std::string& regime,
 }
 
 int ComplianceStatus(const std::string& target, const std::string& system,
-                     const std::string& at, bool json) {
+                     const std::string& at, bool open_only, bool json) {
   aigov::v1::GetStatusRequest req;
   req.set_system_id(system);
   if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
@@ -260,7 +268,10 @@ int ComplianceStatus(const std::string& target, const std::string& system,
         o.evidence_sequences().begin(), o.evidence_sequences().end());
     j["finding_sequence"] =
         o.finding_sequence() == 0 ? Json(nullptr) : Json(o.finding_sequence());
+    j["to_fix"] =
+        std::vector<std::string>(o.to_fix().begin(), o.to_fix().end());
     ++counts[StatusName(o.status())];
+    if (open_only && !IsOpen(o.status())) continue;
     obligations.push_back(std::move(j));
   }
   out["obligations"] = std::move(obligations);
@@ -288,6 +299,12 @@ int ComplianceStatus(const std::string& target, const std::string& system,
     std::printf("%-8s %-16s %-18s %-20s %s\n", Text(o["id"]).c_str(),
                 Text(o["article"]).c_str(), Text(o["status"]).c_str(),
                 Text(o["deadline"]).c_str(), Text(o["reason"]).c_str());
+    for (const Json& fix : o["to_fix"]) {
+      std::printf("%-8s to fix: %s\n", "", Text(fix).c_str());
+    }
+  }
+  if (open_only && out["obligations"].empty()) {
+    std::printf("no open obligation: nothing violated, at risk or pending\n");
   }
   if (resp.has_next_due()) {
     std::printf("next change due %s\n", Text(out["next_due"]).c_str());
@@ -337,6 +354,8 @@ int ComplianceFindings(const std::string& target, const std::string& system,
               ? Json(nullptr)
               : Json(StatusName(f.previous_status()));
       j["reason"] = f.reason();
+      j["to_fix"] =
+          std::vector<std::string>(f.to_fix().begin(), f.to_fix().end());
       j["deadline"] = Time(f.deadline(), f.has_deadline());
       j["evidence_sequences"] = std::vector<uint64_t>(
           f.evidence_sequences().begin(), f.evidence_sequences().end());
@@ -363,6 +382,9 @@ int ComplianceFindings(const std::string& target, const std::string& system,
                 Text(f["system_id"]).c_str(), Text(f["obligation_id"]).c_str(),
                 Text(f["status"]).c_str(), Text(f["deadline"]).c_str(),
                 Text(f["sequence"]).c_str(), Text(f["reason"]).c_str());
+    for (const Json& fix : f["to_fix"]) {
+      std::printf("%-33s to fix: %s\n", "", Text(fix).c_str());
+    }
   }
   return 0;
 }
@@ -446,11 +468,15 @@ Proven ReportProof(const aigov::v1::ComplianceReport& r) {
 }  // namespace
 
 int ComplianceReport(const std::string& target, const std::string& system,
-                     const std::string& at, const std::string& format,
-                     const std::string& out, const std::string& bundle) {
+                     const std::string& at, const std::string& since,
+                     const std::string& format, const std::string& out,
+                     const std::string& bundle) {
   aigov::v1::GetReportRequest req;
   req.set_system_id(system);
   if (!at.empty() && !ParseAt(at, req.mutable_at())) return 2;
+  if (!since.empty() && !ParseAt(since, req.mutable_since(), "--since")) {
+    return 2;
+  }
   aigov::v1::ReportFormat f;
   if (!ParseFormat(format, true, &f)) return 2;
   req.set_format(f);

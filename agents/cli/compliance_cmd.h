@@ -21,33 +21,35 @@ namespace aigov::cli {
 int ComplianceObligations(const std::string& target, const std::string& regime,
                           bool json);
 
-// aigovctl compliance status --system ID [--at RFC3339] [--json]. The JSON
-// is {"system_id", "regime", "at", "risk_class", "reasons", "source"
+// aigovctl compliance status --system ID [--at RFC3339] [--open] [--json]. The
+// JSON is {"system_id", "regime", "at", "risk_class", "reasons", "source"
 // ("evaluated" or "journal"), "next_due", "tree_size", "obligations": [{"id",
 // "article", "title", "status", "reason", "deadline", "evidence_sequences",
-// "finding_sequence"}]}: times RFC 3339, a deadline null when no clock
-// applies, finding_sequence null unless read from the journal.
+// "finding_sequence", "to_fix"}]}: times RFC 3339, a deadline null when no
+// clock applies, finding_sequence null when no journalled finding states
+// the status. With `open_only`, only what is violated, at risk or pending.
 int ComplianceStatus(const std::string& target, const std::string& system,
-                     const std::string& at, bool json);
+                     const std::string& at, bool open_only, bool json);
 
 // aigovctl compliance findings [--system ID] [--status S] [--obligation ID]
 // [--json]. The JSON is an array of {"sequence", "recorded_at",
 // "system_id", "obligation_id", "article", "status", "previous_status",
-// "reason", "deadline", "evidence_sequences", "risk_class", "regime",
+// "reason", "to_fix", "deadline", "evidence_sequences", "risk_class", "regime",
 // "evaluated_at"}.
 int ComplianceFindings(const std::string& target, const std::string& system,
                        const std::string& status, const std::string& obligation,
                        bool json);
 
-// aigovctl compliance report --system ID [--at RFC3339] [--format
-// md|json|html] [--out FILE] [--bundle DIR]: the report rendered by aigovd
-// (ComplianceService.GetReport), to stdout or FILE; with --bundle, its
+// aigovctl compliance report --system ID [--at RFC3339] [--since RFC3339]
+// [--format md|json|html] [--out FILE] [--bundle DIR]: the report rendered by
+// aigovd (ComplianceService.GetReport), to stdout or FILE; with --bundle, its
 // proof bundle in DIR (checkpoint, public_key, entries.jsonl with each
 // cited entry's inclusion proof, and report.json), which `aigovctl journal
 // verify DIR` checks offline.
 int ComplianceReport(const std::string& target, const std::string& system,
-                     const std::string& at, const std::string& format,
-                     const std::string& out, const std::string& bundle);
+                     const std::string& at, const std::string& since,
+                     const std::string& format, const std::string& out,
+                     const std::string& bundle);
 
 // aigovctl compliance annex-iv --system ID --model ID@VERSION [--at
 // RFC3339] [--format md|html] [--out FILE] [--bundle DIR]: the version's

@@ -33,6 +33,9 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -54,6 +57,8 @@
 #include "aigov/v1/journal_service.grpc.pb.h"
 #include "aigov/v1/records.pb.h"
 #include "aigov/v1/registry_service.grpc.pb.h"
+#include "aigov/v1/report.pb.h"
+#include "daemon/attestation/report_attestation.h"
 #include "daemon/common/logging.h"
 #include "daemon/common/random.h"
 #include "daemon/common/sha256.h"
@@ -410,6 +415,54 @@ int JournalExport(const std::string& target, const std::string& out_dir,
   return 0;
 }
 
+// The report a report bundle proves (DIR/report.json), parsed, and the
+// finding entries its obligations cite, collected while the bundle is
+// verified.
+struct BundledReport {
+  aigov::v1::ComplianceReport report;
+  std::set<uint64_t> wanted;
+  std::map<uint64_t, std::string> entries;
+};
+
+// Reads DIR/report.json when there is one. Returns false (after printing
+// why) when it exists but does not parse.
+bool ReadBundledReport(const std::string& dir,
+                       std::optional<BundledReport>* out) {
+  const std::string path = dir + "/report.json";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return true;
+  std::stringstream buf;
+  buf << in.rdbuf();
+  BundledReport r;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      buf.str(), &r.report, options);
+  if (!parsed.ok()) {
+    std::fprintf(stderr,
+                 "verification FAILED: report.json does not parse as a "
+                 "ComplianceReport: %s\n",
+                 std::string(parsed.message()).c_str());
+    return false;
+  }
+  for (const auto& o : r.report.obligations()) {
+    if (o.finding_sequence() != 0) r.wanted.insert(o.finding_sequence());
+  }
+  *out = std::move(r);
+  return true;
+}
+
+int VerifyFailed(const std::string& message, bool json) {
+  std::fprintf(stderr, "verification FAILED: %s\n", message.c_str());
+  if (json) {
+    std::printf("%s\n", nlohmann::ordered_json(
+                            {{"verified", false}, {"error", message}})
+                            .dump()
+                            .c_str());
+  }
+  return 1;
+}
+
 int JournalVerify(const std::string& dir, const std::string& previous_file,
                   const std::string& key, bool json) {
   aigov::tlog::VerifyOptions options;
@@ -437,20 +490,47 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
       if (done == total) std::fprintf(stderr, "\n");
     };
   }
+  std::optional<BundledReport> report;
+  if (!ReadBundledReport(dir, &report)) return 1;
+  if (report) {
+    options.on_entry = [&report](uint64_t index, absl::string_view entry) {
+      if (report->wanted.count(index) != 0) {
+        report->entries[index] = std::string(entry);
+      }
+    };
+  }
   auto summary = aigov::tlog::VerifyBundle(dir, options);
   if (!summary.ok()) {
-    std::fprintf(stderr, "verification FAILED: %s\n",
-                 std::string(summary.status().message()).c_str());
-    if (json) {
-      std::printf("%s\n",
-                  nlohmann::ordered_json(
-                      {{"verified", false},
-                       {"error", std::string(summary.status().message())}})
-                      .dump()
-                      .c_str());
-    }
-    return 1;
+    return VerifyFailed(std::string(summary.status().message()), json);
   }
+  std::optional<aigov::attestation::ReportCheck> checked;
+  if (report) {
+    auto verifier = aigov::tlog::NoteVerifier::FromVerifierKey(summary->key);
+    if (!verifier.ok()) {
+      return VerifyFailed(std::string(verifier.status().message()), json);
+    }
+    const aigov::tlog::Checkpoint checkpoint{summary->origin,
+                                             summary->tree_size, summary->root};
+    auto check = aigov::attestation::CheckReport(
+        report->report, *verifier, checkpoint,
+        [&report](uint64_t s) -> std::optional<std::string> {
+          auto it = report->entries.find(s);
+          if (it == report->entries.end()) return std::nullopt;
+          return it->second;
+        });
+    if (!check.ok()) {
+      return VerifyFailed(std::string(check.status().message()), json);
+    }
+    checked = *check;
+  }
+  // A key read from the bundle shows the bundle is intact, not who made it:
+  // anyone can sign a bundle with a key of their own and ship that key.
+  const std::string signature =
+      summary->key_from_bundle
+          ? "signed by the bundle's own key (public_key; this proves nothing "
+            "about who signed: pass --key with the operator's verifier key, "
+            "from aigovctl journal public-key)"
+          : "signature valid for the --key given";
   if (json) {
     nlohmann::ordered_json out = {
         {"verified", true},
@@ -460,8 +540,15 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
         {"partial", summary->partial},
         {"entries", summary->partial ? summary->entries : summary->tree_size},
         {"pruned", summary->pruned},
-        {"previous_size", nullptr}};
+        {"previous_size", nullptr},
+        {"key_source", summary->key_from_bundle ? "bundle" : "--key"},
+        {"report", nullptr}};
     if (summary->previous_size) out["previous_size"] = *summary->previous_size;
+    if (checked) {
+      out["report"] = {{"system_id", report->report.system_id()},
+                       {"obligations", checked->obligations},
+                       {"rest_on_findings", checked->rest_on_findings}};
+    }
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
@@ -476,17 +563,27 @@ int JournalVerify(const std::string& dir, const std::string& previous_file,
   if (summary->partial) {
     std::printf(
         "verified: %llu entries, each proven included in the %llu entries of "
-        "%s, root %s, signature valid%s\n",
+        "%s, root %s, %s%s\n",
         static_cast<unsigned long long>(summary->entries),
         static_cast<unsigned long long>(summary->tree_size),
         summary->origin.c_str(), aigov::tlog::HashHex(summary->root).c_str(),
-        extra.c_str());
-    return 0;
+        signature.c_str(), extra.c_str());
+  } else {
+    std::printf("verified: %llu entries of %s, root %s, %s%s\n",
+                static_cast<unsigned long long>(summary->tree_size),
+                summary->origin.c_str(),
+                aigov::tlog::HashHex(summary->root).c_str(), signature.c_str(),
+                extra.c_str());
   }
-  std::printf("verified: %llu entries of %s, root %s, signature valid%s\n",
-              static_cast<unsigned long long>(summary->tree_size),
-              summary->origin.c_str(),
-              aigov::tlog::HashHex(summary->root).c_str(), extra.c_str());
+  if (checked) {
+    std::printf(
+        "report.json: the %llu obligations of %s are as attested at that "
+        "checkpoint; %llu rest on the ComplianceFinding entry they cite, "
+        "proven above\n",
+        static_cast<unsigned long long>(checked->obligations),
+        report->report.system_id().c_str(),
+        static_cast<unsigned long long>(checked->rest_on_findings));
+  }
   return 0;
 }
 
@@ -713,10 +810,14 @@ int main(int argc, char** argv) {
   status->add_option("--at", status_at,
                      "RFC 3339 instant, e.g. 2027-01-15T00:00:00Z "
                      "(default: now)");
+  bool status_open = false;
+  status->add_flag("--open", status_open,
+                   "Only the obligations violated, at risk or pending (what "
+                   "needs doing), each with what would fix it");
   status->add_flag("--json", status_json, "Print JSON");
   status->callback([&] {
     rc = aigov::cli::ComplianceStatus(target, status_system, status_at,
-                                      status_json);
+                                      status_open, status_json);
   });
   auto* findings = compliance->add_subcommand(
       "findings",
@@ -754,6 +855,10 @@ int main(int argc, char** argv) {
   report->add_option("--at", report_at,
                      "RFC 3339 instant, e.g. 2027-01-15T00:00:00Z "
                      "(default: now)");
+  std::string report_since;
+  report->add_option("--since", report_since,
+                     "RFC 3339 instant the summary counts changes from, e.g. "
+                     "the previous report's (default: 30 days before --at)");
   report->add_option("--format", report_format,
                      "md (default), json or html (one self-contained page)");
   report->add_option("--out", report_out, "Write to FILE (default: stdout)");
@@ -763,7 +868,8 @@ int main(int argc, char** argv) {
                      "report.json (check with aigovctl journal verify DIR)");
   report->callback([&] {
     rc = aigov::cli::ComplianceReport(target, report_system, report_at,
-                                      report_format, report_out, report_bundle);
+                                      report_since, report_format, report_out,
+                                      report_bundle);
   });
 
   auto* annex = compliance->add_subcommand(
@@ -919,7 +1025,10 @@ int main(int argc, char** argv) {
   auto* verify = journal->add_subcommand(
       "verify",
       "Verify an audit bundle offline (no daemon needed): a full export, "
-      "or a report's partial bundle (each entry's inclusion proof)");
+      "or a report's partial bundle (each entry's inclusion proof); with a "
+      "report.json, also the report's signed attestation (every "
+      "obligation's status, deadline, evidence and reason as signed) and "
+      "each status against the ComplianceFinding entry it cites");
   std::string verify_dir;
   std::string previous_file;
   std::string verify_key;
@@ -929,12 +1038,15 @@ int main(int argc, char** argv) {
       "An older checkpoint note the bundle must be consistent with");
   verify->add_option(
       "--key", verify_key,
-      "Verifier key to trust instead of the bundle's public_key");
+      "Verifier key to trust (aigovctl journal public-key, from the "
+      "operator); without it the bundle's own public_key is used, which "
+      "proves the bundle intact but not who signed it");
   bool verify_json = false;
   verify->add_flag("--json", verify_json,
                    "Print {verified, origin, tree_size, root_hash, partial, "
-                   "entries, pruned, previous_size} or {verified: false, "
-                   "error}");
+                   "entries, pruned, previous_size, key_source, report: "
+                   "{system_id, obligations, rest_on_findings} or null} or "
+                   "{verified: false, error}");
   verify->callback([&] {
     rc = JournalVerify(verify_dir, previous_file, verify_key, verify_json);
   });

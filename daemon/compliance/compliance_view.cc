@@ -577,10 +577,15 @@ absl::Status ComplianceView::Conclude(Folder* fold, SystemRecord* record,
   std::map<std::string, const aigov::internal::v1::StoredFinding*> stored;
   for (const auto& f : record->findings()) stored[f.obligation_id()] = &f;
   // Copied: folding a finding below changes record->findings().
-  std::map<std::string, std::pair<aigov::v1::FindingStatus, int64_t>> before;
+  struct Before {
+    aigov::v1::FindingStatus status;
+    int64_t deadline;
+    std::string reason;
+  };
+  std::map<std::string, Before> before;
   for (const auto& [id, f] : stored) {
-    before[id] = {f->status(),
-                  f->has_deadline() ? f->deadline().seconds() : -1};
+    before[id] = {f->status(), f->has_deadline() ? f->deadline().seconds() : -1,
+                  f->reason()};
   }
   for (const rules::Finding& f : ev.findings) {
     const std::string& id = f.obligation->id;
@@ -588,7 +593,7 @@ absl::Status ComplianceView::Conclude(Folder* fold, SystemRecord* record,
     auto prev = before.find(id);
     aigov::v1::FindingStatus prev_status =
         prev == before.end() ? aigov::v1::FINDING_STATUS_UNSPECIFIED
-                             : prev->second.first;
+                             : prev->second.status;
     // An obligation with no finding journalled for the system does not
     // apply to it yet (not applicable, or not yet applicable): only what
     // applies is journalled the first time.
@@ -597,8 +602,10 @@ absl::Status ComplianceView::Conclude(Folder* fold, SystemRecord* record,
          f.status == aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE)) {
       continue;
     }
-    if (prev != before.end() && prev->second.first == f.status &&
-        prev->second.second == deadline) {
+    // A finding is journalled when its status, deadline or reason changes:
+    // what the journal says of an obligation is what it says now.
+    if (prev != before.end() && prev->second.status == f.status &&
+        prev->second.deadline == deadline && prev->second.reason == f.reason) {
       continue;
     }
     JournalEntry& e = derived->emplace_back();
@@ -610,6 +617,7 @@ absl::Status ComplianceView::Conclude(Folder* fold, SystemRecord* record,
     c->set_status(f.status);
     c->set_previous_status(prev_status);
     c->set_reason(f.reason);
+    for (const std::string& x : f.to_fix) c->add_to_fix(x);
     if (f.deadline) *c->mutable_deadline() = rules::TimestampOf(*f.deadline);
     for (uint64_t s : f.evidence) c->add_evidence_sequences(s);
     c->set_regime(ev.regime->id);

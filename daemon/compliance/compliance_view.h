@@ -9,10 +9,10 @@
 // Derive folds the entry, and what the derivers before it derived from it
 // (a drift ALERT, a PerformanceBreach), into the system's record, evaluates
 // the catalog at the entry's recorded_at, and derives one ComplianceFinding
-// per obligation whose status or deadline changed. Telemetry that cannot
-// change a finding (a performance sample or drift evaluation of a version
-// sampled within compliance.metric_freshness, with no change of its alert
-// state) is folded without evaluation unless the system is due; such a
+// per obligation whose status, deadline or reason changed. Telemetry that
+// cannot change a finding (a performance sample or drift evaluation of a
+// version sampled within compliance.metric_freshness, with no change of its
+// alert state) is folded without evaluation unless the system is due; such a
 // performance sample changes its version's monitoring alone, without
 // loading the system's record. At a tick, DeriveAt re-evaluates the systems
 // whose next due instant (a deadline, an at-risk threshold, an application
@@ -68,7 +68,8 @@ class ComplianceView final : public journal::Projection,
   // 5: records keep Art. 50(2) marking samples.
   // 6: records count oversight actions by type and keep the lifecycle
   // stage's fact.
-  uint32_t version() const override { return 6; }
+  // 7: stored findings keep their reason (a changed reason is journalled).
+  uint32_t version() const override { return 7; }
   std::string column_family() const override { return kComplianceFamily; }
   absl::Status Attach(rocksdb::DB* db,
                       rocksdb::ColumnFamilyHandle* family) override;
@@ -126,8 +127,8 @@ class ComplianceView final : public journal::Projection,
   static constexpr size_t kMaxCachedTelemetry = 1 << 16;
 
   // Evaluates `record` (held by `fold`'s store) at `at` and appends a
-  // finding for each obligation whose status or deadline differs from the
-  // one journalled, folding each through `fold`; `next_sequence` is where
+  // finding for each obligation whose status, deadline or reason differs from
+  // the one journalled, folding each through `fold`; `next_sequence` is where
   // the first will be sequenced.
   absl::Status Conclude(Folder* fold, aigov::internal::v1::SystemRecord* record,
                         absl::Time at, uint64_t source, bool tick,

@@ -251,12 +251,16 @@ td.not_applicable, td.not_yet_applicable { color: #57606a; }
 td.alert { background: #ffebe9; font-weight: 600; }
 td.warn { background: #fff8c5; }
 td.gap { background: #ffebe9; }
+td.time { white-space: nowrap; }
+code { font-family: ui-monospace, monospace; font-size: .9em;
+       background: #f6f8fa; padding: 0 .2em; }
+ul.downloads { padding-left: 1.2rem; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto;
       white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85rem; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
-  nav.crumbs { display: none; }
+  nav.crumbs, nav.downloads { display: none; }
   section + section { break-before: page; }
   h2, h3 { break-after: avoid; }
   tr { break-inside: avoid; }
@@ -265,6 +269,24 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto;
   td.gap { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 )css";
+}
+
+std::string HtmlInline(const std::string& text) {
+  std::string out;
+  size_t at = 0;
+  for (;;) {
+    const size_t open = text.find('`', at);
+    const size_t close =
+        open == std::string::npos ? open : text.find('`', open + 1);
+    if (close == std::string::npos) {
+      out += HtmlEscape(text.substr(at));
+      return out;
+    }
+    absl::StrAppend(&out, HtmlEscape(text.substr(at, open - at)), "<code>",
+                    HtmlEscape(text.substr(open + 1, close - open - 1)),
+                    "</code>");
+    at = close + 1;
+  }
 }
 
 std::string RenderHtml(const Document& doc, const HtmlOptions& options) {
@@ -290,6 +312,14 @@ std::string RenderHtml(const Document& doc, const HtmlOptions& options) {
     absl::StrAppend(&out, "<p class=\"subtitle\">", HtmlEscape(doc.subtitle),
                     "</p>");
   }
+  if (!options.downloads.empty()) {
+    out += "<nav class=\"downloads\">Download:<ul class=\"downloads\">";
+    for (const auto& [text, href] : options.downloads) {
+      absl::StrAppend(&out, "<li><a href=\"", HtmlEscape(href), "\">",
+                      HtmlEscape(text), "</a></li>");
+    }
+    out += "</ul></nav>";
+  }
   out += "</header>\n";
   int n = 0;
   for (const Section& s : doc.sections) {
@@ -299,7 +329,7 @@ std::string RenderHtml(const Document& doc, const HtmlOptions& options) {
     for (const Block& b : s.blocks) {
       switch (b.kind) {
         case Block::Kind::kParagraph:
-          absl::StrAppend(&out, "<p>", HtmlEscape(b.text), "</p>\n");
+          absl::StrAppend(&out, "<p>", HtmlInline(b.text), "</p>\n");
           break;
         case Block::Kind::kHeading:
           absl::StrAppend(&out, "<h3>", HtmlEscape(b.text), "</h3>\n");

@@ -76,9 +76,14 @@ struct HtmlOptions {
   // A navigation line above the title (the web view's breadcrumbs), as
   // (text, href) pairs; the last one without href is the current page.
   std::vector<std::pair<std::string, std::string>> breadcrumbs;
+  // Links under the title ("Download: ..."), as (text, href) pairs; not
+  // printed.
+  std::vector<std::pair<std::string, std::string>> downloads;
 };
 
 std::string HtmlEscape(const std::string& text);
+// `text` escaped, with each pair of backticks rendered as <code>.
+std::string HtmlInline(const std::string& text);
 
 std::string RenderMarkdown(const Document& doc);
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "daemon/attestation/report_attestation.h"
 #include "daemon/common/status_macros.h"
 #include "daemon/lineage/lineage_queries.h"
 #include "daemon/reports/report_render.h"
@@ -32,6 +33,7 @@ void FromEvaluation(const rules::Finding& f, aigov::v1::ObligationStatus* out) {
   out->set_reason(f.reason);
   if (f.deadline) *out->mutable_deadline() = rules::TimestampOf(*f.deadline);
   for (const uint64_t s : f.evidence) out->add_evidence_sequences(s);
+  for (const std::string& x : f.to_fix) out->add_to_fix(x);
 }
 
 absl::Status NotRegistered(const std::string& system_id) {
@@ -70,12 +72,27 @@ absl::StatusOr<aigov::v1::GetStatusResponse> StatusAt(
 
   if (at >= now) {
     response.set_source(aigov::v1::STATUS_SOURCE_EVALUATED);
+    // The finding each status rests on: the last journalled, when it states
+    // what the evaluation does (it does unless a due instant passed since
+    // the last tick).
+    AIGOV_ASSIGN_OR_RETURN(const std::vector<StoredFinding> stored,
+                           view.FindingsAt(system_id, at));
+    std::map<std::string, const StoredFinding*> journalled;
+    for (const StoredFinding& s : stored) journalled[s.obligation_id()] = &s;
     for (const rules::Finding& f : ev.findings) {
       aigov::v1::ObligationStatus* o = response.add_obligations();
       o->set_obligation_id(f.obligation->id);
       o->set_article(f.obligation->article);
       o->set_title(f.obligation->title);
       FromEvaluation(f, o);
+      auto it = journalled.find(f.obligation->id);
+      if (it != journalled.end() && it->second->status() == f.status &&
+          it->second->reason() == f.reason &&
+          it->second->has_deadline() == f.deadline.has_value() &&
+          (!f.deadline ||
+           rules::TimeOf(it->second->deadline()) == *f.deadline)) {
+        o->set_finding_sequence(it->second->sequence());
+      }
     }
     if (ev.next_due) {
       *response.mutable_next_due() = rules::TimestampOf(*ev.next_due);
@@ -124,6 +141,7 @@ absl::StatusOr<aigov::v1::GetStatusResponse> StatusAt(
     const aigov::v1::ComplianceFinding& c = entry->compliance_finding();
     o->set_reason(c.reason());
     o->mutable_evidence_sequences()->CopyFrom(c.evidence_sequences());
+    o->mutable_to_fix()->CopyFrom(c.to_fix());
     if (&s == newest) response.set_risk_class(c.risk_class());
   }
   return response;
@@ -179,6 +197,7 @@ class Assembler {
       if (o.has_deadline()) *r->mutable_deadline() = o.deadline();
       r->mutable_evidence_sequences()->CopyFrom(o.evidence_sequences());
       r->set_finding_sequence(o.finding_sequence());
+      r->mutable_to_fix()->CopyFrom(o.to_fix());
     }
   }
 
@@ -545,9 +564,16 @@ std::vector<uint64_t> Cited(const aigov::v1::ComplianceReport& r) {
 }  // namespace
 
 absl::StatusOr<aigov::v1::ComplianceReport> ReportBuilder::Build(
-    const std::string& system_id, std::optional<absl::Time> at) const {
+    const std::string& system_id, std::optional<absl::Time> at,
+    std::optional<absl::Time> since) const {
   const absl::Time now = clock_.Now();
   const absl::Time when = at.value_or(now);
+  const absl::Time from = since.value_or(when - absl::Hours(30 * 24));
+  if (from > when) {
+    return absl::InvalidArgumentError(
+        "since: after the report's instant (give the previous report's "
+        "instant, or leave it unset for the 30 days before)");
+  }
   AIGOV_ASSIGN_OR_RETURN(
       const aigov::v1::GetStatusResponse status,
       StatusAt(*sources_.compliance, *sources_.journal, system_id, when, now));
@@ -570,12 +596,34 @@ absl::StatusOr<aigov::v1::ComplianceReport> ReportBuilder::Build(
   report.mutable_risk_reasons()->CopyFrom(status.reasons());
   Assembler assembler(sources_, *record, when, &report);
   AIGOV_RETURN_IF_ERROR(assembler.Run(status));
+  AIGOV_ASSIGN_OR_RETURN(
+      const aigov::v1::GetStatusResponse before,
+      StatusAt(*sources_.compliance, *sources_.journal, system_id, from, now));
+  *report.mutable_changes_since() = rules::TimestampOf(from);
+  std::map<std::string, const aigov::v1::ObligationStatus*> then;
+  for (const auto& o : before.obligations()) then[o.obligation_id()] = &o;
+  for (const auto& o : report.obligations()) {
+    auto it = then.find(o.obligation_id());
+    const FindingStatus was = it == then.end()
+                                  ? aigov::v1::FINDING_STATUS_UNSPECIFIED
+                                  : it->second->status();
+    if (was == o.status()) continue;
+    aigov::v1::ReportChange* c = report.add_changes();
+    c->set_obligation_id(o.obligation_id());
+    c->set_title(o.title());
+    c->set_was(was);
+    c->set_now(o.status());
+  }
   const std::vector<uint64_t> cited = Cited(report);
   for (const uint64_t s : cited) report.add_cited_sequences(s);
 
   AIGOV_ASSIGN_OR_RETURN(
       *report.mutable_checkpoint(),
       CheckpointCovering(cited.empty() ? 0 : cited.back() + 1));
+  if (attester_ != nullptr) {
+    AIGOV_ASSIGN_OR_RETURN(*report.mutable_attestation(),
+                           attester_->Sign(attestation::StatementOf(report)));
+  }
   return report;
 }
 

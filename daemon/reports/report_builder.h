@@ -34,6 +34,7 @@
 #include "daemon/journal/journal_reader.h"
 #include "daemon/lineage/lineage_projection.h"
 #include "daemon/registry/registry_projection.h"
+#include "daemon/tlog/checkpoint.h"
 
 namespace aigov::reports {
 
@@ -64,18 +65,26 @@ class ReportBuilder {
   // (journal::Checkpointer::Current).
   using Signer = std::function<absl::StatusOr<journal::SignedCheckpoint>()>;
 
+  // `attester` signs each report's attestation (the journal's key, the
+  // checkpoints'); nullptr leaves reports unattested (unit tests without a
+  // key). It must outlive the builder.
   ReportBuilder(Sources sources, Signer sign, std::string public_key,
-                const common::Clock& clock)
+                const tlog::NoteSigner* attester, const common::Clock& clock)
       : sources_(sources),
         sign_(std::move(sign)),
         public_key_(std::move(public_key)),
+        attester_(attester),
         clock_(clock) {}
 
-  // The report of `system_id` at `at` (now when unset). kNotFound when the
-  // system is not registered; kUnavailable when no checkpoint covering the
-  // cited entries could be signed.
+  // The report of `system_id` at `at` (now when unset), attested
+  // (ComplianceReport.attestation). kNotFound when the system is not
+  // registered; kUnavailable when no checkpoint covering the cited entries
+  // could be signed.
+  // `since` (30 days before `at` when unset) is what the summary's changes
+  // are counted from; kInvalidArgument when it is after `at`.
   absl::StatusOr<aigov::v1::ComplianceReport> Build(
-      const std::string& system_id, std::optional<absl::Time> at) const;
+      const std::string& system_id, std::optional<absl::Time> at,
+      std::optional<absl::Time> since = std::nullopt) const;
 
   // The training-data summary of a model version, now
   // (training_summary.h). kNotFound when the version is not registered.
@@ -94,6 +103,7 @@ class ReportBuilder {
   const Sources sources_;
   const Signer sign_;
   const std::string public_key_;
+  const tlog::NoteSigner* const attester_;
   const common::Clock& clock_;
 };
 

@@ -1,6 +1,8 @@
 #include "daemon/reports/report_render.h"
 
+#include <cstdint>
 #include <map>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +11,8 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+
+#include "daemon/rules/evaluate.h"
 
 namespace aigov::reports {
 namespace {
@@ -21,7 +25,7 @@ std::string Tone(const std::string& status) {
 }
 
 void Profile(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[0]);
+  Section& s = doc->Add(kReportSections[1]);
   const aigov::v1::AiSystem& sys = r.system();
   const aigov::v1::RiskProfile& risk = sys.risk();
   Block& f = s.Facts();
@@ -58,19 +62,142 @@ void Profile(const ComplianceReport& r, Document* doc) {
   if (r.risk_reasons().empty()) s.Paragraph("No classification rule applied.");
 }
 
-void Obligations(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[1]);
-  std::map<std::string, int> counts;
-  for (const auto& o : r.obligations()) ++counts[StatusText(o.status())];
-  std::vector<std::string> summary;
-  for (const char* name : {"VIOLATED", "AT_RISK", "PENDING", "SATISFIED",
-                           "NOT_YET_APPLICABLE", "NOT_APPLICABLE"}) {
-    if (counts[name] > 0)
-      summary.push_back(absl::StrCat(counts[name], " ", name));
+bool DoesNotApply(aigov::v1::FindingStatus s) {
+  return s == aigov::v1::FINDING_STATUS_NOT_APPLICABLE ||
+         s == aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE;
+}
+
+using rules::IsOpen;
+
+// 0 for the most severe.
+int SeverityRank(const std::string& severity) {
+  if (severity == "critical") return 0;
+  if (severity == "high") return 1;
+  if (severity == "medium") return 2;
+  if (severity == "low") return 3;
+  return 4;
+}
+
+// A status cell: the readable label in the status's tone.
+Cell StatusCell(aigov::v1::FindingStatus s) {
+  return Toned(StatusLabel(s), Tone(StatusText(s)));
+}
+
+// "AIA-06 Technical documentation kept up to date".
+std::string ObligationName(const aigov::v1::ReportObligation& o) {
+  return absl::StrCat(o.obligation_id(), " ", o.title());
+}
+
+std::string FixText(const aigov::v1::ReportObligation& o) {
+  return absl::StrJoin(o.to_fix(), "; ");
+}
+
+void Summary(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[0]);
+  std::vector<const aigov::v1::ReportObligation*> open;
+  int satisfied = 0, not_applicable = 0, not_yet = 0;
+  for (const auto& o : r.obligations()) {
+    if (IsOpen(o.status())) open.push_back(&o);
+    satisfied += o.status() == aigov::v1::FINDING_STATUS_SATISFIED;
+    not_applicable += o.status() == aigov::v1::FINDING_STATUS_NOT_APPLICABLE;
+    not_yet += o.status() == aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE;
   }
-  s.Paragraph(absl::StrCat(r.obligations_size(), " obligations under regime ",
-                           r.regime(), ": ", absl::StrJoin(summary, ", "),
-                           "."));
+  std::map<aigov::v1::FindingStatus, int> by_status;
+  for (const auto* o : open) ++by_status[o->status()];
+  std::vector<std::string> parts;
+  for (const auto st :
+       {aigov::v1::FINDING_STATUS_VIOLATED, aigov::v1::FINDING_STATUS_AT_RISK,
+        aigov::v1::FINDING_STATUS_PENDING}) {
+    if (by_status[st] > 0) {
+      parts.push_back(absl::StrCat(by_status[st], " ",
+                                   absl::AsciiStrToLower(StatusLabel(st))));
+    }
+  }
+  parts.push_back(absl::StrCat(satisfied, " satisfied"));
+  parts.push_back(absl::StrCat(
+      not_applicable + not_yet, " that do not apply",
+      not_yet > 0 ? absl::StrCat(" (", not_yet, " not yet)") : ""));
+  s.Paragraph(absl::StrCat(Counted(r.obligations_size(), "obligation"),
+                           " under regime ", r.regime(), ": ",
+                           absl::StrJoin(parts, ", "), "."));
+  if (open.empty()) {
+    s.Paragraph("Nothing is violated, at risk or pending.");
+  } else {
+    std::stable_sort(
+        open.begin(), open.end(), [](const auto* a, const auto* b) {
+          const auto key = [](const aigov::v1::ReportObligation* o) {
+            return std::make_tuple(
+                SeverityRank(o->severity()), -rules::StatusRank(o->status()),
+                o->has_deadline() ? o->deadline().seconds() : INT64_MAX);
+          };
+          return key(a) < key(b);
+        });
+    s.Heading("What needs doing, most severe first");
+    Block& t = s.Table(
+        {"Obligation", "Severity", "Status", "Deadline", "Why", "To fix"});
+    for (const auto* o : open) {
+      t.rows.push_back({Text(ObligationName(*o)), Text(o->severity()),
+                        StatusCell(o->status()),
+                        When(o->deadline(), o->has_deadline()),
+                        Text(o->reason()), Text(FixText(*o))});
+    }
+  }
+  // Due next: the open obligations with a deadline, soonest first.
+  std::vector<const aigov::v1::ReportObligation*> due;
+  for (const auto* o : open) {
+    if (o->has_deadline()) due.push_back(o);
+  }
+  std::stable_sort(due.begin(), due.end(), [](const auto* a, const auto* b) {
+    return a->deadline().seconds() < b->deadline().seconds();
+  });
+  s.Heading("Due next");
+  if (due.empty()) {
+    s.Paragraph("No statutory clock runs for an open obligation.");
+  } else {
+    Block& f = s.Facts();
+    for (const auto* o : due) {
+      f.facts.emplace_back(
+          TimeText(o->deadline(), true),
+          Text(absl::StrCat(ObligationName(*o), " (",
+                            absl::AsciiStrToLower(StatusLabel(o->status())),
+                            ")")));
+    }
+  }
+  // Missing evidence: what to record, once each, with the obligations it
+  // serves.
+  std::vector<std::string> fixes;
+  std::map<std::string, std::vector<std::string>> needed_by;
+  for (const auto* o : open) {
+    for (const std::string& x : o->to_fix()) {
+      if (needed_by[x].empty()) fixes.push_back(x);
+      needed_by[x].push_back(o->obligation_id());
+    }
+  }
+  if (!fixes.empty()) {
+    s.Heading("Missing evidence and records");
+    Block& t = s.Table({"To record", "For"});
+    for (const std::string& x : fixes) {
+      t.rows.push_back({Text(x), Text(absl::StrJoin(needed_by[x], ", "))});
+    }
+  }
+  s.Heading(absl::StrCat("What changed since ",
+                         TimeText(r.changes_since(), r.has_changes_since())));
+  if (r.changes().empty()) {
+    s.Paragraph("No obligation changed status.");
+  } else {
+    Block& t = s.Table({"Obligation", "Was", "Now"});
+    for (const auto& c : r.changes()) {
+      t.rows.push_back({Text(absl::StrCat(c.obligation_id(), " ", c.title())),
+                        c.was() == aigov::v1::FINDING_STATUS_UNSPECIFIED
+                            ? Text("not journalled")
+                            : StatusCell(c.was()),
+                        StatusCell(c.now())});
+    }
+  }
+}
+
+void Obligations(const ComplianceReport& r, Document* doc) {
+  Section& s = doc->Add(kReportSections[2]);
   // What each cited document is, so an obligation's evidence reads as the
   // documents it rests on.
   std::map<uint64_t, std::string> documents;
@@ -84,28 +211,43 @@ void Obligations(const ComplianceReport& r, Document* doc) {
         ", sha256 ", d.content_sha256().substr(0, 12), "…",
         covers.empty() ? "" : ", covers ", absl::StrJoin(covers, ", "));
   }
-  Block& t = s.Table({"ID", "Article", "Title", "Severity", "Status",
-                      "Deadline", "Reason", "Evidence", "Finding"});
+  int applicable = 0;
+  for (const auto& o : r.obligations()) applicable += !DoesNotApply(o.status());
+  s.Paragraph(absl::StrCat(
+      Counted(applicable, "obligation"), " of ", r.obligations_size(),
+      " apply to this system, in catalog order; the others follow in one "
+      "table."));
+  Block& t = s.Table({"Obligation", "Article", "Severity", "Status", "Deadline",
+                      "Reason", "To fix", "Evidence", "Finding"});
   for (const auto& o : r.obligations()) {
-    const std::string status = StatusText(o.status());
+    if (DoesNotApply(o.status())) continue;
     std::vector<std::string> cited_documents;
     for (const uint64_t e : o.evidence_sequences()) {
       auto it = documents.find(e);
       if (it != documents.end()) cited_documents.push_back(it->second);
     }
     t.rows.push_back(
-        {Text(o.obligation_id()), Text(o.article()), Text(o.title()),
-         Text(o.severity()), Toned(status, Tone(status)),
-         Text(TimeText(o.deadline(), o.has_deadline())), Text(o.reason()),
+        {Text(ObligationName(o)), Text(o.article()), Text(o.severity()),
+         StatusCell(o.status()), When(o.deadline(), o.has_deadline()),
+         Text(o.reason()), Text(FixText(o)),
          Cites(absl::StrJoin(cited_documents, "; "),
                {o.evidence_sequences().begin(), o.evidence_sequences().end()}),
          o.finding_sequence() == 0 ? Text("")
                                    : Cites("", {o.finding_sequence()})});
   }
+  if (applicable == r.obligations_size()) return;
+  s.Heading(absl::StrCat("Not applicable or not yet applicable (",
+                         r.obligations_size() - applicable, ")"));
+  Block& na = s.Table({"Obligation", "Status", "Why"});
+  for (const auto& o : r.obligations()) {
+    if (!DoesNotApply(o.status())) continue;
+    na.rows.push_back(
+        {Text(ObligationName(o)), StatusCell(o.status()), Text(o.reason())});
+  }
 }
 
 void Documents(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[2]);
+  Section& s = doc->Add(kReportSections[3]);
   if (r.documents().empty()) {
     s.Paragraph("No evidence document about this system is recorded.");
     return;
@@ -132,7 +274,7 @@ void Documents(const ComplianceReport& r, Document* doc) {
 }
 
 void Deployments(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[3]);
+  Section& s = doc->Add(kReportSections[4]);
   if (r.deployments().empty()) {
     s.Paragraph("No deployment of this system's model versions is recorded.");
     return;
@@ -172,7 +314,7 @@ void Deployments(const ComplianceReport& r, Document* doc) {
 }
 
 void Versions(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[4]);
+  Section& s = doc->Add(kReportSections[5]);
   if (r.model_versions().empty()) {
     s.Paragraph("No model version of this system is recorded.");
     return;
@@ -214,7 +356,7 @@ void Versions(const ComplianceReport& r, Document* doc) {
 }
 
 void DriftAndPerformance(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[5]);
+  Section& s = doc->Add(kReportSections[6]);
   bool any = false;
   for (const auto& v : r.model_versions()) {
     if (!v.deployed() && v.drift_events().empty() && v.indicators().empty()) {
@@ -289,7 +431,7 @@ void DriftAndPerformance(const ComplianceReport& r, Document* doc) {
 }
 
 void Oversight(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[6]);
+  Section& s = doc->Add(kReportSections[7]);
   if (r.oversight_actions().empty()) {
     s.Paragraph("No human-oversight action is recorded for this system.");
     return;
@@ -319,7 +461,7 @@ void Oversight(const ComplianceReport& r, Document* doc) {
 }
 
 void Cases(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[7]);
+  Section& s = doc->Add(kReportSections[8]);
   if (r.cases().empty()) {
     s.Paragraph(
         "No incident, personal-data breach or data-subject request is "
@@ -355,7 +497,7 @@ void Cases(const ComplianceReport& r, Document* doc) {
 }
 
 void Proof(const ComplianceReport& r, Document* doc) {
-  Section& s = doc->Add(kReportSections[8]);
+  Section& s = doc->Add(kReportSections[9]);
   const aigov::v1::ReportCheckpoint& c = r.checkpoint();
   Block& f = s.Facts();
   f.facts.emplace_back("Regime", Text(r.regime()));
@@ -388,7 +530,36 @@ std::string EnumText(const std::string& name, const char* prefix) {
 
 std::string TimeText(const google::protobuf::Timestamp& t, bool present) {
   if (!present) return "-";
-  return google::protobuf::util::TimeUtil::ToString(t);
+  google::protobuf::Timestamp seconds;
+  seconds.set_seconds(t.seconds());
+  return google::protobuf::util::TimeUtil::ToString(seconds);
+}
+
+Cell When(const google::protobuf::Timestamp& t, bool present) {
+  return Toned(TimeText(t, present), "time");
+}
+
+std::string StatusLabel(aigov::v1::FindingStatus s) {
+  switch (s) {
+    case aigov::v1::FINDING_STATUS_VIOLATED:
+      return "Violated";
+    case aigov::v1::FINDING_STATUS_AT_RISK:
+      return "At risk";
+    case aigov::v1::FINDING_STATUS_PENDING:
+      return "Pending";
+    case aigov::v1::FINDING_STATUS_SATISFIED:
+      return "Satisfied";
+    case aigov::v1::FINDING_STATUS_NOT_APPLICABLE:
+      return "Not applicable";
+    case aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE:
+      return "Not yet applicable";
+    default:
+      return "Unknown";
+  }
+}
+
+std::string Counted(int64_t n, const std::string& noun) {
+  return absl::StrCat(n, " ", noun, n == 1 ? "" : "s");
 }
 
 std::string StatusText(aigov::v1::FindingStatus s) {
@@ -428,6 +599,7 @@ Document ReportDocument(const ComplianceReport& r) {
                    TimeText(r.at(), true), " · produced ",
                    TimeText(r.generated_at(), true), " at checkpoint ",
                    r.checkpoint().tree_size(), " of ", r.checkpoint().origin());
+  Summary(r, &doc);
   Profile(r, &doc);
   Obligations(r, &doc);
   Documents(r, &doc);

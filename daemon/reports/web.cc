@@ -1,7 +1,10 @@
 #include "daemon/reports/web.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -11,7 +14,9 @@
 
 #include "daemon/kinds/kinds.h"
 #include "daemon/reports/report_render.h"
+#include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
+#include "daemon/tlog/bundle.h"
 
 namespace aigov::reports {
 namespace {
@@ -47,20 +52,68 @@ struct SystemRow {
   std::string name;
   std::string risk_class;
   std::map<std::string, int> counts;
+  // The earliest deadline of an open obligation, and which.
+  std::optional<google::protobuf::Timestamp> next_deadline;
+  std::string next_obligation;
 };
+
+// A POSIX ustar archive of regular files, built in memory (the web view's
+// bundle download); names under 100 bytes, mode 0644, `mtime` for each.
+class Tar {
+ public:
+  explicit Tar(int64_t mtime) : mtime_(mtime) {}
+
+  void Add(const std::string& name, const std::string& data) {
+    char header[512] = {};
+    std::snprintf(header, 100, "%s", name.c_str());
+    std::snprintf(header + 100, 8, "%07o", 0644);
+    std::snprintf(header + 108, 8, "%07o", 0);
+    std::snprintf(header + 116, 8, "%07o", 0);
+    std::snprintf(header + 124, 12, "%011llo",
+                  static_cast<unsigned long long>(data.size()));
+    std::snprintf(header + 136, 12, "%011llo",
+                  static_cast<unsigned long long>(mtime_));
+    header[156] = '0';
+    std::memcpy(header + 257, "ustar", 6);
+    std::memcpy(header + 263, "00", 2);
+    std::memset(header + 148, ' ', 8);
+    unsigned sum = 0;
+    for (const char c : header) sum += static_cast<unsigned char>(c);
+    std::snprintf(header + 148, 8, "%06o", sum);
+    out_.append(header, sizeof(header));
+    out_ += data;
+    out_.append((512 - data.size() % 512) % 512, '\0');
+  }
+
+  // The archive, closed by its two zero blocks.
+  std::string Finish() {
+    out_.append(1024, '\0');
+    return std::move(out_);
+  }
+
+ private:
+  const int64_t mtime_;
+  std::string out_;
+};
+
+using rules::IsOpen;
 
 }  // namespace
 
 WebPage WebView::Get(const std::string& path) const {
   if (path == "/compliance" || path == "/compliance/") return Systems();
   if (absl::StartsWith(path, kSystemsPrefix)) {
-    return System(path.substr(sizeof(kSystemsPrefix) - 1));
+    const std::string rest = path.substr(sizeof(kSystemsPrefix) - 1);
+    const size_t slash = rest.find('/');
+    if (slash == std::string::npos) return System(rest);
+    return Download(rest.substr(0, slash), rest.substr(slash + 1));
   }
   if (absl::StartsWith(path, kEntriesPrefix)) {
     return Entry(path.substr(sizeof(kEntriesPrefix) - 1));
   }
   return Message(404, "Not found",
-                 "aigovd serves /compliance, /compliance/systems/ID and "
+                 "aigovd serves /compliance, /compliance/systems/ID (with "
+                 "report.json, report.md and bundle.tar beneath it) and "
                  "/journal/entries/N here.");
 }
 
@@ -86,6 +139,12 @@ WebPage WebView::Systems() const {
       for (const auto& o : status->obligations()) {
         ++row.counts[EnumText(aigov::v1::FindingStatus_Name(o.status()),
                               "FINDING_STATUS_")];
+        if (IsOpen(o.status()) && o.has_deadline() &&
+            (!row.next_deadline ||
+             o.deadline().seconds() < row.next_deadline->seconds())) {
+          row.next_deadline = o.deadline();
+          row.next_obligation = o.obligation_id();
+        }
       }
       rows.push_back(std::move(row));
     }
@@ -104,27 +163,41 @@ WebPage WebView::Systems() const {
       });
   Document doc;
   doc.title = "AI systems and their obligations";
-  doc.subtitle = absl::StrCat(rows.size(), " registered AI systems, evaluated ",
-                              TimeText(rules::TimestampOf(now), true),
-                              "; systems with violations first");
+  doc.subtitle = absl::StrCat(
+      Counted(static_cast<int64_t>(rows.size()), "registered AI system"),
+      ", evaluated ", TimeText(rules::TimestampOf(now), true),
+      "; systems with violations first");
   Section& s = doc.Add("AI systems");
   if (rows.empty()) {
     s.Paragraph(
         "No AI system is registered yet (record one with aigovctl apply, "
         "kind AiSystem).");
   } else {
-    const std::vector<std::string> statuses = {
-        "VIOLATED",           "AT_RISK",       "PENDING", "SATISFIED",
-        "NOT_YET_APPLICABLE", "NOT_APPLICABLE"};
-    std::vector<std::string> header = {"System", "Name", "Risk class"};
-    header.insert(header.end(), statuses.begin(), statuses.end());
+    const std::vector<aigov::v1::FindingStatus> statuses = {
+        aigov::v1::FINDING_STATUS_VIOLATED,
+        aigov::v1::FINDING_STATUS_AT_RISK,
+        aigov::v1::FINDING_STATUS_PENDING,
+        aigov::v1::FINDING_STATUS_SATISFIED,
+        aigov::v1::FINDING_STATUS_NOT_YET_APPLICABLE,
+        aigov::v1::FINDING_STATUS_NOT_APPLICABLE};
+    std::vector<std::string> header = {"System", "Name", "Risk class",
+                                       "Next deadline"};
+    for (const auto st : statuses) header.push_back(StatusLabel(st));
     Block& t = s.Table(header);
     for (const SystemRow& r : rows) {
       std::vector<Cell> cells;
       cells.push_back(Link(r.id, absl::StrCat(kSystemsPrefix, r.id)));
       cells.push_back(Text(r.name));
       cells.push_back(Text(r.risk_class));
-      for (const std::string& st : statuses) {
+      if (r.next_deadline) {
+        Cell c = When(*r.next_deadline, true);
+        c.text = absl::StrCat(c.text, " (", r.next_obligation, ")");
+        cells.push_back(std::move(c));
+      } else {
+        cells.push_back(Text("none"));
+      }
+      for (const auto status : statuses) {
+        const std::string st = StatusText(status);
         auto it = r.counts.find(st);
         const int n = it == r.counts.end() ? 0 : it->second;
         cells.push_back(Toned(
@@ -145,8 +218,53 @@ WebPage WebView::System(const std::string& id) const {
   HtmlOptions options;
   options.entry_link_prefix = kEntriesPrefix;
   options.breadcrumbs = {{"Compliance", "/compliance"}, {id, ""}};
+  const std::string base = absl::StrCat(kSystemsPrefix, id, "/");
+  options.downloads = {
+      {"report.json (the report as JSON)", base + "report.json"},
+      {"report.md (Markdown)", base + "report.md"},
+      {"bundle.tar (report.json with its signed attestation, the cited "
+       "entries and their inclusion proofs, the checkpoint and key: check it "
+       "with aigovctl journal verify)",
+       base + "bundle.tar"}};
   return WebPage{200, "text/html; charset=utf-8",
                  RenderHtml(ReportDocument(*report), options)};
+}
+
+WebPage WebView::Download(const std::string& id,
+                          const std::string& file) const {
+  if (file != "report.json" && file != "report.md" && file != "bundle.tar") {
+    return Message(404, "Not found",
+                   absl::StrCat("a system's downloads are report.json, "
+                                "report.md and bundle.tar, not \"",
+                                file, "\""));
+  }
+  auto report = reports_.Build(id, std::nullopt);
+  if (!report.ok()) return Failure(report.status());
+  if (file == "report.md") {
+    return WebPage{200, "text/markdown; charset=utf-8",
+                   RenderMarkdown(ReportDocument(*report))};
+  }
+  auto json = ReportJson(*report);
+  if (!json.ok()) return Failure(json.status());
+  if (file == "report.json") {
+    return WebPage{200, "application/json", *std::move(json)};
+  }
+  const std::vector<uint64_t> cited(report->cited_sequences().begin(),
+                                    report->cited_sequences().end());
+  auto proven = journal_.ProveEntries(cited, report->checkpoint().tree_size());
+  if (!proven.ok()) return Failure(proven.status());
+  std::string lines;
+  for (const journal::ProvenEntry& e : *proven) {
+    lines += tlog::FormatBundleLine(e.entry.index, e.entry.leaf_hash,
+                                    e.entry.bytes, e.entry.pruned, &e.proof);
+  }
+  const std::string dir = absl::StrCat(id, "-bundle/");
+  Tar tar(report->generated_at().seconds());
+  tar.Add(dir + "checkpoint", report->checkpoint().note());
+  tar.Add(dir + "public_key", report->checkpoint().public_key() + "\n");
+  tar.Add(dir + "report.json", *json);
+  tar.Add(dir + "entries.jsonl", lines);
+  return WebPage{200, "application/x-tar", tar.Finish()};
 }
 
 WebPage WebView::Entry(const std::string& text) const {

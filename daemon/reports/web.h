@@ -6,7 +6,13 @@
 //                               class and its findings counted by status,
 //                               systems with violations first
 //   /compliance/systems/ID      the system's compliance report (HTML), each
-//                               cited entry linked
+//                               cited entry linked, with download links:
+//   /compliance/systems/ID/report.json, report.md
+//                               the same report as JSON or Markdown
+//   /compliance/systems/ID/bundle.tar
+//                               its proof bundle (ID-bundle/ with checkpoint,
+//                               public_key, report.json, entries.jsonl), what
+//                               `aigovctl compliance report --bundle` writes
 //   /journal/entries/N          one entry as JSON (personal data left
 //                               sealed), its leaf hash and its inclusion
 //                               proof against the latest signed checkpoint
@@ -49,6 +55,7 @@ class WebView {
  private:
   WebPage Systems() const;
   WebPage System(const std::string& id) const;
+  WebPage Download(const std::string& id, const std::string& file) const;
   WebPage Entry(const std::string& sequence) const;
 
   const ReportBuilder& reports_;

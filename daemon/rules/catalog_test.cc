@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,9 +12,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 
+#include "aigov/v1/config.pb.h"
+#include "aigov/v1/monitoring.pb.h"
+#include "aigov/v1/records.pb.h"
 #include "daemon/rules/vocabulary.h"
 
 namespace aigov::rules {
@@ -230,11 +237,109 @@ TEST(CatalogTest, ADuplicateIdIsRefused) {
 }
 
 TEST(VocabularyTest, NamesAreUniqueAndDescribed) {
-  for (const auto terms : {Conditions(), Events(), Attributes()}) {
+  for (const auto terms : {Conditions(), Events(), Attributes(), Remedies()}) {
     std::set<absl::string_view> names;
     for (const Term& t : terms) {
       EXPECT_TRUE(names.insert(t.name).second) << t.name;
       EXPECT_FALSE(t.description.empty()) << t.name;
+    }
+  }
+}
+
+// Resolves one fix spec item ("Kind.a.b=VALUE") against the descriptors of
+// aigov.v1; returns what does not resolve, or "".
+std::string Unresolved(absl::string_view item) {
+  if (const size_t open = item.find(" ("); open != absl::string_view::npos) {
+    item = item.substr(0, open);
+  }
+  std::pair<absl::string_view, absl::string_view> path_value =
+      absl::StrSplit(item, absl::MaxSplits('=', 1));
+  std::vector<absl::string_view> path = absl::StrSplit(path_value.first, '.');
+  if (path.size() < 2) return "no field path";
+  const google::protobuf::Descriptor* message =
+      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+          absl::StrCat("aigov.v1.", path[0]));
+  if (message == nullptr) return absl::StrCat("no record kind ", path[0]);
+  const google::protobuf::FieldDescriptor* field = nullptr;
+  for (size_t i = 1; i < path.size(); ++i) {
+    if (message == nullptr) return absl::StrCat(path[i - 1], " is no message");
+    field = message->FindFieldByName(std::string(path[i]));
+    if (field == nullptr) {
+      return absl::StrCat(message->name(), " has no field ", path[i]);
+    }
+    message = field->message_type();
+  }
+  if (path_value.second.empty()) return "";
+  const google::protobuf::EnumDescriptor* e = field->enum_type();
+  if (e == nullptr) return absl::StrCat(field->name(), " is no enum");
+  absl::string_view prefix = e->value(0)->name();
+  if (!absl::ConsumeSuffix(&prefix, "UNSPECIFIED")) return "no UNSPECIFIED";
+  if (e->FindValueByName(absl::StrCat(prefix, path_value.second)) == nullptr) {
+    return absl::StrCat(e->name(), " has no value ", path_value.second);
+  }
+  return "";
+}
+
+TEST(VocabularyTest, EveryFixNamesARecordFieldAndValueThatExist) {
+  // Linked in: the descriptors the specs name.
+  ASSERT_NE(aigov::v1::AiSystem::descriptor(), nullptr);
+  ASSERT_NE(aigov::v1::DaemonConfig::descriptor(), nullptr);
+  ASSERT_NE(aigov::v1::PerformanceSample::descriptor(), nullptr);
+  size_t items = 0;
+  for (const auto terms : {Events(), Attributes(), Remedies()}) {
+    for (const Term& t : terms) {
+      EXPECT_FALSE(t.fix.empty()) << t.name << " says nothing to record";
+      for (absl::string_view item :
+           absl::StrSplit(t.fix, "; ", absl::SkipEmpty())) {
+        EXPECT_EQ(Unresolved(item), "") << t.name << ": " << item;
+        ++items;
+      }
+      EXPECT_EQ(
+          FixWords(t.fix).size(),
+          static_cast<size_t>(std::count(t.fix.begin(), t.fix.end(), ';') + 1))
+          << t.name;
+    }
+  }
+  EXPECT_GT(items, 40u);
+  // Every document type a catalog record requires is a value of
+  // EvidenceDocument.type, and so every document fix.
+  EXPECT_EQ(Unresolved("Unknown.type"), "no record kind Unknown");
+  EXPECT_EQ(Unresolved("EvidenceDocument.kind"),
+            "EvidenceDocument has no field kind");
+  EXPECT_EQ(Unresolved("EvidenceDocument.type=NOPE"),
+            "DocumentType has no value NOPE");
+  EXPECT_EQ(Unresolved("EvidenceDocument.type=ROPA (a note)"), "");
+  EXPECT_THAT(FixWords("AiSystem.gdpr.retention_days"),
+              ::testing::ElementsAre("set AiSystem.gdpr.retention_days"));
+  EXPECT_THAT(
+      FixWords("EvidenceDocument.type=ROPA (for the system)", " covering m@1"),
+      ::testing::ElementsAre("record EvidenceDocument.type = ROPA "
+                             "covering m@1 (for the system)"));
+}
+
+TEST(VocabularyTest, EveryCatalogTermAnObligationNeedsHasAFix) {
+  const absl::StatusOr<Catalog> catalog = EmbeddedCatalog();
+  ASSERT_TRUE(catalog.ok()) << catalog.status();
+  for (const Obligation& o : catalog->obligations) {
+    std::vector<std::string> events = o.evidence_events;
+    if (o.clock) events.push_back(o.clock->stop);
+    for (const std::string& e : events) {
+      const Term* t = Find(Events(), e);
+      ASSERT_NE(t, nullptr) << o.id << ": " << e;
+      EXPECT_FALSE(t->fix.empty()) << o.id << ": " << e;
+    }
+    for (const std::string& a : o.attributes) {
+      const Term* t = Find(Attributes(), a);
+      ASSERT_NE(t, nullptr) << o.id << ": " << a;
+      EXPECT_FALSE(t->fix.empty()) << o.id << ": " << a;
+    }
+    for (const aigov::v1::DocumentType d : o.documents) {
+      EXPECT_EQ(Unresolved(absl::StrCat(
+                    "EvidenceDocument.type=",
+                    absl::StripPrefix(aigov::v1::DocumentType_Name(d),
+                                      "DOCUMENT_TYPE_"))),
+                "")
+          << o.id;
     }
   }
 }

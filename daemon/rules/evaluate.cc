@@ -17,6 +17,22 @@
 #include "daemon/rules/vocabulary.h"
 
 namespace aigov::rules {
+
+int StatusRank(aigov::v1::FindingStatus s) {
+  switch (s) {
+    case aigov::v1::FINDING_STATUS_VIOLATED:
+      return 4;
+    case aigov::v1::FINDING_STATUS_AT_RISK:
+      return 3;
+    case aigov::v1::FINDING_STATUS_PENDING:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+bool IsOpen(aigov::v1::FindingStatus s) { return StatusRank(s) > 1; }
+
 namespace {
 
 using aigov::internal::v1::BreachFact;
@@ -33,18 +49,7 @@ constexpr FindingStatus kPending = aigov::v1::FINDING_STATUS_PENDING;
 constexpr FindingStatus kAtRisk = aigov::v1::FINDING_STATUS_AT_RISK;
 constexpr FindingStatus kViolated = aigov::v1::FINDING_STATUS_VIOLATED;
 
-int Rank(FindingStatus s) {
-  switch (s) {
-    case aigov::v1::FINDING_STATUS_VIOLATED:
-      return 4;
-    case aigov::v1::FINDING_STATUS_AT_RISK:
-      return 3;
-    case aigov::v1::FINDING_STATUS_PENDING:
-      return 2;
-    default:
-      return 1;
-  }
-}
+int Rank(FindingStatus s) { return StatusRank(s); }
 
 std::string Day(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
@@ -1036,6 +1041,8 @@ struct Part {
   FindingStatus status;
   std::string reason;
   std::optional<absl::Time> deadline;
+  // What would remove it, in words (FixWords).
+  std::vector<std::string> fixes;
 };
 
 struct Acc {
@@ -1043,9 +1050,11 @@ struct Acc {
   std::vector<uint64_t> evidence;
   std::vector<std::string> met;  // what satisfies it, in words
 
-  void Add(FindingStatus s, std::string reason,
+  // A shortfall; `fixes` say what would remove it (never empty: a test
+  // holds every finding that is not met to a fix).
+  void Add(FindingStatus s, std::string reason, std::vector<std::string> fixes,
            std::optional<absl::Time> deadline = std::nullopt) {
-    parts.push_back({s, std::move(reason), deadline});
+    parts.push_back({s, std::move(reason), deadline, std::move(fixes)});
   }
   void Cite(const Occ& o) {
     if (o.sequence) evidence.push_back(*o.sequence);
@@ -1056,20 +1065,44 @@ struct Acc {
 // Missing evidence: violated once `due_before` happened (or when there is
 // none), pending before.
 void Missing(const Obligation& o, const std::string& what,
-             const std::optional<Occ>& due, Acc* acc) {
+             const std::optional<Occ>& due, std::vector<std::string> fixes,
+             Acc* acc) {
   if (o.due_before.empty()) {
-    acc->Add(kViolated, absl::StrCat(what, " not recorded"));
+    acc->Add(kViolated, absl::StrCat(what, " not recorded"), std::move(fixes));
     return;
   }
   if (due) {
     acc->Cite(*due);
-    acc->Add(kViolated, absl::StrCat(what, " not recorded; due before ",
-                                     EventWords(o.due_before),
-                                     ", which happened on ", Day(due->at)));
+    acc->Add(kViolated,
+             absl::StrCat(what, " not recorded; due before ",
+                          EventWords(o.due_before), ", which happened on ",
+                          Day(due->at)),
+             std::move(fixes));
     return;
   }
   acc->Add(kPending,
-           absl::StrCat(what, " due before ", EventWords(o.due_before)));
+           absl::StrCat(what, " due before ", EventWords(o.due_before)),
+           std::move(fixes));
+}
+
+// What records a document of `type` (covering `version` when not empty).
+std::vector<std::string> DocumentFix(aigov::v1::DocumentType type,
+                                     const std::string& version) {
+  return FixWords(
+      absl::StrCat("EvidenceDocument.type=",
+                   absl::StripPrefix(aigov::v1::DocumentType_Name(type),
+                                     "DOCUMENT_TYPE_")),
+      version.empty() ? "" : absl::StrCat(" covering ", version));
+}
+
+// The fixes of the vocabulary's `term` among `terms`, in words.
+std::vector<std::string> TermFix(absl::Span<const Term> terms,
+                                 absl::string_view term) {
+  return FixWords(FixOf(terms, term));
+}
+
+void Append(std::vector<std::string> more, std::vector<std::string>* to) {
+  for (std::string& m : more) to->push_back(std::move(m));
 }
 
 std::optional<Occ> Earliest(std::vector<Occ> occs) {
@@ -1138,11 +1171,13 @@ void CheckDocuments(const Ctx& c, const Obligation& o, Acc* acc) {
   if (types.empty()) return;
   if (o.cover == Cover::kSystem) {
     std::vector<std::string> missing;
+    std::vector<std::string> fixes;
     for (aigov::v1::DocumentType t : types) {
       std::string problem;
       const auto* d = FindDocument(c, t, nullptr, &problem);
       if (d == nullptr) {
         missing.push_back(DocName(t) + problem);
+        Append(DocumentFix(t, ""), &fixes);
       } else {
         acc->Cite(d->fact());
         acc->met.push_back(
@@ -1154,7 +1189,7 @@ void CheckDocuments(const Ctx& c, const Obligation& o, Acc* acc) {
       if (!o.due_before.empty()) {
         due = Earliest(Occurrences(c, o.due_before, nullptr));
       }
-      Missing(o, absl::StrJoin(missing, ", "), due, acc);
+      Missing(o, absl::StrJoin(missing, ", "), due, std::move(fixes), acc);
     }
     return;
   }
@@ -1166,6 +1201,7 @@ void CheckDocuments(const Ctx& c, const Obligation& o, Acc* acc) {
     const std::string key =
         VersionKey(v->record().model_id(), v->record().version());
     std::vector<std::string> missing;
+    std::vector<std::string> fixes;
     for (aigov::v1::DocumentType t : types) {
       std::string problem;
       const auto* d = FindDocument(c, t, &key, &problem);
@@ -1181,6 +1217,7 @@ void CheckDocuments(const Ctx& c, const Obligation& o, Acc* acc) {
       }
       if (d == nullptr) {
         missing.push_back(DocName(t) + problem);
+        Append(DocumentFix(t, key), &fixes);
       } else {
         acc->Cite(d->fact());
       }
@@ -1192,16 +1229,20 @@ void CheckDocuments(const Ctx& c, const Obligation& o, Acc* acc) {
     std::optional<Occ> due;
     auto it = c.first_deployed.find(key);
     if (it != c.first_deployed.end()) due = it->second;
-    Missing(o, absl::StrCat(key, ": ", absl::StrJoin(missing, ", ")), due, acc);
+    Missing(o, absl::StrCat(key, ": ", absl::StrJoin(missing, ", ")), due,
+            std::move(fixes), acc);
   }
 }
 
 void CheckAttributes(const Ctx& c, const Obligation& o, Acc* acc) {
   std::vector<std::string> missing;
+  std::vector<std::string> fixes;
   for (const std::string& a : o.attributes) {
     auto it = AttributeTable().find(a);
     if (it == AttributeTable().end()) continue;
-    for (std::string& m : it->second(c)) missing.push_back(std::move(m));
+    std::vector<std::string> lacking = it->second(c);
+    if (!lacking.empty()) Append(TermFix(Attributes(), a), &fixes);
+    for (std::string& m : lacking) missing.push_back(std::move(m));
   }
   if (missing.empty()) {
     if (!o.attributes.empty()) acc->Cite(c.r.system_fact());
@@ -1216,7 +1257,7 @@ void CheckAttributes(const Ctx& c, const Obligation& o, Acc* acc) {
   if (!o.due_before.empty()) {
     due = Earliest(Occurrences(c, o.due_before, nullptr));
   }
-  Missing(o, absl::StrJoin(missing, ", "), due, acc);
+  Missing(o, absl::StrJoin(missing, ", "), due, std::move(fixes), acc);
 }
 
 // Events whose occurrences are about the system as a whole: evidence that
@@ -1236,7 +1277,7 @@ void CheckEvents(const Ctx& c, const Obligation& o, Acc* acc) {
       if (!o.due_before.empty()) {
         due = Earliest(Occurrences(c, o.due_before, nullptr));
       }
-      Missing(o, EventWords(e), due, acc);
+      Missing(o, EventWords(e), due, TermFix(Events(), e), acc);
       continue;
     }
     const Occ* latest = &occs.front();
@@ -1314,11 +1355,15 @@ void RunClock(const Ctx& c, const Obligation& o, const Clock& clock,
 
   // The stop and the evidence due with it.
   std::vector<std::string> todo;
+  std::vector<std::string> fixes;
   std::optional<Occ> stop;
   for (Occ& s : Occurrences(c, clock.stop, &start)) {
     if (s.at >= start.at && (!stop || s.at < stop->at)) stop = std::move(s);
   }
-  if (!stop) todo.push_back(EventWords(clock.stop));
+  if (!stop) {
+    todo.push_back(EventWords(clock.stop));
+    Append(TermFix(Events(), clock.stop), &fixes);
+  }
   std::optional<absl::Time> done_at =
       stop ? std::optional(stop->at) : std::nullopt;
   if (stop) acc->Cite(*stop);
@@ -1330,6 +1375,7 @@ void RunClock(const Ctx& c, const Obligation& o, const Clock& clock,
     }
     if (!ev) {
       todo.push_back(EventWords(e));
+      Append(TermFix(Events(), e), &fixes);
     } else {
       acc->Cite(*ev);
       if (done_at && ev->at > *done_at) done_at = ev->at;
@@ -1341,10 +1387,13 @@ void RunClock(const Ctx& c, const Obligation& o, const Clock& clock,
       acc->met.push_back(
           absl::StrCat(label, ": done on ", Day(*done_at), ", within ", words));
     } else {
+      // Late and done: nothing recorded now removes it; the record says why.
       acc->Add(kViolated,
                absl::StrCat(label, ": done on ", Day(*done_at), ", ",
                             Span(*done_at - deadline), " after the deadline ",
                             Instant(deadline), " (", words, ")"),
+               {"nothing to record: done late (keep the record of why; the "
+                "finding stays)"},
                deadline);
     }
     return;
@@ -1355,7 +1404,7 @@ void RunClock(const Ctx& c, const Obligation& o, const Clock& clock,
         kViolated,
         absl::StrCat(label, ": ", need, " overdue since ", Instant(deadline),
                      " (", words, " from ", Instant(start.at), ")"),
-        deadline);
+        fixes, deadline);
     return;
   }
   const absl::Duration whole = deadline - start.at;
@@ -1368,12 +1417,12 @@ void RunClock(const Ctx& c, const Obligation& o, const Clock& clock,
     acc->Add(kAtRisk,
              absl::StrCat(label, ": ", need, " due by ", Instant(deadline),
                           " (", words, "), ", left, " left"),
-             deadline);
+             fixes, deadline);
   } else {
     acc->Add(kPending,
              absl::StrCat(label, ": ", need, " due by ", Instant(deadline),
                           " (", words, ")"),
-             deadline);
+             fixes, deadline);
   }
 }
 
@@ -1413,7 +1462,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
     if (people > 0 && records > 0 && records < people) {
       acc->Add(kViolated,
                absl::StrCat(records, " training records for ", people,
-                            " people with an overseer or operator role"));
+                            " people with an overseer or operator role"),
+               TermFix(Events(), "training_record"));
     }
   } else if (o.id == "AIA-02") {
     std::vector<std::string> enabled;
@@ -1428,7 +1478,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
     if (!enabled.empty()) {
       acc->Add(kViolated,
                absl::StrCat("prohibited practice deployed (",
-                            absl::StrJoin(enabled, ", "), "): withdraw it"));
+                            absl::StrJoin(enabled, ", "), "): withdraw it"),
+               TermFix(Remedies(), "withdraw_prohibited"));
     } else {
       acc->met.push_back("no deployment of the system is enabled");
     }
@@ -1437,7 +1488,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
       acc->Cite(c.r.system_fact());
       acc->Add(kViolated,
                "the Art. 6(3) derogation is void: the system profiles "
-               "natural persons, so it is high-risk");
+               "natural persons, so it is high-risk",
+               TermFix(Remedies(), "derogation_void"));
     }
   } else if (o.id == "AIA-04") {
     // Art. 9(2)(c): each drift ALERT or breach of a deployed version opens
@@ -1453,9 +1505,11 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
         }
       }
       if (!reviewed) {
-        acc->Add(kPending, absl::StrCat(d.label, " on ", Day(d.at),
-                                        ": a risk review (a RISK_REGISTER "
-                                        "recorded after it) is expected"));
+        acc->Add(kPending,
+                 absl::StrCat(d.label, " on ", Day(d.at),
+                              ": a risk review (a RISK_REGISTER recorded "
+                              "after it) is expected"),
+                 TermFix(Events(), "risk_review"));
       }
     }
     // Art. 9(8): tested before being placed on the market.
@@ -1469,7 +1523,9 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
                  absl::StrCat(key,
                               ": TEST_REPORT not recorded; due before "
                               "its deployment on ",
-                              Day(first.at)));
+                              Day(first.at)),
+                 FixWords(FixOf(Remedies(), "test_report"),
+                          absl::StrCat(" covering ", key)));
       }
     }
   } else if (o.id == "AIA-12") {
@@ -1478,7 +1534,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
       if (m.in_alert() && Seen(m.last_sample(), c.at) &&
           VersionDeployed(c, key)) {
         acc->Cite(m.last_sample());
-        acc->Add(kViolated, absl::StrCat(key, " is in drift ALERT"));
+        acc->Add(kViolated, absl::StrCat(key, " is in drift ALERT"),
+                 TermFix(Remedies(), "drift_alert"));
       }
     }
     for (const Occ& d : Occurrences(c, "drift_or_breach_reported", nullptr)) {
@@ -1491,7 +1548,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
         acc->Cite(d);
         acc->Add(kViolated,
                  absl::StrCat(d.label, " below its declared level since ",
-                              Day(d.at), ", with no corrective action"));
+                              Day(d.at), ", with no corrective action"),
+                 TermFix(Events(), "corrective_action"));
       }
     }
   } else if (o.id == "AIA-19") {
@@ -1514,7 +1572,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
                               ": no performance sample or drift "
                               "evaluation since ",
                               Instant(*last), " (compliance.metric_freshness ",
-                              absl::FormatDuration(c.s.metric_freshness), ")"));
+                              absl::FormatDuration(c.s.metric_freshness), ")"),
+                 TermFix(Events(), "metric_sample"));
       } else {
         c.Due(stale + absl::Nanoseconds(1));
       }
@@ -1531,7 +1590,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
         acc->Add(kViolated,
                  absl::StrCat(key,
                               ": deployed with no performance sample or "
-                              "drift evaluation"));
+                              "drift evaluation"),
+                 TermFix(Events(), "metric_sample"));
       }
     }
   } else if (o.id == "AIA-20") {
@@ -1546,7 +1606,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
           acc->Add(kViolated,
                    absl::StrCat("deployment ", ch.deployment_id(),
                                 " changed on ", Day(t), " while ", inc.label,
-                                " was unreported (Art. 73(6))"));
+                                " was unreported (Art. 73(6))"),
+                   TermFix(Events(), "notified_msa"));
           break;
         }
       }
@@ -1568,7 +1629,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
         acc->Add(kViolated,
                  absl::StrCat("deployment ", id,
                               ": no marking evidence recorded (a "
-                              "MarkingEvidence sample of its outputs)"));
+                              "MarkingEvidence sample of its outputs)"),
+                 TermFix(Remedies(), "marking_sample"));
         continue;
       }
       acc->Cite(last->fact());
@@ -1583,13 +1645,15 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
             absl::StrCat("deployment ", id, ": ",
                          m.outputs_sampled() - m.outputs_marked(), " of ",
                          m.outputs_sampled(), " sampled outputs carried no ",
-                         method, " marking on ", Day(sampled)));
+                         method, " marking on ", Day(sampled)),
+            TermFix(Remedies(), "marking_sample"));
       } else if (c.at > stale) {
         acc->Add(
             kViolated,
             absl::StrCat("deployment ", id, ": marking last sampled on ",
                          Instant(sampled), " (compliance.marking_freshness ",
-                         absl::FormatDuration(c.s.marking_freshness), ")"));
+                         absl::FormatDuration(c.s.marking_freshness), ")"),
+            TermFix(Remedies(), "marking_sample"));
       } else {
         c.Due(stale + absl::Nanoseconds(1));
         acc->met.push_back(absl::StrCat("deployment ", id, ": ",
@@ -1612,7 +1676,8 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
           &problem);
       if (d == nullptr) {
         acc->Add(kViolated,
-                 "LEGITIMATE_INTEREST_ASSESSMENT not recorded" + problem);
+                 "LEGITIMATE_INTEREST_ASSESSMENT not recorded" + problem,
+                 TermFix(Remedies(), "legitimate_interest_assessment"));
       } else {
         acc->Cite(d->fact());
       }
@@ -1639,14 +1704,14 @@ void InCode(const Ctx& c, const Obligation& o, Acc* acc) {
                               " holds personal data not collected from the "
                               "subjects: PRIVACY_NOTICE overdue since ",
                               Instant(by), " (Art. 14(3), one month)"),
-                 by);
+                 TermFix(Remedies(), "privacy_notice"), by);
       } else if (!notice) {
         c.Due(by + absl::Nanoseconds(1));
         acc->Add(kPending,
                  absl::StrCat("dataset ", key,
                               ": PRIVACY_NOTICE to its subjects due by ",
                               Instant(by), " (Art. 14(3), one month)"),
-                 by);
+                 TermFix(Remedies(), "privacy_notice"), by);
       }
     }
   } else if (o.id == "GDPR-08") {
@@ -1774,6 +1839,11 @@ Finding EvaluateOne(const Ctx& c, const Obligation& o) {
     if (Rank(p.status) != worst) continue;
     f.status = p.status;
     if (reasons.size() < 3) reasons.push_back(p.reason);
+    for (const std::string& x : p.fixes) {
+      if (std::find(f.to_fix.begin(), f.to_fix.end(), x) == f.to_fix.end()) {
+        f.to_fix.push_back(x);
+      }
+    }
   }
   size_t count = 0;
   for (const Part& p : acc.parts) count += Rank(p.status) == worst;

@@ -50,6 +50,10 @@ struct Finding {
   std::optional<absl::Time> deadline;
   // Sorted, unique.
   std::vector<uint64_t> evidence;
+  // What would change the finding, one item each (the record kind and
+  // field path, the document type, the event to record); empty when
+  // satisfied or not applicable.
+  std::vector<std::string> to_fix;
 };
 
 struct Evaluation {
@@ -61,6 +65,11 @@ struct Evaluation {
   // document's validity, metric freshness).
   std::optional<absl::Time> next_due;
 };
+
+// How bad a status is: 4 violated, 3 at risk, 2 pending, 1 otherwise.
+int StatusRank(aigov::v1::FindingStatus s);
+// Violated, at risk or pending: what someone has to act on.
+bool IsOpen(aigov::v1::FindingStatus s);
 
 // The regime that answers at `at`: `configured`, or the one it names as
 // `before` for instants before its in_force_from.

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
@@ -204,6 +205,20 @@ TEST_P(ObligationTest, Cases) {
     EXPECT_EQ(f.status, c.want) << StatusName(f.status) << " (want "
                                 << StatusName(c.want) << "): " << f.reason;
     EXPECT_THAT(f.reason, HasSubstr(c.reason));
+    // Every shortfall says what would remove it; what holds says nothing.
+    if (f.status == kViolated ||
+        f.status == aigov::v1::FINDING_STATUS_AT_RISK ||
+        f.status == aigov::v1::FINDING_STATUS_PENDING) {
+      EXPECT_THAT(f.to_fix, ::testing::Not(::testing::IsEmpty())) << f.reason;
+      for (const std::string& x : f.to_fix) {
+        EXPECT_TRUE(absl::StartsWith(x, "set ") ||
+                    absl::StartsWith(x, "record ") ||
+                    absl::StartsWith(x, "nothing to record"))
+            << x;
+      }
+    } else {
+      EXPECT_THAT(f.to_fix, ::testing::IsEmpty()) << f.reason;
+    }
     if (!c.deadline.empty()) {
       ASSERT_TRUE(f.deadline.has_value()) << f.reason;
       EXPECT_THAT(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *f.deadline,

@@ -457,6 +457,7 @@ void Fold(const JournalEntry& e, uint64_t sequence, SystemRecord* r) {
       }
       f->set_sequence(sequence);
       *f->mutable_evaluated_at() = c.evaluated_at();
+      f->set_reason(c.reason());
       break;
     }
     default:

@@ -1,5 +1,10 @@
 #include "daemon/rules/vocabulary.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+#include "daemon/common/status_macros.h"
+
 namespace aigov::rules {
 namespace {
 
@@ -113,85 +118,154 @@ constexpr Term kConditions[] = {
 constexpr Term kEvents[] = {
     {"first_eu_deployment",
      "the system's first enabled production deployment (placing on the "
-     "market or putting into service)"},
-    {"deployment_enabled", "an enabled deployment of the system"},
+     "market or putting into service)",
+     "Deployment.state=ENABLED (with environment PROD)"},
+    {"deployment_enabled", "an enabled deployment of the system",
+     "Deployment.state=ENABLED"},
     {"model_version_deployed",
-     "a model version of the system in an enabled deployment"},
-    {"training_record", "a TRAINING_RECORD document for the system"},
-    {"oversight_action", "a human-oversight action on the system"},
-    {"risk_review", "a RISK_REGISTER document newer than the event it reviews"},
+     "a model version of the system in an enabled deployment",
+     "Deployment.model_version (an enabled deployment of the version)"},
+    {"training_record", "a TRAINING_RECORD document for the system",
+     "EvidenceDocument.type=TRAINING_RECORD (one per person with an overseer "
+     "or operator role)"},
+    {"oversight_action", "a human-oversight action on the system",
+     "OversightAction.action (an approval, override or stop by an overseer)"},
+    {"risk_review", "a RISK_REGISTER document newer than the event it reviews",
+     "EvidenceDocument.type=RISK_REGISTER (a version recorded after the "
+     "event)"},
     {"drift_or_breach_reported",
      "a drift evaluation in ALERT or a PerformanceBreach of a deployed "
-     "model version"},
+     "model version",
+     "PerformanceSample.value (or the agent's window profiles)"},
     {"corrective_action",
      "a new model version, a rollback or a disabled deployment after the "
-     "event"},
+     "event",
+     "Deployment.state=ROLLED_BACK (or DISABLED, or a new ModelVersion "
+     "deployed)"},
     {"incident_aware",
      "the instant the provider became aware of a serious "
-     "incident"},
+     "incident",
+     "Incident.aware_at"},
     {"notified_msa",
      "a notification to the market surveillance authority "
-     "about the incident or system"},
-    {"notified_provider", "a notification to the provider"},
-    {"notified_deployer", "a notification to deployers or distributors"},
-    {"notified_ai_office", "a notification to the AI Office or Commission"},
-    {"breach_aware", "the instant the controller became aware of a breach"},
+     "about the incident or system",
+     "Notification.recipient=MARKET_SURVEILLANCE_AUTHORITY (with the "
+     "incident_id or system_id)"},
+    {"notified_provider", "a notification to the provider",
+     "Notification.recipient=PROVIDER"},
+    {"notified_deployer", "a notification to deployers or distributors",
+     "Notification.recipient=DEPLOYER"},
+    {"notified_ai_office", "a notification to the AI Office or Commission",
+     "Notification.recipient=AI_OFFICE"},
+    {"breach_aware", "the instant the controller became aware of a breach",
+     "PersonalDataBreach.aware_at"},
     {"notified_sa",
      "a notification to the supervisory authority about the "
-     "breach"},
-    {"notified_subjects", "a notification to the data subjects"},
-    {"dsr_received", "a data-subject request received"},
-    {"dsr_extended", "the request's extension notified to the subject"},
-    {"dsr_completed", "the request completed or refused with reasons"},
+     "breach",
+     "Notification.recipient=SUPERVISORY_AUTHORITY (with the breach_id)"},
+    {"notified_subjects", "a notification to the data subjects",
+     "Notification.recipient=DATA_SUBJECTS (with the breach_id)"},
+    {"dsr_received", "a data-subject request received",
+     "DataSubjectRequest.received_at"},
+    {"dsr_extended", "the request's extension notified to the subject",
+     "DataSubjectRequest.status=EXTENDED (notified to the subject)"},
+    {"dsr_completed", "the request completed or refused with reasons",
+     "DataSubjectRequest.status=COMPLETED (or REFUSED, with completed_at)"},
     {"erasure_decision",
      "a recorded decision for each model version the erasure affects "
      "(retrain, unlearn, suppress or anonymity assessment): an oversight "
-     "action whose decision_ref is the request id, naming the version"},
+     "action whose decision_ref is the request id, naming the version",
+     "OversightAction.decision_ref (the request id, naming each affected model "
+     "version)"},
     {"gpai_compute_recorded",
-     "the profile entry recording training compute over the threshold"},
+     "the profile entry recording training compute over the threshold",
+     "AiSystem.risk.training_compute_flop"},
     {"metric_sample",
      "a performance sample or drift evaluation of a "
-     "deployed model version"},
-    {"transfer_recorded", "a transfer outside the EEA"},
+     "deployed model version",
+     "PerformanceSample.value (for each deployed version, or the agent's "
+     "window profiles)"},
+    {"transfer_recorded", "a transfer outside the EEA",
+     "AiSystem.gdpr.transfer_destinations"},
     {"purge_run",
      "aigovd's retention sweeper runs (journal.retention; its runs are not "
-     "journalled)"},
+     "journalled)",
+     "DaemonConfig.journal.retention.sweep_interval (aigovd's retention "
+     "sweeper runs on it)"},
 };
 
 constexpr Term kAttributes[] = {
     {"risk.art6_3_condition",
-     "the Art. 6(3) condition (a)-(d) the derogation rests on"},
+     "the Art. 6(3) condition (a)-(d) the derogation rests on",
+     "AiSystem.risk.art6_3_condition"},
     {"risk.predetermined_change_plan_ref",
-     "the predetermined change plan (Art. 43(4), Annex IV 2(f))"},
-    {"system.overseers", "people with an overseer or operator role"},
-    {"system.intended_purpose", "the intended purpose"},
+     "the predetermined change plan (Art. 43(4), Annex IV 2(f))",
+     "AiSystem.risk.predetermined_change_plan_ref"},
+    {"system.overseers", "people with an overseer or operator role",
+     "AiSystem.people.role (\"overseer\" or \"operator\")"},
+    {"system.intended_purpose", "the intended purpose",
+     "AiSystem.intended_purpose"},
     {"model.declared_metrics",
-     "declared accuracy metrics with thresholds (Art. 13(3)(b), 15(3))"},
-    {"model.training_datasets", "the training datasets of each model version"},
-    {"dataset.provenance", "each training dataset's source system"},
-    {"dataset.purpose", "each personal dataset's purpose"},
-    {"dataset.retention", "each personal dataset's retention"},
-    {"dataset.lawful_basis", "each personal dataset's lawful basis"},
+     "declared accuracy metrics with thresholds (Art. 13(3)(b), 15(3))",
+     "ModelVersion.declared_metrics"},
+    {"model.training_datasets", "the training datasets of each model version",
+     "ModelVersion.training_datasets"},
+    {"dataset.provenance", "each training dataset's source system",
+     "DatasetVersion.source_system"},
+    {"dataset.purpose", "each personal dataset's purpose",
+     "DatasetVersion.purpose"},
+    {"dataset.retention", "each personal dataset's retention",
+     "DatasetVersion.retention_days"},
+    {"dataset.lawful_basis", "each personal dataset's lawful basis",
+     "DatasetVersion.lawful_basis"},
     {"dataset.bias_examination_ref",
      "each training dataset's bias "
-     "examination"},
+     "examination",
+     "DatasetVersion.bias_examination_ref"},
     {"dataset.representativeness_ref",
-     "each training dataset's representativeness assessment"},
+     "each training dataset's representativeness assessment",
+     "DatasetVersion.representativeness_ref"},
     {"dataset.special_category_conditions",
      "Art. 9(2) exception or AI Act Art. 10(5)/4a conditions for special "
-     "categories"},
-    {"dataset.anonymisation", "pseudonymisation or anonymisation level"},
-    {"gdpr.lawful_basis", "the system's lawful basis for inference"},
+     "categories",
+     "DatasetVersion.lawful_basis; DatasetVersion.anonymisation=PSEUDONYMISED"},
+    {"dataset.anonymisation", "pseudonymisation or anonymisation level",
+     "DatasetVersion.anonymisation"},
+    {"gdpr.lawful_basis", "the system's lawful basis for inference",
+     "AiSystem.gdpr.lawful_basis"},
     {"gdpr.retention_days",
      "the retention of inference logs with personal "
-     "data"},
+     "data",
+     "AiSystem.gdpr.retention_days"},
     {"gdpr.transfer_mechanism",
      "adequacy, SCC/BCR or Art. 49 derogation per destination, recorded as "
-     "CODE:MECHANISM in gdpr.transfer_destinations (\"US:SCC\")"},
+     "CODE:MECHANISM in gdpr.transfer_destinations (\"US:SCC\")",
+     "AiSystem.gdpr.transfer_destinations (as CODE:MECHANISM, \"US:SCC\")"},
     {"journal.retention.operational",
-     "operational log retention at least six calendar months"},
+     "operational log retention at least six calendar months",
+     "DaemonConfig.journal.retention.operational (at least 183 days)"},
     {"journal.retention.documentation",
-     "documentation retention at least ten years"},
+     "documentation retention at least ten years",
+     "DaemonConfig.journal.retention.documentation (at least 3652 days)"},
+};
+
+constexpr Term kRemedies[] = {
+    {"withdraw_prohibited", "withdraw a prohibited practice",
+     "Deployment.state=DISABLED (each enabled deployment)"},
+    {"derogation_void", "an Art. 6(3) derogation claimed while profiling",
+     "AiSystem.risk.art6_3_derogation_claimed (false: the system is "
+     "high-risk)"},
+    {"test_report", "a test report before deployment",
+     "EvidenceDocument.type=TEST_REPORT"},
+    {"marking_sample", "a fresh marking sample with every output marked",
+     "MarkingEvidence.outputs_marked (equal to outputs_sampled)"},
+    {"legitimate_interest_assessment", "the balancing test",
+     "EvidenceDocument.type=LEGITIMATE_INTEREST_ASSESSMENT"},
+    {"privacy_notice", "information to subjects of indirect collection",
+     "EvidenceDocument.type=PRIVACY_NOTICE; DatasetVersion.subjects_informed"},
+    {"drift_alert", "a deployed version in drift ALERT",
+     "Deployment.state=ROLLED_BACK (or a retrained ModelVersion deployed); "
+     "EvidenceDocument.type=RISK_REGISTER (the review of the drift)"},
 };
 
 }  // namespace
@@ -199,6 +273,33 @@ constexpr Term kAttributes[] = {
 absl::Span<const Term> Conditions() { return kConditions; }
 absl::Span<const Term> Events() { return kEvents; }
 absl::Span<const Term> Attributes() { return kAttributes; }
+absl::Span<const Term> Remedies() { return kRemedies; }
+
+absl::string_view FixOf(absl::Span<const Term> terms, absl::string_view term) {
+  const Term* t = Find(terms, term);
+  AIGOV_CHECK(t != nullptr);
+  return t->fix;
+}
+
+std::vector<std::string> FixWords(absl::string_view spec,
+                                  absl::string_view suffix) {
+  std::vector<std::string> out;
+  for (absl::string_view item : absl::StrSplit(spec, "; ", absl::SkipEmpty())) {
+    absl::string_view note;
+    if (const size_t open = item.find(" ("); open != absl::string_view::npos) {
+      note = item.substr(open);
+      item = item.substr(0, open);
+    }
+    const size_t eq = item.find('=');
+    if (eq == absl::string_view::npos) {
+      out.push_back(absl::StrCat("set ", item, suffix, note));
+    } else {
+      out.push_back(absl::StrCat("record ", item.substr(0, eq), " = ",
+                                 item.substr(eq + 1), suffix, note));
+    }
+  }
+  return out;
+}
 
 const Term* Find(absl::Span<const Term> terms, absl::string_view name) {
   for (const Term& t : terms) {

@@ -70,11 +70,13 @@ std::map<std::string, size_t> CatalogOrder(const rules::Catalog& catalog) {
 }
 
 // An instant inside google.protobuf.Timestamp's range.
-absl::Status CheckInstant(const google::protobuf::Timestamp& t) {
+absl::Status CheckInstant(const google::protobuf::Timestamp& t,
+                          absl::string_view field = "at") {
   if (t.seconds() < kMinTimestampSeconds ||
       t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
       t.nanos() >= 1000000000) {
-    return absl::InvalidArgumentError("at: not a valid time (years 1 to 9999)");
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": not a valid time (years 1 to 9999)"));
   }
   return absl::OkStatus();
 }
@@ -179,7 +181,14 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::GetReport(
                        absl::InvalidArgumentError(absl::StrCat(
                            "format: unknown value ", request->format())));
   }
-  auto report = reports_.Build(request->system_id(), *at);
+  std::optional<absl::Time> since;
+  if (request->has_since()) {
+    if (absl::Status s = CheckInstant(request->since(), "since"); !s.ok()) {
+      return FinishUnary(context, s);
+    }
+    since = rules::TimeOf(request->since());
+  }
+  auto report = reports_.Build(request->system_id(), *at, since);
   if (!report.ok()) return FinishUnary(context, report.status());
   auto document = Render(request->format(), *report,
                          [&] { return reports::ReportDocument(*report); });

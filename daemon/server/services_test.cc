@@ -53,7 +53,7 @@ class ServicesTest : public ::testing::Test {
                   "",
                   stack_.clock().Now()};
             },
-            "aigov/services-test+00000000+key", stack_.clock()),
+            "aigov/services-test+00000000+key", nullptr, stack_.clock()),
         compliance_service_(stack_.compliance(), stack_.journal(), reports_,
                             stack_.clock()) {
     auto server =

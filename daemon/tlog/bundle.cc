@@ -95,6 +95,9 @@ absl::StatusOr<VerifySummary> VerifyPartial(std::istream& in,
                        HashHex(checkpoint.root), " (", proven.message(), ")"));
     }
     if (parsed.pruned) ++summary.pruned;
+    if (!parsed.pruned && options.on_entry) {
+      options.on_entry(parsed.index, parsed.entry);
+    }
     ++summary.entries;
     if (options.progress && summary.entries % 65536 == 0) {
       options.progress(summary.entries, 0);
@@ -127,25 +130,33 @@ absl::Status BundleWriter::Begin(absl::string_view checkpoint_note,
   return absl::OkStatus();
 }
 
+std::string FormatBundleLine(uint64_t index, const Hash& leaf_hash,
+                             absl::string_view entry, bool pruned,
+                             const std::vector<Hash>* inclusion_proof) {
+  std::string out = absl::StrCat("{\"index\":", index, ",\"leaf_hash\":\"",
+                                 HashHex(leaf_hash), "\",");
+  if (pruned) {
+    out += "\"pruned\":true";
+  } else {
+    absl::StrAppend(&out, "\"entry_b64\":\"", Base64Encode(entry), "\"");
+  }
+  if (inclusion_proof != nullptr) {
+    out += ",\"inclusion_proof\":[";
+    for (size_t i = 0; i < inclusion_proof->size(); ++i) {
+      absl::StrAppend(&out, i == 0 ? "\"" : ",\"",
+                      HashHex((*inclusion_proof)[i]), "\"");
+    }
+    out += "]";
+  }
+  out += "}\n";
+  return out;
+}
+
 absl::Status BundleWriter::Add(uint64_t index, const Hash& leaf_hash,
                                absl::string_view entry, bool pruned,
                                const std::vector<Hash>* inclusion_proof) {
-  entries_ << "{\"index\":" << index << ",\"leaf_hash\":\""
-           << HashHex(leaf_hash) << "\",";
-  if (pruned) {
-    entries_ << "\"pruned\":true";
-  } else {
-    entries_ << "\"entry_b64\":\"" << Base64Encode(entry) << "\"";
-  }
-  if (inclusion_proof != nullptr) {
-    entries_ << ",\"inclusion_proof\":[";
-    for (size_t i = 0; i < inclusion_proof->size(); ++i) {
-      entries_ << (i == 0 ? "\"" : ",\"") << HashHex((*inclusion_proof)[i])
-               << "\"";
-    }
-    entries_ << "]";
-  }
-  entries_ << "}\n";
+  entries_ << FormatBundleLine(index, leaf_hash, entry, pruned,
+                               inclusion_proof);
   if (!entries_) return absl::UnavailableError("writing entries.jsonl failed");
   return absl::OkStatus();
 }
@@ -226,6 +237,7 @@ absl::StatusOr<BundleLine> ParseBundleLine(absl::string_view line,
 absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
                                            const VerifyOptions& options) {
   std::string key = options.key;
+  const bool key_from_bundle = key.empty();
   if (key.empty()) {
     AIGOV_ASSIGN_OR_RETURN(key, ReadWholeFile(dir + "/public_key"));
     key = std::string(absl::StripAsciiWhitespace(key));
@@ -266,7 +278,11 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
       }
       in.clear();
       in.seekg(0);
-      return VerifyPartial(in, checkpoint, options);
+      AIGOV_ASSIGN_OR_RETURN(VerifySummary partial,
+                             VerifyPartial(in, checkpoint, options));
+      partial.key_from_bundle = key_from_bundle;
+      partial.key = key;
+      return partial;
     }
     break;
   }
@@ -312,6 +328,9 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
                            ParseBundleLine(line, line_no, expected));
     AIGOV_RETURN_IF_ERROR(CheckLeaf(parsed));
     if (parsed.pruned) ++summary.pruned;
+    if (!parsed.pruned && options.on_entry) {
+      options.on_entry(parsed.index, parsed.entry);
+    }
     range.Append(parsed.leaf_hash, nullptr);
     AIGOV_RETURN_IF_ERROR(check_previous());
     if (options.progress && range.size() % 65536 == 0) {
@@ -334,6 +353,8 @@ absl::StatusOr<VerifySummary> VerifyBundle(const std::string& dir,
   summary.root = checkpoint.root;
   summary.entries = checkpoint.size;
   if (previous) summary.previous_size = previous->size;
+  summary.key_from_bundle = key_from_bundle;
+  summary.key = key;
   return summary;
 }
 

@@ -54,6 +54,12 @@ class BundleWriter {
   std::ofstream entries_;
 };
 
+// One line of entries.jsonl, "\n" included, as BundleWriter::Add writes it
+// (for bundles built in memory, such as the web view's download).
+std::string FormatBundleLine(uint64_t index, const Hash& leaf_hash,
+                             absl::string_view entry, bool pruned,
+                             const std::vector<Hash>* inclusion_proof);
+
 // One line of entries.jsonl, parsed (with any JSON spacing, key order and
 // extra members).
 struct BundleLine {
@@ -81,6 +87,10 @@ struct VerifyOptions {
   std::string previous_note;
   // Called every 65536 entries with the count checked and the total.
   std::function<void(uint64_t, uint64_t)> progress;
+  // Called with each entry's index and bytes once its leaf hash (and, in a
+  // partial bundle, its inclusion proof) checked; not for pruned entries.
+  // Entries seen before a later check fails are not proven.
+  std::function<void(uint64_t, absl::string_view)> on_entry;
 };
 
 struct VerifySummary {
@@ -92,6 +102,11 @@ struct VerifySummary {
   // A partial bundle: `entries` of the tree's entries, each proven.
   bool partial = false;
   uint64_t entries = 0;
+  // The verifier key the checkpoint was checked with, and whether it came
+  // from DIR/public_key (which proves the bundle is self-consistent, not
+  // who signed it).
+  std::string key;
+  bool key_from_bundle = false;
 };
 
 // Verifies the bundle in `dir`: the checkpoint's signature, every entry's

@@ -46,6 +46,8 @@ async function main() {
       status: response.status(),
       title: await page.title(),
       h1: await page.locator('h1').first().innerText(),
+      subtitle: await page.locator('p.subtitle').first().innerText(),
+      columns: await page.locator('th').allInnerTexts(),
     });
     await page.screenshot({
       path: path.join(artifacts, '1-compliance.png'),
@@ -58,21 +60,32 @@ async function main() {
       page.getByRole('link', {name: system, exact: true}).click(),
     ]);
     const sections = await page.locator('section > h2').allInnerTexts();
-    const stop = await page.locator('#s7').innerText();
+    const stop = await page.locator('#s8').innerText();
+    const downloads = [];
+    for (const a of await page.locator('nav.downloads a').all()) {
+      downloads.push({href: await a.getAttribute('href'),
+                      text: await a.innerText()});
+    }
     seen.steps.push({
       url: page.url(),
       title: await page.title(),
       sections,
       scripts: await page.locator('script').count(),
       oversight_text: stop,
+      downloads,
+      // The status cells of the summary and the obligations, as shown.
+      statuses: await page.locator(
+          '#s1 td.violated, #s1 td.at_risk, #s1 td.pending, ' +
+          '#s3 td.violated, #s3 td.satisfied, #s3 td.not_applicable')
+          .allInnerTexts(),
     });
     await page.screenshot({
       path: path.join(artifacts, '2-system-report.png'),
       fullPage: true,
     });
 
-    // 3. Click the first evidence entry of a finding (section 2).
-    const link = page.locator('#s2 a.seq').first();
+    // 3. Click the first evidence entry of a finding (section 3).
+    const link = page.locator('#s3 a.seq').first();
     const href = await link.getAttribute('href');
     const linkText = await link.innerText();
     await Promise.all([page.waitForURL(`**${href}`), link.click()]);

@@ -110,6 +110,8 @@ Json Stable(Json report) {
   for (const char* k : {"origin", "root_hash", "note", "public_key"}) {
     report["checkpoint"][k] = "<volatile>";
   }
+  // Signed over the checkpoint's root: tested in AttestationProvesTheReport.
+  report["attestation"] = "<volatile>";
   return report;
 }
 
@@ -117,8 +119,9 @@ uint64_t U(const Json& j) {
   return j.is_string() ? std::stoull(j.get<std::string>()) : j.get<uint64_t>();
 }
 
-// The nine section titles of a report, in order.
+// The ten section titles of a report, in order.
 constexpr const char* kSectionTitles[] = {
+    "Summary",
     "System profile and risk classification",
     "Obligations",
     "Evidence documents",
@@ -222,7 +225,7 @@ TEST_F(ReportTest, EveryCitedEntryExistsAndSaysWhatTheReportSays) {
   }
 }
 
-TEST_F(ReportTest, MarkdownAndHtmlHaveTheNineSectionsAndEscapeText) {
+TEST_F(ReportTest, MarkdownAndHtmlHaveTheTenSectionsAndEscapeText) {
   const std::string md = Report("md");
   std::vector<std::string> headings;
   for (absl::string_view line : absl::StrSplit(md, '\n')) {
@@ -251,7 +254,7 @@ TEST_F(ReportTest, MarkdownAndHtmlHaveTheNineSectionsAndEscapeText) {
        at = html.find("<section", at + 1)) {
     ++sections;
   }
-  EXPECT_EQ(sections, 9u);
+  EXPECT_EQ(sections, 10u);
   EXPECT_THAT(html, ::testing::Not(HasSubstr("<script")));
   EXPECT_THAT(html, ::testing::Not(HasSubstr("src=")));
   // The one <link> is the empty inline icon that spares a favicon request.
@@ -510,6 +513,121 @@ TEST_F(ReportTest, TheProofBundleVerifiesAndTamperingIsNamed) {
   EXPECT_THAT(v.err, HasSubstr("checkpoint:"));
 }
 
+// The bundle proves what the report says, not only the entries it cites:
+// an edited status, deadline or evidence list, or an obligation left out of
+// report.json, is refused naming the obligation; the untouched report
+// verifies and says how many statuses rest on their finding entries.
+TEST_F(ReportTest, TheBundleProvesTheReportsStatements) {
+  const std::string bundle = dir_.path() + "/attested";
+  const CommandResult made = Ctl(
+      {"compliance", "report", "--system", "loans-credit-scoring", "--format",
+       "html", "--out", dir_.path() + "/r.html", "--bundle", bundle});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string original = ReadFile(bundle + "/report.json");
+  const Json report = Json::parse(original);
+  ASSERT_FALSE(report["attestation"].get<std::string>().empty());
+  EXPECT_THAT(report["attestation"].get<std::string>(),
+              HasSubstr("aigov-report-attestation/v1\nsystem "
+                        "loans-credit-scoring\n"));
+  const std::string key = absl::StrCat(
+      absl::StripAsciiWhitespace(ReadFile(bundle + "/public_key")));
+  auto verify = [&](bool with_key) {
+    std::vector<std::string> args = {AigovctlPath(), "journal", "verify",
+                                     bundle};
+    if (with_key) {
+      args.push_back("--key");
+      args.push_back(key);
+    }
+    return RunCommand(args);
+  };
+  CommandResult v = verify(true);
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  const size_t obligations = report["obligations"].size();
+  EXPECT_THAT(v.out, HasSubstr(absl::StrCat(
+                         "report.json: the ", obligations,
+                         " obligations of loans-credit-scoring are as "
+                         "attested at that checkpoint")));
+  EXPECT_THAT(v.out, HasSubstr("signature valid for the --key given"));
+  size_t applicable = 0;
+  for (const Json& o : report["obligations"]) {
+    applicable += U(o["finding_sequence"]) != 0;
+  }
+  EXPECT_GT(applicable, 10u);
+  EXPECT_THAT(v.out, HasSubstr(absl::StrCat(applicable,
+                                            " rest on the "
+                                            "ComplianceFinding entry")));
+  // Without --key: the bundle's own key, which proves nothing about who.
+  v = verify(false);
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_THAT(v.out, HasSubstr("signed by the bundle's own key"));
+  EXPECT_THAT(v.out, HasSubstr("proves nothing about who signed"));
+  EXPECT_THAT(v.out, ::testing::Not(HasSubstr("signature valid")));
+  v = RunCommand({AigovctlPath(), "journal", "verify", bundle, "--json"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  const Json vj = Json::parse(v.out);
+  EXPECT_EQ(vj["key_source"], "bundle");
+  EXPECT_EQ(vj["report"]["obligations"].get<size_t>(), obligations);
+
+  auto refused = [&](Json edited, const std::string& why) {
+    std::ofstream(bundle + "/report.json", std::ios::trunc) << edited.dump(1);
+    const CommandResult r = verify(true);
+    std::ofstream(bundle + "/report.json", std::ios::trunc) << original;
+    EXPECT_EQ(r.exit_code, 1) << why << ": " << r.out;
+    return r.err;
+  };
+  // Every violation turned into a satisfied obligation.
+  std::string first_violated;
+  Json statuses = report;
+  for (Json& o : statuses["obligations"]) {
+    if (o["status"] != "FINDING_STATUS_VIOLATED") continue;
+    if (first_violated.empty()) first_violated = o["obligation_id"];
+    o["status"] = "FINDING_STATUS_SATISFIED";
+  }
+  ASSERT_FALSE(first_violated.empty());
+  EXPECT_THAT(refused(statuses, "statuses"),
+              HasSubstr(absl::StrCat("obligation ", first_violated,
+                                     ": status is SATISFIED in report.json "
+                                     "but VIOLATED in the signed "
+                                     "attestation")));
+  // A deadline moved (or given to an obligation that had none).
+  Json deadline = report;
+  Json& moved = deadline["obligations"][0];
+  moved["deadline"] = "2099-01-01T00:00:00Z";
+  EXPECT_THAT(refused(deadline, "deadline"),
+              HasSubstr(absl::StrCat("obligation ",
+                                     moved["obligation_id"].get<std::string>(),
+                                     ": deadline is 2099-01-01T00:00:00Z")));
+  // An evidence sequence swapped for another.
+  Json evidence = report;
+  std::string cited_by;
+  for (Json& o : evidence["obligations"]) {
+    if (o["evidence_sequences"].empty()) continue;
+    cited_by = o["obligation_id"];
+    o["evidence_sequences"][0] =
+        std::to_string(U(o["evidence_sequences"][0]) + 1);
+    break;
+  }
+  ASSERT_FALSE(cited_by.empty());
+  EXPECT_THAT(
+      refused(evidence, "evidence"),
+      HasSubstr(absl::StrCat("obligation ", cited_by, ": evidence is ")));
+  // An obligation left out.
+  Json omitted = report;
+  const std::string gone = omitted["obligations"][3]["obligation_id"];
+  omitted["obligations"].erase(3);
+  EXPECT_THAT(refused(omitted, "omitted"),
+              HasSubstr(absl::StrCat("obligation ", gone,
+                                     " is stated in the signed attestation "
+                                     "but missing from report.json")));
+  // The attestation removed.
+  Json unattested = report;
+  unattested.erase("attestation");
+  EXPECT_THAT(refused(unattested, "unattested"),
+              HasSubstr("report.json carries no attestation"));
+  // And the untouched report still verifies.
+  EXPECT_EQ(verify(true).exit_code, 0);
+}
+
 // The web view: the list links the system, the system's page is its report
 // with each cited entry linked, and an entry's page shows its leaf hash as
 // the journal holds it and a proof against the signed checkpoint.
@@ -525,7 +643,7 @@ TEST_F(ReportTest, TheWebViewLeadsFromTheListToAnEntrysProof) {
   const HttpResponse page =
       HttpGet(d_->http_port(), "/compliance/systems/loans-credit-scoring");
   ASSERT_EQ(page.status, 200) << page.body;
-  EXPECT_THAT(page.body, HasSubstr("<h2>9. Proof</h2>"));
+  EXPECT_THAT(page.body, HasSubstr("<h2>10. Proof</h2>"));
   EXPECT_THAT(page.body, HasSubstr("&lt;script&gt;alert(&#39;owned&#39;)"));
   EXPECT_THAT(page.body, ::testing::Not(HasSubstr("<script")));
   const std::string link = "<a class=\"seq\" href=\"/journal/entries/";
@@ -604,7 +722,7 @@ TEST_F(ReportTest, ChromiumRendersPrintsAndFollowsTheClickPath) {
   Report("html", {"--out", html});
 
   // The report file and the web view's page of the same system, each
-  // printed: one page break before every section, the nine in order.
+  // printed: one page break before every section, the ten in order.
   const std::vector<std::pair<std::string, std::string>> printed = {
       {"file://" + html, artifacts + "/report-file.pdf"},
       {absl::StrCat("http://127.0.0.1:", d_->http_port(),
@@ -630,9 +748,10 @@ TEST_F(ReportTest, ChromiumRendersPrintsAndFollowsTheClickPath) {
     // The free text with markup is printed as text.
     EXPECT_THAT(text, HasSubstr("<script>alert('owned')</script>"));
     // Table cells break between words, not inside them: the status of a
-    // finding is printed whole.
-    EXPECT_THAT(text, HasSubstr("VIOLATED"));
-    EXPECT_THAT(text, HasSubstr("NOT_APPLICABLE"));
+    // finding is printed whole, and so is a deadline (the summary's).
+    EXPECT_THAT(text, HasSubstr("Violated"));
+    EXPECT_THAT(text, HasSubstr("Not applicable"));
+    EXPECT_THAT(text, HasSubstr("2028-04-02T00:00:00Z"));
   }
 
   // Screenshots of the report and the list, kept as artefacts.
@@ -672,6 +791,58 @@ TEST_F(ReportTest, ChromiumRendersPrintsAndFollowsTheClickPath) {
   }
   EXPECT_EQ(steps[1]["sections"].get<std::vector<std::string>>(), expected);
   EXPECT_EQ(steps[1]["scripts"], 0);
+  // Readable labels: the list's columns and the report's status cells say
+  // "Violated", never the enum's VIOLATED; the count has its plural right.
+  const std::string subtitle = steps[0]["subtitle"];
+  EXPECT_THAT(subtitle,
+              ::testing::ContainsRegex("^(1 registered AI system|[02-9][0-9]* "
+                                       "registered AI systems),"));
+  const auto columns = steps[0]["columns"].get<std::vector<std::string>>();
+  for (const char* label :
+       {"Next deadline", "Violated", "At risk", "Pending", "Satisfied",
+        "Not yet applicable", "Not applicable"}) {
+    EXPECT_THAT(columns, ::testing::Contains(label));
+  }
+  EXPECT_THAT(columns, ::testing::Not(::testing::Contains("VIOLATED")));
+  const auto statuses = steps[1]["statuses"].get<std::vector<std::string>>();
+  EXPECT_THAT(statuses, ::testing::Contains("Violated"));
+  EXPECT_THAT(statuses, ::testing::Contains("Not applicable"));
+  for (const std::string& s : statuses) {
+    EXPECT_THAT(s, ::testing::Not(::testing::ContainsRegex("[A-Z]_[A-Z]|"
+                                                           "^[A-Z]+$")))
+        << s;
+  }
+  // The download links of the system page, each served and usable: the
+  // bundle unpacks and verifies, report and attestation included.
+  std::map<std::string, std::string> downloads;
+  for (const Json& d : steps[1]["downloads"]) {
+    const std::string h = d["href"];
+    downloads[h.substr(h.rfind('/') + 1)] = h;
+  }
+  ASSERT_EQ(downloads.size(), 3u) << steps[1]["downloads"].dump();
+  const HttpResponse json_download =
+      HttpGet(d_->http_port(), downloads["report.json"]);
+  ASSERT_EQ(json_download.status, 200);
+  EXPECT_EQ(Json::parse(json_download.body)["system_id"],
+            "loans-credit-scoring");
+  const HttpResponse md_download =
+      HttpGet(d_->http_port(), downloads["report.md"]);
+  ASSERT_EQ(md_download.status, 200);
+  EXPECT_TRUE(absl::StartsWith(md_download.body, "# Compliance report: "));
+  const HttpResponse tar_download =
+      HttpGet(d_->http_port(), downloads["bundle.tar"]);
+  ASSERT_EQ(tar_download.status, 200);
+  const std::string tar = dir_.path() + "/bundle.tar";
+  std::ofstream(tar, std::ios::binary) << tar_download.body;
+  const CommandResult untar =
+      RunCommand({"tar", "-xf", tar, "-C", dir_.path()});
+  ASSERT_EQ(untar.exit_code, 0) << untar.err;
+  const CommandResult verified =
+      RunCommand({AigovctlPath(), "journal", "verify",
+                  dir_.path() + "/loans-credit-scoring-bundle"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_THAT(verified.out,
+              HasSubstr("obligations of loans-credit-scoring are as attested"));
   EXPECT_THAT(steps[1]["oversight_text"].get<std::string>(),
               HasSubstr("<script>alert('owned')</script> & stopped"));
   const std::string href = steps[2]["clicked"]["href"];

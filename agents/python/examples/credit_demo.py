@@ -360,8 +360,25 @@ def prometheus(args, data, http):
             return firing
         time.sleep(1)
     say("   the drift alert has not fired yet; watch "
-        f"http://{args.prometheus}/alerts")
+        f"{alerts_page(args.prometheus)}")
     return []
+
+
+def alerts_page(address):
+    """The URL of Prometheus's alerts page at `address`.
+
+    Upstream Prometheus serves it at /alerts; Debian's build (2.42, without
+    the React UI) only at /classic/alerts, and /alerts is a 404 there.
+    """
+    for path in ("/alerts", "/classic/alerts"):
+        try:
+            with urllib.request.urlopen(f"http://{address}{path}",
+                                        timeout=2) as r:
+                if r.status == 200:
+                    return f"http://{address}{path}"
+        except OSError:
+            continue
+    return f"http://{address}/classic/alerts"
 
 
 def _free(host, port):
@@ -451,7 +468,7 @@ def main():
     say(f"  http://{args.http}/metrics          the metrics Prometheus scrapes")
     say(f"  http://{args.http}/compliance       the compliance web view")
     if firing is not None:
-        say(f"  http://{args.prometheus}/alerts  Prometheus's alerts page")
+        say(f"  {alerts_page(args.prometheus)}  Prometheus's alerts page")
     say(f"  ./scripts/demo --stop --data-dir {data}   stops what the demo "
         "started (logs in that directory)")
     if args.summary:
