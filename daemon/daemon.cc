@@ -181,10 +181,16 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(
   metrics::JournalMetrics& journal_metrics = d->metrics_->journal();
   d->sequencer_ = std::make_unique<journal::Sequencer>(
       *d->journal_, seq_options,
-      [&journal_metrics](size_t events, uint64_t tree_size,
-                         absl::Duration elapsed, bool ok) {
-        journal_metrics.RecordGroup(events, tree_size,
-                                    absl::ToDoubleSeconds(elapsed), ok);
+      [&journal_metrics](const journal::Sequencer::GroupWrite& write) {
+        journal_metrics.RecordGroup(write.events, write.tree_size,
+                                    absl::ToDoubleSeconds(write.elapsed),
+                                    write.ok);
+        for (const aigov::v1::EventKind k : write.requested) {
+          journal_metrics.RecordEntry(k, false);
+        }
+        for (const aigov::v1::EventKind k : write.derived) {
+          journal_metrics.RecordEntry(k, true);
+        }
       });
 
   d->ticker_ = std::make_unique<journal::Ticker>(

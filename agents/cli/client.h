@@ -27,8 +27,18 @@ inline std::string Describe(const grpc::Status& s, const std::string& target) {
   std::string out = absl::StrCat(
       absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
       ": ", s.error_message());
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+  const std::string& m = s.error_message();
+  if (m.find("Failed parsing HTTP/2") != std::string::npos ||
+      m.find("http1.x") != std::string::npos ||
+      m.find("HTTP/1") != std::string::npos) {
+    // An HTTP/1 server answered: most likely aigovd's HTTP port.
+    absl::StrAppend(&out, " (", target,
+                    " answers HTTP/1, as aigovd's HTTP port (/metrics, "
+                    "--http_listen, 127.0.0.1:7421 by default) does; aigovctl "
+                    "talks to its gRPC port: --target 127.0.0.1:7420, or "
+                    "--grpc_listen's)");
+  } else if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+             s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     absl::StrAppend(&out, " (is aigovd running at ", target,
                     "? set --target or AIGOV_TARGET)");
   }

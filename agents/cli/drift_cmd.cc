@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "google/protobuf/util/time_util.h"
@@ -97,6 +98,10 @@ int DriftStatus(const std::string& target, const std::string& model,
     features.push_back(std::move(j));
   }
   out["features"] = std::move(features);
+  Json open = Json::array();
+  for (const auto& w : resp.open_windows()) open.push_back(Time(w, true));
+  out["open_windows"] = std::move(open);
+  out["late_reports"] = resp.late_reports();
   if (json) {
     std::printf("%s\n", out.dump().c_str());
     return 0;
@@ -115,9 +120,14 @@ int DriftStatus(const std::string& target, const std::string& model,
   }
   std::printf("\n");
   if (resp.open_windows_size() > 0 || resp.late_reports() > 0) {
-    std::printf("open windows %d, late reports %llu\n",
-                resp.open_windows_size(),
-                static_cast<unsigned long long>(resp.late_reports()));
+    std::vector<std::string> starts;
+    for (const Json& w : out["open_windows"]) starts.push_back(Text(w));
+    std::printf(
+        "open windows %d%s%s (each evaluated 5 min after it ends), late "
+        "reports %llu\n",
+        resp.open_windows_size(), starts.empty() ? "" : ", from ",
+        absl::StrJoin(starts, ", ").c_str(),
+        static_cast<unsigned long long>(resp.late_reports()));
   }
   if (!evaluated) return 0;
   std::printf("%-24s %-17s %-20s %8s %8s %8s %8s %10s\n", "FEATURE", "STATE",

@@ -13,8 +13,10 @@ namespace aigov::cli {
 // {"model_id", "version", "dataset_state", "last_window_start", "features":
 // [{"feature", "state", "since", "n", "psi", "js_distance", "hellinger",
 // "wasserstein", "ks", "psi_p_value", "chi2_p_value" (categorical only),
-// "null_rate", "out_of_range_share", "unseen_share"}]}: times RFC 3339 (null
-// before any), a score that could not be computed null.
+// "null_rate", "out_of_range_share", "unseen_share"}], "open_windows": [start,
+// ...] (received, not yet evaluated; each is evaluated 5 minutes after it
+// ends), "late_reports"}: times RFC 3339 (null before any), a score that
+// could not be computed null.
 int DriftStatus(const std::string& target, const std::string& model, bool json);
 
 // aigovctl drift history --model ID@VERSION [--feature F] [--json]. The JSON

@@ -175,11 +175,7 @@ int JournalList(const std::string& target, bool json, const std::string& model,
   uint64_t next = from;
   uint64_t printed = 0;
   bool first = true;
-  if (json)
-    std::printf("[");
-  else
-    std::printf("%-10s %-31s %-14s %s\n", "SEQUENCE", "RECORDED_AT", "KIND",
-                "SUBJECT");
+  bool started = false;  // the header (or "[") waits for a first answer
   for (;;) {
     aigov::v1::ListEntriesRequest req;
     req.set_start_sequence(next);
@@ -191,9 +187,18 @@ int JournalList(const std::string& target, bool json, const std::string& model,
     SetDeadline(&ctx);
     const grpc::Status s = stub->ListEntries(&ctx, req, &resp);
     if (!s.ok()) {
-      if (json) std::printf("]\n");
+      if (json && started) std::printf("]\n");
       std::fprintf(stderr, "error: %s\n", Describe(s, target).c_str());
       return 1;
+    }
+    if (!started) {
+      started = true;
+      if (json) {
+        std::printf("[");
+      } else {
+        std::printf("%-10s %-31s %-14s %s\n", "SEQUENCE", "RECORDED_AT", "KIND",
+                    "SUBJECT");
+      }
     }
     for (const auto& e : resp.entries()) {
       if (limit > 0 && printed >= limit) break;

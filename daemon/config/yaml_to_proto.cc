@@ -17,6 +17,7 @@
 #include "google/protobuf/timestamp.pb.h"
 
 #include "daemon/common/status_macros.h"
+#include "daemon/common/suggest.h"
 
 namespace aigov::config {
 namespace {
@@ -47,9 +48,14 @@ class Walker {
       if (top_level && IsIgnored(key)) continue;
       const FieldDescriptor* field = desc->FindFieldByName(key);
       if (field == nullptr) {
+        std::vector<std::string> names;
+        for (int i = 0; i < desc->field_count(); ++i) {
+          names.push_back(desc->field(i)->name());
+        }
         return Error(
             kv.first, child_path,
-            absl::StrCat("unknown field (known: ", KnownFields(desc), ")"));
+            absl::StrCat("unknown field", common::DidYouMean(key, names),
+                         " (known: ", KnownFields(desc), ")"));
       }
       if (kv.second.IsNull()) continue;
       AIGOV_RETURN_IF_ERROR(Field(kv.second, child_path, msg, field));
@@ -310,18 +316,27 @@ class Walker {
       }
     }
     const std::string wanted = absl::StrCat(prefix, absl::AsciiStrToUpper(s));
-    std::vector<std::string> names;
+    // What a document may say: the short forms (lower case), the zero
+    // value left out (it is refused anyway).
+    std::vector<std::string> shorts;
     for (int i = 0; i < type->value_count(); ++i) {
       const EnumValueDescriptor* v = type->value(i);
-      names.push_back(v->name());
       if (v->name() == wanted) {
         *out = v;
         return absl::OkStatus();
       }
+      if (v->number() == 0) continue;
+      absl::string_view name = v->name();
+      absl::ConsumePrefix(&name, prefix);
+      shorts.push_back(absl::AsciiStrToLower(name));
     }
-    return Error(node, path,
-                 absl::StrCat("unknown value \"", s, "\" (expected one of ",
-                              absl::StrJoin(names, ", "), ")"));
+    return Error(
+        node, path,
+        absl::StrCat("unknown value \"", s, "\"", common::DidYouMean(s, shorts),
+                     " (expected one of ", absl::StrJoin(shorts, ", "),
+                     ", or the full name, e.g. ",
+                     type->value_count() > 1 ? type->value(1)->name() : "",
+                     ")"));
   }
 
   std::string source_;

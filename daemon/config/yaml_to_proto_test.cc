@@ -79,6 +79,22 @@ TEST(YamlToProtoTest, ErrorsCarryIndexedPathAndLine) {
               HasSubstr("doc.yaml:1: kind: unknown field"));
 }
 
+TEST(YamlToProtoTest, ErrorsSuggestTheFieldOrValueMeant) {
+  aigov::v1::ModelVersion mv;
+  absl::Status s = YamlTextToProto("change_class: retrian\n", "doc.yaml", &mv);
+  const std::string m(s.message());
+  // The short forms a document may use, not the refused UNSPECIFIED.
+  EXPECT_THAT(m, HasSubstr("unknown value \"retrian\" (did you mean "
+                           "\"retrain\"?) (expected one of initial, retrain, "
+                           "fine_tune, redesign, config, or the full name, "
+                           "e.g. CHANGE_CLASS_INITIAL)"));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("UNSPECIFIED")));
+  s = YamlTextToProto("artifact_sha265: ab\n", "doc.yaml", &mv);
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("doc.yaml:1: artifact_sha265: unknown field (did you "
+                        "mean \"artifact_sha256\"?) (known: model_id"));
+}
+
 TEST(YamlToProtoTest, NullLeavesFieldUnset) {
   aigov::v1::ModelVersion mv;
   ASSERT_TRUE(YamlTextToProto("model_id: ~\nversion:\n", "d", &mv).ok());

@@ -839,6 +839,16 @@ absl::Status DriftView::Apply(absl::Span<const journal::SequencedEntry> entries,
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> DriftView::Registered(const std::string& model_id,
+                                           const std::string& version) const {
+  AIGOV_ASSIGN_OR_RETURN(
+      const std::string key,
+      registry::RecordKey(aigov::v1::EVENT_KIND_MODEL_VERSION, model_id,
+                          version));
+  AIGOV_ASSIGN_OR_RETURN(const auto record, registry_.Get(key));
+  return record.has_value();
+}
+
 absl::StatusOr<std::optional<StoredReference>> DriftView::Reference(
     const std::string& model_id, const std::string& version) const {
   return Store(db_, family_)

@@ -113,6 +113,9 @@ class DriftView final : public journal::Projection, public journal::Deriver {
                         std::vector<aigov::v1::JournalEntry>* derived) override;
 
   // Committed state, from any thread.
+  // True when the model version is registered (committed).
+  absl::StatusOr<bool> Registered(const std::string& model_id,
+                                  const std::string& version) const;
   absl::StatusOr<std::optional<aigov::internal::v1::StoredReference>> Reference(
       const std::string& model_id, const std::string& version) const;
   absl::StatusOr<aigov::internal::v1::ModelDrift> State(

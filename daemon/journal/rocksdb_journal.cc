@@ -686,6 +686,8 @@ absl::Status RocksDbJournal::AppendGroup(std::vector<PendingEvent> events,
     for (size_t k = 0; k < derived.size(); ++k) {
       AppendOutcome::Derived& d = out->derived.emplace_back();
       d.event_id = derived[k].event_id();
+      d.kind = kinds::EventKindOf(derived[k]);
+      d.sequenced = !plans[k].already;
       if (plans[k].already) {
         d.sequence = *plans[k].already;
         continue;

@@ -101,6 +101,9 @@ struct AppendOutcome {
     std::string event_id;
     uint64_t sequence = 0;
     bool subject_key_existed = false;
+    aigov::v1::EventKind kind = aigov::v1::EVENT_KIND_UNSPECIFIED;
+    // False when an earlier group had already sequenced it.
+    bool sequenced = false;
   };
   std::vector<Derived> derived;
 };

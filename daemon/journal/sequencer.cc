@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 
 #include "daemon/common/logging.h"
+#include "daemon/kinds/kinds.h"
 
 namespace aigov::journal {
 
@@ -87,14 +88,37 @@ void Sequencer::Run() {
 
     events.clear();
     events.reserve(group.size());
-    for (Item& item : group) events.push_back(std::move(item.event));
+    std::vector<aigov::v1::EventKind> kinds_in(
+        group.size(), aigov::v1::EVENT_KIND_UNSPECIFIED);
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (!group[i].event.tick) {
+        kinds_in[i] = kinds::EventKindOf(group[i].event.entry);
+      }
+      events.push_back(std::move(group[i].event));
+    }
     const absl::Time start = absl::Now();
     const absl::Status status =
         journal_.AppendGroup(std::move(events), &outcomes);
     events.clear();
     const absl::Duration elapsed = absl::Now() - start;
     if (observer_) {
-      observer_(group.size(), journal_.tree_size(), elapsed, status.ok());
+      GroupWrite write;
+      write.events = group.size();
+      write.tree_size = journal_.tree_size();
+      write.elapsed = elapsed;
+      write.ok = status.ok();
+      for (size_t i = 0; status.ok() && i < outcomes.size(); ++i) {
+        const AppendOutcome& o = outcomes[i];
+        if (!o.status.ok()) continue;
+        if (!o.deduplicated &&
+            kinds_in[i] != aigov::v1::EVENT_KIND_UNSPECIFIED) {
+          write.requested.push_back(kinds_in[i]);
+        }
+        for (const AppendOutcome::Derived& d : o.derived) {
+          if (d.sequenced) write.derived.push_back(d.kind);
+        }
+      }
+      observer_(write);
     }
     if (!status.ok()) {
       common::Log(common::LogLevel::kError, "journal group write failed",

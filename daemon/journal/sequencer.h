@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -42,11 +43,22 @@ class Sequencer {
   // group write, `outcome.status` holds that error.
   using Callback = std::function<void(const AppendOutcome& outcome)>;
 
-  // Called on the sequencer thread after each group write: the number of
-  // events in the group, the journal size after it, the write's duration and
-  // whether it succeeded.
-  using GroupObserver = std::function<void(size_t events, uint64_t tree_size,
-                                           absl::Duration elapsed, bool ok)>;
+  // What one group write did.
+  struct GroupWrite {
+    // Items in the group (events and ticks).
+    size_t events = 0;
+    // The journal's size after it.
+    uint64_t tree_size = 0;
+    absl::Duration elapsed;
+    bool ok = false;
+    // The kinds of the entries it sequenced (nothing when it failed): those
+    // the events carried, duplicates left out, and those derived from them
+    // and from ticks.
+    std::vector<aigov::v1::EventKind> requested;
+    std::vector<aigov::v1::EventKind> derived;
+  };
+  // Called on the sequencer thread after each group write.
+  using GroupObserver = std::function<void(const GroupWrite& write)>;
 
   // Starts the sequencer thread. `journal` must outlive this object.
   Sequencer(RocksDbJournal& journal, const Options& options,

@@ -53,13 +53,18 @@ class SequencerTest : public ::testing::Test {
 TEST_F(SequencerTest, EventsQueuedDuringAWriteShareTheNextGroup) {
   absl::Mutex mu;
   std::vector<size_t> group_sizes;
+  size_t requested = 0;
   Sequencer::Options options;
-  Sequencer seq(*journal_, options,
-                [&](size_t n, uint64_t, absl::Duration, bool ok) {
-                  EXPECT_TRUE(ok);
-                  absl::MutexLock lock(&mu);
-                  group_sizes.push_back(n);
-                });
+  Sequencer seq(*journal_, options, [&](const Sequencer::GroupWrite& w) {
+    EXPECT_TRUE(w.ok);
+    absl::MutexLock lock(&mu);
+    group_sizes.push_back(w.events);
+    for (const aigov::v1::EventKind k : w.requested) {
+      EXPECT_EQ(k, aigov::v1::EVENT_KIND_MODEL_VERSION);
+      ++requested;
+    }
+    EXPECT_TRUE(w.derived.empty());
+  });
   std::atomic<int> done{0};
   std::vector<uint64_t> sequences(51, ~0ull);
   auto submit = [&](int i) {
@@ -83,6 +88,7 @@ TEST_F(SequencerTest, EventsQueuedDuringAWriteShareTheNextGroup) {
   ASSERT_EQ(group_sizes.size(), 2u);
   EXPECT_EQ(group_sizes[0], 1u);
   EXPECT_EQ(group_sizes[1], 50u);
+  EXPECT_EQ(requested, 51u);
   for (size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], i);
   EXPECT_EQ(journal_->tree_size(), 51u);
 }
@@ -91,10 +97,9 @@ TEST_F(SequencerTest, GroupsAreCappedAtMaxBatchEvents) {
   std::vector<size_t> group_sizes;
   Sequencer::Options options;
   options.max_batch_events = 8;
-  Sequencer seq(*journal_, options,
-                [&](size_t n, uint64_t, absl::Duration, bool) {
-                  group_sizes.push_back(n);
-                });
+  Sequencer seq(*journal_, options, [&](const Sequencer::GroupWrite& w) {
+    group_sizes.push_back(w.events);
+  });
   auto noop = [](const AppendOutcome&) {};
   ASSERT_TRUE(seq.Submit(ModelEvent("first", "m", "0"), noop).ok());
   gate_.entered.WaitForNotification();

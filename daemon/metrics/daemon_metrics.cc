@@ -13,18 +13,39 @@ constexpr std::array<const char*, kIngestResultCount> kResultNames = {
     "rejected", "failed",    "precondition"};
 }  // namespace
 
-IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
-  auto& events = prometheus::BuildCounter()
-                     .Name("aigov_ingest_events_total")
-                     .Help("Write requests by event kind and outcome.")
-                     .Register(registry);
-  events_.resize(kinds::All().size());
-  for (const kinds::Kind& k : kinds::All()) {
-    for (size_t r = 0; r < kIngestResultCount; ++r) {
-      events_[k.index][r] =
-          &events.Add({{"kind", k.label}, {"result", kResultNames[r]}});
-    }
+namespace {
+
+// The counter in `slot`, added to `family` with `labels` the first time
+// (Family::Add is thread-safe and returns the same counter for the same
+// labels, so two threads racing here store the same pointer).
+prometheus::Counter& Lazy(std::atomic<prometheus::Counter*>& slot,
+                          prometheus::Family<prometheus::Counter>& family,
+                          const std::map<std::string, std::string>& labels) {
+  prometheus::Counter* c = slot.load(std::memory_order_acquire);
+  if (c == nullptr) {
+    c = &family.Add(labels);
+    slot.store(c, std::memory_order_release);
   }
+  return *c;
+}
+
+std::unique_ptr<std::atomic<prometheus::Counter*>[]> Slots(size_t n) {
+  auto slots = std::make_unique<std::atomic<prometheus::Counter*>[]>(n);
+  for (size_t i = 0; i < n; ++i) slots[i].store(nullptr);
+  return slots;
+}
+
+}  // namespace
+
+IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
+  events_family_ = &prometheus::BuildCounter()
+                        .Name("aigov_ingest_events_total")
+                        .Help(
+                            "Write requests by event kind and outcome "
+                            "(a kind's series appear with its first "
+                            "request).")
+                        .Register(registry);
+  events_ = Slots(kinds::All().size() * kIngestResultCount);
   duration_ = &prometheus::BuildHistogram()
                    .Name("aigov_ingest_duration_seconds")
                    .Help(
@@ -38,11 +59,31 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
 
 void IngestMetrics::Record(const kinds::Kind& kind, IngestResult result,
                            double seconds) {
-  events_[kind.index][static_cast<size_t>(result)]->Increment();
+  // A kind's first request creates all its results' series, so each rate
+  // starts from 0 alongside the others.
+  const size_t first = kind.index * kIngestResultCount;
+  if (events_[first].load(std::memory_order_acquire) == nullptr) {
+    for (size_t r = kIngestResultCount; r-- > 0;) {
+      Lazy(events_[first + r], *events_family_,
+           {{"kind", kind.label}, {"result", kResultNames[r]}});
+    }
+  }
+  const size_t r = static_cast<size_t>(result);
+  events_[first + r].load(std::memory_order_acquire)->Increment();
   if (result != IngestResult::kInvalid) duration_->Observe(seconds);
 }
 
 JournalMetrics::JournalMetrics(prometheus::Registry& registry) {
+  entries_family_ =
+      &prometheus::BuildCounter()
+           .Name("aigov_journal_entries_total")
+           .Help(
+               "Entries sequenced into the journal, by kind and origin: "
+               "\"request\" (written by a client) or \"derived\" (by "
+               "aigovd: drift evaluations and state changes, findings, "
+               "breaches); a kind's series appear with its first entry.")
+           .Register(registry);
+  entries_ = Slots(kinds::All().size() * 2);
   tree_size_ = &prometheus::BuildGauge()
                     .Name("aigov_journal_tree_size")
                     .Help("Entries in the audit journal (= Merkle tree size).")
@@ -96,6 +137,14 @@ void JournalMetrics::RecordGroup(size_t events, uint64_t tree_size,
   append_duration_->Observe(seconds);
   group_events_->Observe(static_cast<double>(events));
   SetTreeSize(tree_size);
+}
+
+void JournalMetrics::RecordEntry(aigov::v1::EventKind kind, bool derived) {
+  const kinds::Kind* k = kinds::Of(kind);
+  if (k == nullptr) return;
+  Lazy(entries_[k->index * 2 + (derived ? 1 : 0)], *entries_family_,
+       {{"kind", k->label}, {"origin", derived ? "derived" : "request"}})
+      .Increment();
 }
 
 void JournalMetrics::SetTreeSize(uint64_t tree_size) {

@@ -2,8 +2,11 @@
 // handed to each component as the sub-struct it needs.
 //
 // Names follow Prometheus conventions (aigov_ prefix, base units, _total on
-// counters); labels take values from small fixed sets only. Every series that
-// will exist is created at startup so that it exports 0 before it moves.
+// counters); labels take values from small fixed sets only. Series without
+// a kind label are created at startup so that they export 0 before they
+// move; per-kind series appear with the first event of their kind, so that
+// /metrics lists only the kinds this daemon has seen (of 30, most
+// deployments send a handful).
 //
 // Thread-safe: prometheus-cpp metrics are atomic; the structs only hold
 // references created in Create() and are immutable afterwards, except the
@@ -11,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,8 +55,9 @@ class IngestMetrics {
   void Record(const kinds::Kind& kind, IngestResult result, double seconds);
 
  private:
-  // By kind index, then result.
-  std::vector<std::array<prometheus::Counter*, kIngestResultCount>> events_;
+  prometheus::Family<prometheus::Counter>* events_family_;
+  // By kind index * kIngestResultCount + result; null until first counted.
+  std::unique_ptr<std::atomic<prometheus::Counter*>[]> events_;
   prometheus::Histogram* duration_;
 };
 
@@ -64,8 +69,15 @@ class JournalMetrics {
   void SetTreeSize(uint64_t tree_size);
   // The latest signed checkpoint: its tree size and when it was signed.
   void SetCheckpoint(uint64_t tree_size, absl::Time signed_at);
+  // Counts one sequenced entry of `kind` in aigov_journal_entries_total,
+  // `derived` by aigovd (a drift evaluation, a finding) or written by a
+  // request. UNSPECIFIED is ignored.
+  void RecordEntry(aigov::v1::EventKind kind, bool derived);
 
  private:
+  prometheus::Family<prometheus::Counter>* entries_family_;
+  // By kind index * 2 + derived; null until first counted.
+  std::unique_ptr<std::atomic<prometheus::Counter*>[]> entries_;
   prometheus::Gauge* tree_size_;
   prometheus::Gauge* checkpoint_size_;
   prometheus::Gauge* checkpoint_time_;

@@ -19,10 +19,10 @@ TEST(DaemonMetricsTest, ExportsEverySeriesFromTheStart) {
   EXPECT_THAT(
       text,
       HasSubstr("aigov_build_info{revision=\"abc\",version=\"0.1.0\"} 1"));
-  EXPECT_THAT(text, HasSubstr("aigov_ingest_events_total{kind=\"model_"
-                              "version\",result=\"accepted\"} 0"));
-  EXPECT_THAT(text, HasSubstr("aigov_ingest_events_total{kind=\"model_"
-                              "version\",result=\"invalid\"} 0"));
+  // Per-kind series wait for their kind's first event: no kind is listed
+  // that this daemon never saw.
+  EXPECT_THAT(text, Not(HasSubstr("aigov_ingest_events_total{")));
+  EXPECT_THAT(text, Not(HasSubstr("aigov_journal_entries_total{")));
   EXPECT_THAT(text, HasSubstr("aigov_journal_tree_size 0"));
   EXPECT_THAT(text, HasSubstr("aigov_ingest_duration_seconds_count 0"));
 }
@@ -40,9 +40,30 @@ TEST(DaemonMetricsTest, RecordingMovesCounters) {
                               "version\",result=\"accepted\"} 1"));
   EXPECT_THAT(text, HasSubstr("aigov_ingest_events_total{kind=\"model_"
                               "version\",result=\"invalid\"} 1"));
+  // The kind's other results exist from its first request, at 0; other
+  // kinds do not.
+  EXPECT_THAT(text, HasSubstr("aigov_ingest_events_total{kind=\"model_"
+                              "version\",result=\"conflict\"} 0"));
+  EXPECT_THAT(text, Not(HasSubstr("kind=\"incident\"")));
   EXPECT_THAT(text, HasSubstr("aigov_ingest_duration_seconds_count 1"));
   EXPECT_THAT(text, HasSubstr("aigov_journal_tree_size 42"));
   EXPECT_THAT(text, HasSubstr("aigov_journal_group_events_sum 3"));
+}
+
+TEST(DaemonMetricsTest, JournalEntriesCountRequestedAndDerivedKinds) {
+  auto m = DaemonMetrics::Create({"v", "r"});
+  ASSERT_TRUE(m.ok());
+  for (int i = 0; i < 8; ++i) {
+    (*m)->journal().RecordEntry(aigov::v1::EVENT_KIND_DRIFT_EVALUATION, true);
+  }
+  (*m)->journal().RecordEntry(aigov::v1::EVENT_KIND_WINDOW_PROFILE, false);
+  (*m)->journal().RecordEntry(aigov::v1::EVENT_KIND_UNSPECIFIED, false);
+  const std::string text = (*m)->Render();
+  EXPECT_THAT(text, HasSubstr("aigov_journal_entries_total{kind=\"drift_"
+                              "evaluation\",origin=\"derived\"} 8\n"));
+  EXPECT_THAT(text, HasSubstr("aigov_journal_entries_total{kind=\"window_"
+                              "profile\",origin=\"request\"} 1\n"));
+  EXPECT_THAT(text, Not(HasSubstr("origin=\"request\"} 8")));
 }
 
 TEST(DaemonMetricsTest, CheckpointAndCollectionFamilies) {

@@ -1,5 +1,7 @@
 #include "daemon/reports/document.h"
 
+#include <functional>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -271,7 +273,9 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto;
 )css";
 }
 
-std::string HtmlInline(const std::string& text) {
+std::string HtmlInline(
+    const std::string& text,
+    const std::function<std::string(const std::string&)>& plain) {
   std::string out;
   size_t at = 0;
   for (;;) {
@@ -279,10 +283,11 @@ std::string HtmlInline(const std::string& text) {
     const size_t close =
         open == std::string::npos ? open : text.find('`', open + 1);
     if (close == std::string::npos) {
-      out += HtmlEscape(text.substr(at));
+      out += plain ? plain(text.substr(at)) : HtmlEscape(text.substr(at));
       return out;
     }
-    absl::StrAppend(&out, HtmlEscape(text.substr(at, open - at)), "<code>",
+    const std::string before = text.substr(at, open - at);
+    absl::StrAppend(&out, plain ? plain(before) : HtmlEscape(before), "<code>",
                     HtmlEscape(text.substr(open + 1, close - open - 1)),
                     "</code>");
     at = close + 1;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,8 +83,12 @@ struct HtmlOptions {
 };
 
 std::string HtmlEscape(const std::string& text);
-// `text` escaped, with each pair of backticks rendered as <code>.
-std::string HtmlInline(const std::string& text);
+// `text` escaped, with each pair of backticks rendered as <code>; the text
+// between code spans goes through `plain` (HtmlEscape when empty), which
+// must escape it.
+std::string HtmlInline(
+    const std::string& text,
+    const std::function<std::string(const std::string&)>& plain = nullptr);
 
 std::string RenderMarkdown(const Document& doc);
 

@@ -10,6 +10,7 @@
 
 #include "daemon/attestation/report_attestation.h"
 #include "daemon/common/status_macros.h"
+#include "daemon/common/suggest.h"
 #include "daemon/lineage/lineage_queries.h"
 #include "daemon/reports/report_render.h"
 #include "daemon/rules/evaluate.h"
@@ -36,11 +37,15 @@ void FromEvaluation(const rules::Finding& f, aigov::v1::ObligationStatus* out) {
   for (const std::string& x : f.to_fix) out->add_to_fix(x);
 }
 
-absl::Status NotRegistered(const std::string& system_id) {
-  return absl::NotFoundError(
-      absl::StrCat("system_id: AI system \"", system_id,
-                   "\" is not registered (record it with aigovctl apply, kind "
-                   "AiSystem)"));
+absl::Status NotRegistered(const compliance::ComplianceView& view,
+                           const std::string& system_id) {
+  std::vector<std::string> known;
+  if (auto ids = view.Systems("", 10000); ids.ok()) known = *std::move(ids);
+  return absl::NotFoundError(absl::StrCat(
+      "system_id: AI system \"", system_id, "\" is not registered",
+      common::DidYouMean(system_id, known),
+      " (record it with aigovctl apply, kind AiSystem; aigovctl get AiSystem "
+      "lists those registered)"));
 }
 
 // True when the fact was recorded by `at`.
@@ -56,7 +61,7 @@ absl::StatusOr<aigov::v1::GetStatusResponse> StatusAt(
   const uint64_t tree_size = journal.tree_size();
   AIGOV_ASSIGN_OR_RETURN(const auto record, view.Record(system_id));
   if (!record.has_value() || !record->has_system()) {
-    return NotRegistered(system_id);
+    return NotRegistered(view, system_id);
   }
   AIGOV_ASSIGN_OR_RETURN(const rules::Evaluation ev,
                          rules::Evaluate(*record, view.catalog(), view.regime(),
@@ -580,7 +585,7 @@ absl::StatusOr<aigov::v1::ComplianceReport> ReportBuilder::Build(
   AIGOV_ASSIGN_OR_RETURN(const auto record,
                          sources_.compliance->Record(system_id));
   if (!record.has_value() || !record->has_system()) {
-    return NotRegistered(system_id);
+    return NotRegistered(*sources_.compliance, system_id);
   }
   aigov::v1::ComplianceReport report;
   report.set_system_id(system_id);

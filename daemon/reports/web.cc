@@ -13,6 +13,7 @@
 #include "google/protobuf/util/json_util.h"
 
 #include "daemon/kinds/kinds.h"
+#include "daemon/reports/markdown_html.h"
 #include "daemon/reports/report_render.h"
 #include "daemon/rules/evaluate.h"
 #include "daemon/rules/snapshot.h"
@@ -20,6 +21,8 @@
 
 namespace aigov::reports {
 namespace {
+
+#include "daemon/reports/runbooks_data.inc"
 
 constexpr char kSystemsPrefix[] = "/compliance/systems/";
 constexpr char kEntriesPrefix[] = "/journal/entries/";
@@ -102,6 +105,7 @@ using rules::IsOpen;
 
 WebPage WebView::Get(const std::string& path) const {
   if (path == "/compliance" || path == "/compliance/") return Systems();
+  if (path == "/runbooks" || path == "/runbooks/") return Runbooks();
   if (absl::StartsWith(path, kSystemsPrefix)) {
     const std::string rest = path.substr(sizeof(kSystemsPrefix) - 1);
     const size_t slash = rest.find('/');
@@ -265,6 +269,23 @@ WebPage WebView::Download(const std::string& id,
   tar.Add(dir + "report.json", *json);
   tar.Add(dir + "entries.jsonl", lines);
   return WebPage{200, "application/x-tar", tar.Finish()};
+}
+
+WebPage WebView::Runbooks() const {
+  std::string body = absl::StrCat(
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, "
+      "initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
+      "<title>aigov runbooks</title><style>",
+      Stylesheet(),
+      "</style></head>\n<body>\n<nav class=\"crumbs\"><a "
+      "href=\"/\">aigovd</a> / runbooks</nav>\n");
+  for (const auto& [name, text] : kEmbeddedFiles) {
+    (void)name;
+    body += MarkdownToHtml(text);
+  }
+  body += "</body></html>\n";
+  return WebPage{200, "text/html; charset=utf-8", std::move(body)};
 }
 
 WebPage WebView::Entry(const std::string& text) const {

@@ -16,6 +16,9 @@
 //   /journal/entries/N          one entry as JSON (personal data left
 //                               sealed), its leaf hash and its inclusion
 //                               proof against the latest signed checkpoint
+//   /runbooks                   docs/RUNBOOKS.md (compiled in), one anchor
+//                               per alert: where the alert rules'
+//                               runbook_url points by default
 //
 // Thread-safe: reads committed state only. Everything given to the
 // constructor must outlive the view.
@@ -56,6 +59,7 @@ class WebView {
   WebPage Systems() const;
   WebPage System(const std::string& id) const;
   WebPage Download(const std::string& id, const std::string& file) const;
+  WebPage Runbooks() const;
   WebPage Entry(const std::string& sequence) const;
 
   const ReportBuilder& reports_;

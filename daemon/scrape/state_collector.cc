@@ -237,6 +237,14 @@ class Writer {
         "Drift state of a feature after the last evaluated window: "
         "0 OK, 1 WARN, 2 ALERT, -1 too few samples to judge.",
         [](const FeatureEvaluation& f) { return StateValue(f.state()); });
+    FeatureFamily(
+        "aigov_feature_drift_state_since_timestamp_seconds",
+        "Start of the window in which the feature entered its current drift "
+        "state (unix seconds): how long it has been in ALERT.",
+        [](const FeatureEvaluation& f) -> std::optional<double> {
+          if (!f.has_since()) return std::nullopt;
+          return UnixSeconds(f.since());
+        });
     FeatureFamily("aigov_feature_window_samples",
                   "Non-null values of a feature counted in the last "
                   "evaluated window.",
@@ -432,6 +440,18 @@ class Writer {
         ++by_status[f.status()];
         w_.Sample(FindingLabels(*s, f.obligation_id()), f.status());
       }
+    }
+    w_.Family("aigov_obligation_info",
+              "One series per obligation of the catalog, always 1, carrying "
+              "its title and severity: join it to aigov_obligation_status "
+              "on (obligation) to show titles.",
+              kGauge);
+    for (const rules::Obligation& o : catalog_.obligations) {
+      w_.Sample({{"obligation", o.id},
+                 {"article", o.article},
+                 {"title", o.title},
+                 {"severity", rules::SeverityName(o.severity)}},
+                1);
     }
     w_.Family("aigov_obligation_deadline_timestamp_seconds",
               "When an obligation's running clock ends (unix seconds): the "

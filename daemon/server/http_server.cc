@@ -210,6 +210,8 @@ class LandingHandler : public SafeHandler {
              "models, data and drift.</p><ul>"
              "<li><a href=\"/compliance\">/compliance</a> AI systems, their "
              "obligations and compliance reports</li>"
+             "<li><a href=\"/runbooks\">/runbooks</a> what to do when an "
+             "alert fires</li>"
              "<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>"
              "<li><a href=\"/healthz\">/healthz</a> liveness</li>"
              "<li><a href=\"/readyz\">/readyz</a> readiness</li>"
@@ -280,6 +282,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   impl->server_->addHandler("/api/v1/lineage/batch$", impl->lineage_batch_);
   impl->server_->addHandler("/compliance", impl->web_);
   impl->server_->addHandler("/journal/entries/", impl->web_);
+  impl->server_->addHandler("/runbooks", impl->web_);
   impl->server_->addHandler("/", impl->landing_);
   const std::vector<int> ports = impl->server_->getListeningPorts();
   if (ports.empty() || ports.front() <= 0) {

@@ -294,10 +294,23 @@ grpc::ServerUnaryReactor* MonitoringServiceImpl::GetDriftStatus(
   const auto ref = view_.Reference(model_id, version);
   if (!ref.ok()) return FinishUnary(context, ref.status());
   if (!ref->has_value()) {
-    return FinishUnary(context,
-                       absl::NotFoundError(absl::StrCat(
-                           model_id, "@", version,
-                           " has no reference profile, so no drift state")));
+    const auto registered = view_.Registered(model_id, version);
+    if (!registered.ok()) return FinishUnary(context, registered.status());
+    if (!*registered) {
+      return FinishUnary(context,
+                         absl::NotFoundError(absl::StrCat(
+                             "model version ", model_id, "@", version,
+                             " is not registered (aigovctl get ModelVersion ",
+                             model_id, " lists its versions)")));
+    }
+    return FinishUnary(
+        context,
+        absl::NotFoundError(absl::StrCat(
+            model_id, "@", version,
+            " has no reference profile yet, so no drift state: send one "
+            "(aigovctl drift profile --csv train.csv --model ",
+            model_id, "@", version,
+            " | aigovctl apply -f -, or the agent's put_reference_profile)")));
   }
   const auto state = view_.State(model_id, version);
   if (!state.ok()) return FinishUnary(context, state.status());

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -27,6 +28,7 @@ namespace aigov::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kDigest[] =
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
@@ -366,11 +368,8 @@ TEST_F(DaemonTest, MetricsCountersMove) {
   Client c(d->grpc_target());
   const HttpResponse before = HttpGet(d->http_port(), "/metrics");
   ASSERT_EQ(before.status, 200);
-  EXPECT_EQ(
-      MetricValue(
-          before.body,
-          R"(aigov_ingest_events_total{kind="model_version",result="accepted"})"),
-      0);
+  // No kind has been sent: no per-kind series yet.
+  EXPECT_THAT(before.body, Not(HasSubstr("aigov_ingest_events_total{")));
   EXPECT_EQ(MetricValue(before.body, "aigov_ingest_duration_seconds_count"), 0);
   EXPECT_THAT(before.body, HasSubstr("aigov_build_info{"));
   aigov::v1::RegisterModelVersionResponse resp;
@@ -388,6 +387,20 @@ TEST_F(DaemonTest, MetricsCountersMove) {
       3);
   EXPECT_EQ(MetricValue(after, "aigov_ingest_duration_seconds_count"), 3);
   EXPECT_EQ(MetricValue(after, "aigov_journal_tree_size"), 3);
+  EXPECT_EQ(
+      MetricValue(
+          after,
+          R"(aigov_journal_entries_total{kind="model_version",origin="request"})"),
+      3);
+  // The kind's other results exist from its first request; other kinds
+  // still have none.
+  EXPECT_EQ(
+      MetricValue(
+          after,
+          R"(aigov_ingest_events_total{kind="model_version",result="invalid"})"),
+      0);
+  EXPECT_THAT(after,
+              Not(HasSubstr("aigov_ingest_events_total{kind=\"incident\"")));
   EXPECT_GE(MetricValue(after, "aigov_journal_append_duration_seconds_count"),
             1);
 }
@@ -600,6 +613,46 @@ TEST_F(DaemonTest, AigovctlApplyAndJournalListJson) {
   r = RunCommand({AigovctlPath(), "--target=127.0.0.1:1", "journal", "list"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("is aigovd running at 127.0.0.1:1?"));
+}
+
+// What a user who got the address wrong, or a name, is told.
+TEST_F(DaemonTest, AigovctlSaysWhatIsWrongWithTheTargetOrTheName) {
+  auto d = StartDaemon();
+  // Nothing listens: the error, and no table header before it.
+  int port = 0;
+  {
+    TempDir probe;
+    DaemonProcess stopped(probe.path() + "/data");
+    ASSERT_TRUE(stopped.Start()) << stopped.log();
+    port = stopped.grpc_port();
+    ASSERT_EQ(stopped.Stop(SIGTERM), 0);
+  }
+  const std::string nowhere = absl::StrCat("--target=127.0.0.1:", port);
+  CommandResult r = RunCommand({AigovctlPath(), nowhere, "journal", "list"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("is aigovd running at 127.0.0.1:"));
+  r = RunCommand({AigovctlPath(), nowhere, "journal", "list", "--json"});
+  EXPECT_EQ(r.out, "");
+  // The HTTP port given for the gRPC one.
+  r = RunCommand({AigovctlPath(),
+                  absl::StrCat("--target=127.0.0.1:", d->http_port()),
+                  "journal", "list"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("answers HTTP/1, as aigovd's HTTP port"));
+  EXPECT_THAT(r.err, HasSubstr("--target 127.0.0.1:7420"));
+  // A misspelt system id.
+  const std::string file = tmp_.path() + "/system.yaml";
+  std::ofstream(file) << "kind: AiSystem\nsystem_id: loans-credit-scoring\n"
+                         "name: Loans\n";
+  const std::string target = "--target=" + d->grpc_target();
+  ASSERT_EQ(RunCommand({AigovctlPath(), target, "apply", "-f", file}).exit_code,
+            0);
+  r = RunCommand({AigovctlPath(), target, "compliance", "status", "--system",
+                  "loans-credit-scorng"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("is not registered (did you mean "
+                               "\"loans-credit-scoring\"?)"));
 }
 
 TEST_F(DaemonTest, VersionAndHelp) {

@@ -275,10 +275,12 @@ features:
               "--json"});
   EXPECT_EQ(nlohmann::json::parse(r.out).size(), 1u);
 
-  // drift status: the last window's states.
+  // drift status: the last window's states, and no window open.
   r = Ctl(d, {"drift", "status", "--model", "credit@1", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json status = nlohmann::json::parse(r.out);
+  EXPECT_EQ(status["open_windows"], nlohmann::json::array());
+  EXPECT_EQ(status["late_reports"], 0);
   EXPECT_EQ(status["dataset_state"], "ALERT");
   EXPECT_EQ(status["last_window_start"], "2026-01-01T19:00:00Z");
   ASSERT_EQ(status["features"].size(), kFeatures);
@@ -302,21 +304,26 @@ features:
     }
   }
 
-  // A late report for window 5: journalled, counted, nothing re-evaluated.
-  {
+  // One report of seven values per bin of f0 for the window from `start`.
+  const auto report_f0 = [&](const std::string& event_id, int64_t start,
+                             aigov::v1::ReportWindowBatchResponse* out) {
     aigov::v1::ReportWindowBatchRequest batch;
     auto* req = batch.add_windows();
-    req->set_event_id("late-5");
+    req->set_event_id(event_id);
     auto* w = req->mutable_window_profile();
     w->set_model_id("credit");
     w->set_version("1");
-    w->mutable_window_start()->set_seconds(kStart + 5 * kHour);
+    w->mutable_window_start()->set_seconds(start);
     auto* wf = w->add_features();
     wf->set_name("f0");
     for (size_t b = 0; b < edges[0].size() + 1; ++b) wf->add_counts(7);
     grpc::ClientContext ctx;
+    return monitoring->ReportWindowBatch(&ctx, batch, out).ok();
+  };
+  // A late report for window 5: journalled, counted, nothing re-evaluated.
+  {
     aigov::v1::ReportWindowBatchResponse out;
-    ASSERT_TRUE(monitoring->ReportWindowBatch(&ctx, batch, &out).ok());
+    ASSERT_TRUE(report_f0("late-5", kStart + 5 * kHour, &out));
     ASSERT_EQ(out.accepted(), 1u) << out.DebugString();
     EXPECT_TRUE(out.results(0).evaluation_sequences().empty());
     grpc::ClientContext sctx;
@@ -328,6 +335,20 @@ features:
     EXPECT_EQ(sresp.late_reports(), 1u);
     EXPECT_EQ(sresp.open_windows_size(), 0);  // not merged, nothing reopened
     EXPECT_EQ(sresp.last_evaluation_sequence(), evs.back().sequence());
+  }
+  // A version never registered says so, and how to list those that are.
+  r = Ctl(d, {"drift", "status", "--model", "credit@9"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("model version credit@9 is not registered "
+                               "(aigovctl get ModelVersion credit lists"));
+  // A window received and not yet closed is listed as open.
+  {
+    aigov::v1::ReportWindowBatchResponse out;
+    ASSERT_TRUE(report_f0("open-30", kStart + 30 * kHour, &out));
+    r = Ctl(d, {"drift", "status", "--model", "credit@1", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["open_windows"],
+              nlohmann::json::array({"2026-01-02T06:00:00Z"}));
   }
   d.AdvanceClock(kHour);
   EXPECT_EQ(AwaitEvaluations(*monitoring, 0).size(), kWindows);

@@ -161,11 +161,15 @@ TEST(PrometheusConfigTest,
     const YAML::Node ann = rule.node["annotations"];
     EXPECT_FALSE(ann["summary"].as<std::string>("").empty());
     EXPECT_FALSE(ann["description"].as<std::string>("").empty());
-    // The runbook link names a section of docs/RUNBOOKS.md that exists.
+    // The runbook link names a section of docs/RUNBOOKS.md that exists,
+    // under the external label's base or the runbooks the scraped aigovd
+    // serves (followed live in ObservabilityTest).
     std::string anchor = rule.name;
     for (char& c : anchor) c = static_cast<char>(std::tolower(c));
     EXPECT_EQ(ann["runbook_url"].as<std::string>(""),
-              "docs/RUNBOOKS.md#" + anchor);
+              "{{ with $externalLabels.aigov_runbook_base }}{{ . }}{{ else "
+              "}}http://{{ $labels.instance }}/runbooks{{ end }}#" +
+                  anchor);
     EXPECT_THAT(runbooks, HasSubstr("\n## " + rule.name + "\n"));
     // Routed to its team's receiver.
     const std::string team = rule.node["labels"]["team"].as<std::string>("");
@@ -218,6 +222,31 @@ TEST(DashboardTest, StructureFollowsTheLinterRules) {
     EXPECT_TRUE(datasource_var);
     EXPECT_TRUE(vars.count("job"));
     EXPECT_TRUE(vars.count("system") || vars.count("instance"));
+    // Links to the runbooks aigovd serves and, where a system is chosen, to
+    // its report; the firing aigov alerts as annotations.
+    EXPECT_TRUE(vars.count("instance"));
+    std::vector<std::string> urls;
+    for (const auto& l : d["links"]) {
+      if (l["type"] == "link") urls.push_back(l["url"].get<std::string>());
+    }
+    EXPECT_THAT(urls, ::testing::Contains(::testing::StartsWith(
+                          "http://${instance}/runbooks#")));
+    if (vars.count("system")) {
+      EXPECT_THAT(urls, ::testing::Contains(
+                            "http://${instance}/compliance/systems/${system}"));
+    }
+    bool alert_annotation = false;
+    for (const auto& a : d["annotations"]["list"]) {
+      if (!a.contains("expr")) continue;
+      alert_annotation = true;
+      EXPECT_EQ(a["datasource"]["uid"], "${datasource}");
+      absl::StrAppend(&rules, "      - record: dashboard:annotation:", ++n,
+                      "\n        expr: '",
+                      absl::StrReplaceAll(a["expr"].get<std::string>(),
+                                          {{"'", "''"}, {"$job", ".*"}}),
+                      "'\n");
+    }
+    EXPECT_TRUE(alert_annotation);
     std::set<int> ids;
     for (const auto& p : d["panels"]) {
       const std::string title = p["title"].get<std::string>();
@@ -272,6 +301,26 @@ TEST(DashboardTest, StructureFollowsTheLinterRules) {
     EXPECT_EQ(steps[2]["value"].get<double>(), defaults.psi_alert);
   }
   EXPECT_EQ(psi_panels, 1);
+  // The drift panels name what drifts: a table of features, one of versions.
+  for (const auto& p : oncall["panels"]) {
+    if (p["title"] == "Features in drift ALERT" ||
+        p["title"] == "Dataset drift state") {
+      EXPECT_EQ(p["type"], "table") << p["title"];
+      EXPECT_EQ(p["targets"][0]["format"], "table") << p["title"];
+    }
+  }
+  // Violated obligations carry their titles (joined from
+  // aigov_obligation_info) and link the system's report.
+  const nlohmann::json compliance = Dashboard("aigov-compliance");
+  for (const auto& p : compliance["panels"]) {
+    if (p["title"] != "Violated obligations") continue;
+    EXPECT_THAT(
+        p["targets"][0]["expr"].get<std::string>(),
+        HasSubstr("group_left (title, severity) aigov_obligation_info"));
+    EXPECT_THAT(
+        p["fieldConfig"]["defaults"]["links"][0]["url"].get<std::string>(),
+        HasSubstr("/compliance/systems/"));
+  }
   // Every expression parses (promtool reads them as recording rules).
   TempDir tmp;
   const std::string file = tmp.path() + "/dashboards.rules.yml";
@@ -523,7 +572,10 @@ TEST_F(ObservabilityTest, RealPrometheusScrapesEvaluatesAndAlerts) {
         "aigov_journal_checkpoint_tree_size",
         "aigov_metrics_series_dropped_total",
         "aigov_ingest_events_total",
-        "aigov_journal_tree_size"}) {
+        "aigov_journal_tree_size",
+        "aigov_journal_entries_total",
+        "aigov_obligation_info",
+        "aigov_feature_drift_state_since_timestamp_seconds"}) {
     EXPECT_THAT(text, HasSubstr(absl::StrCat("\n# HELP ", family, " ")));
     EXPECT_TRUE(absl::StrContains(text, absl::StrCat("\n", family, "{")) ||
                 absl::StrContains(text, absl::StrCat("\n", family, " ")))
@@ -674,6 +726,51 @@ occurred_at: )",
       EXPECT_TRUE(firing.count(rule.name)) << rule.name;
     }
   }
+
+  // What the on-call engineer reads: the drift alert gives the PSI, since
+  // when, and the command; every runbook link opens the section it names
+  // on the aigovd Prometheus scrapes.
+  const HttpResponse a = HttpGet(prometheus_port_, "/api/v1/alerts");
+  const nlohmann::json alerts = nlohmann::json::parse(a.body);
+  const HttpResponse runbooks = HttpGet(d_->http_port(), "/runbooks");
+  ASSERT_EQ(runbooks.status, 200);
+  bool drift_seen = false;
+  for (const auto& alert : alerts["data"]["alerts"]) {
+    const std::string name = alert["labels"]["alertname"];
+    const std::string url = alert["annotations"]["runbook_url"];
+    const std::string instance = alert["labels"]["instance"];
+    SCOPED_TRACE(name);
+    EXPECT_EQ(url.substr(0, url.find('#')),
+              absl::StrCat("http://", instance, "/runbooks"));
+    EXPECT_THAT(
+        runbooks.body,
+        HasSubstr(absl::StrCat("id=\"", url.substr(url.find('#') + 1), "\"")));
+    if (name == "AigovFeatureDriftAlert" &&
+        alert["labels"]["feature"] == "income") {
+      drift_seen = true;
+      const std::string d = alert["annotations"]["description"];
+      EXPECT_THAT(d, ::testing::ContainsRegex("PSI [0-9]+\\.[0-9]{3} in the "
+                                              "last window"));
+      EXPECT_THAT(d, ::testing::ContainsRegex("in ALERT since 20[0-9][0-9]-"));
+      EXPECT_THAT(d, HasSubstr("Run: aigovctl drift status --model "
+                               "credit-scoring@2.0"));
+    }
+  }
+  EXPECT_TRUE(drift_seen) << alerts.dump();
+  // The journal counts derived entries by kind; kinds never sent have no
+  // ingest series.
+  const std::string exposition = Metrics();
+  EXPECT_THAT(exposition, ::testing::ContainsRegex(
+                              "aigov_journal_entries_total\\{kind=\"drift_"
+                              "evaluation\",origin=\"derived\"\\} [1-9]"));
+  EXPECT_THAT(exposition, HasSubstr("aigov_ingest_events_total{kind=\"window_"
+                                    "profile\",result=\"accepted\"}"));
+  EXPECT_THAT(exposition,
+              Not(HasSubstr("aigov_ingest_events_total{kind=\"drift_"
+                            "evaluation\"")));
+  EXPECT_THAT(exposition,
+              Not(HasSubstr("aigov_ingest_events_total{kind=\"marking_"
+                            "evidence\"")));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ pre-forking servers (grpc/grpc#29586).
 import contextlib
 import datetime
 import os
+import socket
 import threading
 import time
 import uuid
@@ -55,10 +56,16 @@ class AigovError(Exception):
 
     def __init__(self, code, details, target=None):
         hint = ""
-        if code in (grpc.StatusCode.UNAVAILABLE,
-                    grpc.StatusCode.DEADLINE_EXCEEDED) and target:
+        text = str(details)
+        if target and ("Failed parsing HTTP/2" in text or "http1" in text
+                       or "HTTP/1" in text):
+            hint = (f" ({target} answers HTTP/1, as aigovd's HTTP port "
+                    f"(/metrics, 127.0.0.1:7421 by default) does; the agent "
+                    f"talks to its gRPC port: AIGOV_TARGET=127.0.0.1:7420)")
+        elif code in (grpc.StatusCode.UNAVAILABLE,
+                      grpc.StatusCode.DEADLINE_EXCEEDED) and target:
             hint = (f" (is aigovd running at {target}? set AIGOV_TARGET or "
-                    f"Client(target=...))")
+                    f"Client(target=...), as aigovctl's --target)")
         super().__init__(f"{code.name}: {details}{hint}")
         self.code = code
         self.details = details
@@ -66,6 +73,27 @@ class AigovError(Exception):
 
 def _now():
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _refused(target: str) -> bool:
+    """True when a TCP connection to `target` (host:port, optionally
+    dns:/// or ipv4:) is refused at once: no aigovd listens there. False
+    when it connects, times out, or the target is not a host and port."""
+    t = target
+    for prefix in ("dns:///", "ipv4:", "ipv6:"):
+        if t.startswith(prefix):
+            t = t[len(prefix):]
+    host, sep, port = t.rpartition(":")
+    if not sep or not port.isdigit():
+        return False
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.5):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
 
 
 class Run:
@@ -171,6 +199,12 @@ class Client:
             except grpc.RpcError as e:
                 code = e.code() if hasattr(e, "code") else \
                     grpc.StatusCode.UNKNOWN
+                if code == grpc.StatusCode.UNAVAILABLE and \
+                        _refused(self.target):
+                    # Nothing listens: say so now rather than after every
+                    # retry has waited out its timeout.
+                    raise AigovError(code, "nothing listens at "
+                                     f"{self.target}", self.target) from None
                 if code in _RETRYABLE and attempt + 1 < tries:
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
@@ -454,6 +488,24 @@ class Client:
                 m = self._monitors[(model_id, version)] = Monitor(
                     model_id, version, client=self, **options)
             return m
+
+    def deployed(self, model_id: str, version: str) -> bool:
+        """True when an enabled deployment serves the model version (drift
+        series reach /metrics only for such versions)."""
+        request = reg_pb2.ListRecordsRequest(
+            kind=event_kind_pb2.EVENT_KIND_DEPLOYMENT, page_size=1000)
+        while True:
+            page = self.call(reg_grpc.RegistryServiceStub, "ListRecords",
+                             request)
+            for r in page.records:
+                d = r.deployment
+                if d.model_version.model_id == model_id and \
+                        d.model_version.version == version and \
+                        d.state == records_pb2.DEPLOYMENT_STATE_ENABLED:
+                    return True
+            if not page.next_page_token:
+                return False
+            request.page_token = page.next_page_token
 
     def drift_status(self, model_id: str, version: str):
         """aigovd's GetDriftStatus answer (aigov.v1.GetDriftStatusResponse)."""

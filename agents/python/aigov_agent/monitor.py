@@ -64,28 +64,33 @@ class _Window:
         self.scalars: Dict[str, list] = {}
         self.pending_rows = 0
 
-    def fold(self, prof):
-        """Counts everything pending into the totals."""
+    def fold(self, prof, invalid):
+        """Counts everything pending into the totals; adds to `invalid`
+        (feature name -> [values left out, the first of them]) what was
+        neither a number nor null in a numeric feature."""
         for frames in self.frames.values():
             big = frames[0] if len(frames) == 1 else _concat(frames)
             for name, values in _profile.columns_of(big, prof.names).items():
-                self._add(prof, name, [values])
+                self._add(prof, name, [values], invalid)
         for name, parts in self.chunks.items():
-            self._add(prof, name, parts)
+            self._add(prof, name, parts, invalid)
         for name, values in self.scalars.items():
-            self._add(prof, name, [values])
+            self._add(prof, name, [values], invalid)
         self.frames, self.chunks, self.scalars = {}, {}, {}
         self.pending_rows = 0
 
-    def _add(self, prof, name, parts):
+    def _add(self, prof, name, parts, invalid):
         feature = prof.feature(name)
         total = self.totals.get(name)
         if total is None:
             total = self.totals[name] = [np.zeros(feature.bins, np.int64), 0]
         for part in _merge(parts, feature):
-            counts, nulls = feature.count(part)
+            counts, nulls, bad, example = feature.count_checked(part)
             total[0] += counts
             total[1] += nulls
+            if bad:
+                seen = invalid.setdefault(name, [0, example])
+                seen[0] += bad
 
 
 class Monitor:
@@ -131,9 +136,13 @@ class Monitor:
         self._next_profile_try = 0.0
         self._closed = False
         self._stats = dict(observed_rows=0, dropped_rows=0, errors=0,
+                           invalid_values=0, missing_columns=0,
+                           rows_without_profile=0,
                            sent_reports=0, refused_reports=0,
                            spooled_reports=0, replayed_reports=0,
                            dropped_reports=0)
+        self._warned = set()  # what has been logged once
+        self._deployment_checked = False
 
     # -- the caller's side -------------------------------------------------
 
@@ -188,10 +197,16 @@ class Monitor:
 
     def stats(self) -> dict:
         """Counters of this process: observed_rows, dropped_rows (queue
-        full), errors (batches that could not be read), sent_reports,
-        refused_reports (aigovd said no: see the log), spooled_reports,
-        replayed_reports, dropped_reports (spool full), queued (batches
-        waiting)."""
+        full), errors (batches that could not be read), invalid_values
+        (values of a numeric feature that are neither numbers nor null:
+        left out of the counts), missing_columns (a profiled feature absent
+        from an observed row, per row and feature), rows_without_profile
+        (rows waiting because aigovd holds no reference profile for the
+        version), sent_reports, refused_reports (aigovd said no: see the
+        log), spooled_reports, replayed_reports, dropped_reports (spool
+        full), queued (batches waiting). Each of invalid_values,
+        missing_columns and rows_without_profile is logged once, with the
+        call that fixes it."""
         with self._stats_lock:
             out = dict(self._stats)
         out["queued"] = self._queue.qsize()
@@ -200,6 +215,13 @@ class Monitor:
     def _count(self, key, n):
         with self._stats_lock:
             self._stats[key] += n
+
+    def _warn_once(self, key, message, *args):
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        log.warning("aigov monitor %s@%s: " + message, self.model_id,
+                    self.version, *args)
 
     def _start(self):
         with self._start_lock:
@@ -237,10 +259,16 @@ class Monitor:
                 if pending and self._profile_ready():
                     self._count_batches(pending)
                     pending = []
-                elif len(pending) > self.queue_size:
+                    with self._stats_lock:
+                        self._stats["rows_without_profile"] = 0
+                if len(pending) > self.queue_size:
                     drop = pending[:len(pending) - self.queue_size]
                     pending = pending[len(drop):]
                     self._count("dropped_rows", sum(_rows(b) for _, b in drop))
+                if pending and items:
+                    with self._stats_lock:
+                        self._stats["rows_without_profile"] = sum(
+                            _rows(b) for _, b in pending)
                 if flushes or stop or time.monotonic() - self._last_send >= \
                         self.send_interval:
                     delivered = self._ship() and not pending
@@ -264,10 +292,38 @@ class Monitor:
                 self._profile = self.client.reference_profile(self.model_id,
                                                               self.version)
             except Exception as e:  # pylint: disable=broad-except
-                log.warning("aigov monitor %s@%s: no reference profile yet "
-                            "(%s)", self.model_id, self.version, e)
+                if "NOT_FOUND" in str(e):
+                    self._warn_once(
+                        "profile", "aigovd holds no reference profile for "
+                        "this version, so observed rows wait uncounted "
+                        "(stats()['rows_without_profile']); send one: "
+                        "client.put_reference_profile(%r, %r, "
+                        "aigov.ReferenceProfile.from_frame(train_df))",
+                        self.model_id, self.version)
+                else:
+                    log.warning("aigov monitor %s@%s: no reference profile "
+                                "yet (%s)", self.model_id, self.version, e)
                 return False
         return True
+
+    def _check_deployment(self):
+        """Warns once when no enabled deployment serves the version: aigovd
+        keeps its windows but exports drift series only for deployed
+        versions."""
+        if self._deployment_checked:
+            return
+        try:
+            deployed = self.client.deployed(self.model_id, self.version)
+        except Exception:  # pylint: disable=broad-except
+            return  # unreachable: asked again at the next send
+        self._deployment_checked = True
+        if not deployed:
+            self._warn_once(
+                "deployment", "no enabled deployment serves this version, "
+                "so its drift reaches no /metrics series, Prometheus alert "
+                "or Grafana panel (aigovctl drift status still shows it); "
+                "record one: client.deploy('prod', %r, %r)", self.model_id,
+                self.version)
 
     def _count_batches(self, batches):
         prof = self._profile
@@ -277,6 +333,7 @@ class Monitor:
             try:
                 if _is_series(batch):  # one row, as df.iloc[i] gives it
                     batch = batch.to_dict()
+                self._check_columns(batch, names)
                 start = int(at // step) * step
                 w = self._windows.get(start)
                 if w is None:
@@ -302,15 +359,53 @@ class Monitor:
                 continue
             w.pending_rows += rows
             if w.pending_rows >= _Window.FOLD_ROWS:
-                w.fold(prof)
+                self._fold(w)
             self._count("observed_rows", rows)
+
+    def _check_columns(self, batch, names):
+        """Counts the profiled features `batch` lacks, per row."""
+        if _is_frame(batch):
+            present = set(batch.columns)
+        elif isinstance(batch, dict):
+            present = set(batch)
+        elif isinstance(batch, np.ndarray) and batch.dtype.names:
+            present = set(batch.dtype.names)
+        elif isinstance(batch, (list, tuple)) and batch and \
+                isinstance(batch[0], dict):
+            present = set().union(*(set(r) for r in batch
+                                    if isinstance(r, dict)))
+        else:
+            return  # a plain array: its columns are the profile's
+        missing = [n for n in names if n not in present]
+        if not missing:
+            return
+        self._count("missing_columns", len(missing) * _rows(batch))
+        self._warn_once(
+            "missing:" + ",".join(missing), "observed rows lack the "
+            "profiled features %s: they are not counted (not as nulls "
+            "either; stats()['missing_columns']); pass those columns to "
+            "observe(), or profile without them: "
+            "ReferenceProfile.from_frame(train_df, features=[...])",
+            ", ".join(missing))
+
+    def _fold(self, w):
+        invalid = {}
+        w.fold(self._profile, invalid)
+        for name, (n, example) in invalid.items():
+            self._count("invalid_values", n)
+            self._warn_once(
+                "invalid:" + name, "%d values of the numeric feature %r are "
+                "not numbers (e.g. %r): left out of the counts "
+                "(stats()['invalid_values']); send numbers, or profile it "
+                "as a category: ReferenceProfile.from_frame(train_df, "
+                "categorical=[%r])", n, name, example, name)
 
     def _reports(self):
         """The counted windows as reports (new event ids); clears them."""
         out = []
         for start in sorted(self._windows):
             w = self._windows[start]
-            w.fold(self._profile)
+            self._fold(w)
             report = mon_pb2.ReportWindowsRequest(
                 event_id=f"win-{uuid.uuid4().hex}")
             wp = report.window_profile
@@ -332,6 +427,8 @@ class Monitor:
         self._last_send = time.monotonic()
         if self._profile is not None:
             self._outbox.extend(self._reports())
+        if self._outbox:
+            self._check_deployment()
         reachable = True
         while self._outbox:
             chunk = self._outbox[:_REPORTS_PER_CALL]

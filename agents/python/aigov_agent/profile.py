@@ -110,13 +110,36 @@ class NumericFeature:
 
     def count(self, values) -> "tuple[np.ndarray, int]":
         """Counts of `values` in these bins, and how many were null."""
-        x = _as_float_array(values)
+        counts, nulls, _, _ = self.count_checked(values)
+        return counts, nulls
+
+    def count_checked(self, values):
+        """As count(), and how many values were neither numbers nor null
+        (text in a numeric column: left out of the counts and the nulls),
+        with the first of them."""
+        invalid, example = 0, None
+        try:
+            x = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            x = np.empty(len(values), dtype=np.float64)
+            bad = np.zeros(len(values), dtype=bool)
+            for i, v in enumerate(values):
+                try:
+                    x[i] = np.nan if _is_null(v) else float(v)
+                except (TypeError, ValueError):
+                    bad[i] = True
+                    if example is None:
+                        example = v
+            invalid = int(bad.sum())
+            if invalid:
+                x = x[~bad]
         nulls = np.isnan(x)
         null_count = int(nulls.sum())
         if null_count:
             x = x[~nulls]
         idx = np.searchsorted(np.asarray(self.edges), x, side="right")
-        return np.bincount(idx, minlength=self.bins), null_count
+        return np.bincount(idx, minlength=self.bins), null_count, invalid, \
+            example
 
 
 @dataclasses.dataclass
@@ -155,6 +178,11 @@ class CategoricalFeature:
         if self.other_categories is None:
             return other if self.counts[other] else other + 1
         return other if text in self.other_categories else other + 1
+
+    def count_checked(self, values):
+        """As count(); every value of a categorical feature is valid."""
+        counts, nulls = self.count(values)
+        return counts, nulls, 0, None
 
     def count(self, values) -> "tuple[np.ndarray, int]":
         counts = np.zeros(self.bins, dtype=np.int64)

@@ -19,6 +19,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "agents" / "python"))
 BUILD = pathlib.Path(os.environ.get("AIGOV_BUILD_DIR", ROOT / "build" / "dev"))
 AIGOVD = BUILD / "daemon" / "aigovd"
+# The real daemon on a clock moved through its stdin (test builds only).
+AIGOVD_CONTROLLED = BUILD / "daemon" / "aigovd-controlled-clock"
 AIGOVCTL = BUILD / "agents" / "cli" / "aigovctl"
 READY = re.compile(r'"msg":"aigovd ready".*"grpc_port":(\d+),"http_port":(\d+)')
 
@@ -33,11 +35,13 @@ class Aigovd:
     """One aigovd process over `data_dir`; start() again after stop() reuses
     the data directory and the gRPC port."""
 
-    def __init__(self, data_dir, grpc_port=0, extra=()):
+    def __init__(self, data_dir, grpc_port=0, extra=(), clock_start=None):
         self.data_dir = pathlib.Path(data_dir)
         self.grpc_port = grpc_port
         self.http_port = 0
         self.extra = list(extra)
+        # Unix seconds the controlled clock starts at; None: the real one.
+        self.clock_start = clock_start
         self.proc = None
         self.log_path = self.data_dir.parent / (self.data_dir.name + ".log")
 
@@ -49,11 +53,18 @@ class Aigovd:
         assert AIGOVD.exists(), f"{AIGOVD} missing: build first (./scripts/test)"
         log = open(self.log_path, "ab")
         offset = log.tell()
+        controlled = self.clock_start is not None
+        argv = [str(AIGOVD_CONTROLLED if controlled else AIGOVD),
+                f"--data_dir={self.data_dir}",
+                f"--grpc_listen=127.0.0.1:{self.grpc_port}",
+                "--http_listen=127.0.0.1:0", *self.extra]
+        if controlled:
+            argv.append(f"--controlled_clock_start={int(self.clock_start)}")
         self.proc = subprocess.Popen(
-            [str(AIGOVD), f"--data_dir={self.data_dir}",
-             f"--grpc_listen=127.0.0.1:{self.grpc_port}",
-             "--http_listen=127.0.0.1:0", *self.extra],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+            argv,
+            stdin=subprocess.PIPE if controlled else subprocess.DEVNULL,
+            stdout=subprocess.PIPE if controlled else subprocess.DEVNULL,
+            stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with open(self.log_path, "rb") as f:
@@ -67,6 +78,21 @@ class Aigovd:
                                    f"{self.log_path.read_text()[-2000:]}")
             time.sleep(0.02)
         raise RuntimeError("aigovd did not become ready")
+
+    def advance(self, seconds):
+        """Moves the controlled clock; returns its new unix seconds once
+        every periodic component has done its round."""
+        self.proc.stdin.write(f"advance {int(seconds)}\n".encode())
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().decode()
+        assert answer.startswith("now "), answer
+        return int(answer.split()[1])
+
+    def metrics(self):
+        import urllib.request  # pylint: disable=import-outside-toplevel
+        with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.http_port}/metrics", timeout=10) as r:
+            return r.read().decode()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -98,15 +98,21 @@ def test_pip_install_into_a_venv(tmp_path):
     assert (venv / "bin" / "aigov-agent").exists()
 
 
-def test_the_readme_ten_lines_run_as_written(aigovd, tmp_path, monkeypatch):
+def test_the_readme_lines_run_as_written_and_drift_reaches_metrics(
+        tmp_path, monkeypatch, caplog):
     import re
+    import time
     import numpy as np
     import pandas as pd
     import aigov_agent
+    from conftest import Aigovd
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Instrument your own model", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
-    assert len(code.strip().splitlines()) == 10
+    assert len(code.strip().splitlines()) == 11
+    # aigovd on a clock it can be moved along: the window the snippet fills
+    # (now) closes and is evaluated when the clock passes its end.
+    aigovd = Aigovd(tmp_path / "data", clock_start=time.time()).start()
     monkeypatch.setenv("AIGOV_TARGET", aigovd.target)
     monkeypatch.setenv("AIGOV_SPOOL_DIR", str(tmp_path / "spool"))
     monkeypatch.chdir(tmp_path)
@@ -128,4 +134,14 @@ def test_the_readme_ten_lines_run_as_written(aigovd, tmp_path, monkeypatch):
     assert scope["monitor"].stats()["observed_rows"] == 1000
     assert scope["monitor"].stats()["sent_reports"] >= 1
     assert isinstance(c, aigov_agent.Client)
+    assert "no enabled deployment" not in caplog.text
     c.close()
+    # Two hours on: the window is evaluated, and the version's drift series
+    # are on /metrics, where Prometheus and Grafana read them.
+    aigovd.advance(2 * 3600)
+    text = aigovd.metrics()
+    labels = 'system="loans",model="credit-scoring",version="2.0"'
+    for family in ("aigov_feature_drift_state", "aigov_feature_drift_score"):
+        assert f'{family}{{{labels},feature="income"' in text, text[-2000:]
+    assert f"aigov_dataset_drift_state{{{labels}}}" in text
+    aigovd.stop()

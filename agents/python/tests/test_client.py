@@ -163,6 +163,20 @@ def test_unreachable_daemon_says_where(tmp_path):
     assert "is aigovd running at" in str(e.value)
 
 
+def test_a_stopped_daemon_fails_fast_with_the_hint(tmp_path):
+    # Retries and a long timeout, as a serving process would configure: a
+    # refused connection is answered at once, not after every retry has
+    # waited out its timeout (the answer names the fast path).
+    from conftest import free_port
+    target = f"127.0.0.1:{free_port()}"
+    c = aigov.Client(target, retries=3, timeout=120)
+    with pytest.raises(aigov.AigovError) as e:
+        c.register_system("loans", name="x")
+    assert e.value.code == grpc.StatusCode.UNAVAILABLE
+    assert f"nothing listens at {target}" in str(e.value)
+    assert f"is aigovd running at {target}?" in str(e.value)
+
+
 def test_environment_configures_the_client(monkeypatch, aigovd):
     monkeypatch.setenv("AIGOV_TARGET", aigovd.target)
     monkeypatch.setenv("AIGOV_TOKEN", "s3cret")

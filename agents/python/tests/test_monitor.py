@@ -231,11 +231,70 @@ def test_bad_batches_never_raise(client, tmp_path):
     stats = monitor.stats()
     assert stats["errors"] == 3
     assert stats["observed_rows"] == 2
+    assert stats["invalid_values"] == 1  # "abc": not a number, not a null
     report = window_reports(client)[-1].window_profile
     x = next(f for f in report.features if f.name == "x")
-    assert x.null_count == 1 and sum(x.counts) == 1  # "abc", then 2.0
+    assert x.null_count == 0 and sum(x.counts) == 1  # 2.0 alone
     monitor.close()
     assert monitor.flush(30) is False  # at once: closed
+
+
+def test_unusable_values_are_counted_and_named_once(client, tmp_path,
+                                                    caplog):
+    setup_model(client, tmp_path)
+    client.deploy("prod", "m", "1")
+    monitor = client.monitor("m", "1", send_interval=3600)
+    t0 = (int(time.time()) // HOUR - 1) * HOUR
+    caplog.set_level("WARNING", logger="aigov_agent")
+    for _ in range(2):
+        monitor.observe(pd.DataFrame({"x": [1.0, "n/a", "?"],
+                                      "c": ["a", "b", "a"]}), at=t0)
+        monitor.observe(pd.DataFrame({"x": [0.5, 0.7]}), at=t0)  # no c
+    assert monitor.flush(30)
+    stats = monitor.stats()
+    assert stats["invalid_values"] == 4
+    assert stats["missing_columns"] == 4  # 2 rows x 1 feature, twice
+    assert stats["errors"] == 0
+    text = caplog.text
+    # Each problem once, with the call that fixes it.
+    assert text.count("not numbers") == 1
+    assert "categorical=['x']" in text
+    assert text.count("lack the profiled features c") == 1
+    assert "from_frame(train_df, features=[...])" in text
+    assert "no enabled deployment" not in text
+    monitor.close()
+
+
+def test_rows_without_a_profile_wait_and_say_what_fixes_it(client, tmp_path,
+                                                          caplog):
+    artifact = tmp_path / "n.bin"
+    artifact.write_bytes(b"n")
+    client.register_system("s", name="monitored")
+    client.register_model_version("n", "1", system_id="s", artifact=artifact)
+    monitor = client.monitor("n", "1", send_interval=3600)
+    caplog.set_level("WARNING", logger="aigov_agent")
+    t0 = (int(time.time()) // HOUR - 1) * HOUR
+    monitor.observe(rows(1, 30), at=t0)
+    monitor.observe(rows(2, 20), at=t0)
+    assert monitor.flush(30) is False  # nothing could be counted
+    stats = monitor.stats()
+    assert stats["rows_without_profile"] == 50
+    assert stats["observed_rows"] == 0 and stats["dropped_rows"] == 0
+    assert "client.put_reference_profile('n', '1'" in caplog.text
+    monitor.close(timeout=1)
+
+
+def test_an_undeployed_version_is_named_once(client, tmp_path, caplog):
+    setup_model(client, tmp_path)  # registered and profiled, not deployed
+    monitor = client.monitor("m", "1", send_interval=3600)
+    caplog.set_level("WARNING", logger="aigov_agent")
+    t0 = (int(time.time()) // HOUR - 1) * HOUR
+    for seed in range(3):
+        monitor.observe(rows(seed, 10), at=t0)
+        assert monitor.flush(30)
+    assert caplog.text.count("no enabled deployment serves this version") == 1
+    assert "client.deploy('prod', 'm', '1')" in caplog.text
+    monitor.close()
 
 
 def test_a_monitor_on_its_own_reads_the_environment(client, aigovd, tmp_path,
