@@ -12,9 +12,15 @@ Story (every step is a real call; nothing is simulated but the applicants):
    applicants' incomes fall by 40 %. The monitor counts the inputs per
    window; aigovd scores each window and raises drift ALERT on `income` and
    on `debt_to_income` (derived from it), the two shifted features only.
+   The harm shows in the declared refusal rate (lower is better, threshold
+   45 %): it breaches from the shift on, and aigovd journals a
+   PerformanceBreach (the AUC, also declared, barely moves).
 3. A credit officer overrides a refusal, an incident is reported and an
-   applicant contests an automated refusal (GDPR Art. 22): the compliance
-   engine opens their clocks.
+   applicant contests an automated refusal (GDPR Art. 22). What the
+   compliance engine makes of it is printed as it says it: the open
+   obligations with their titles, and each clock where one runs (the
+   Art. 73 incident clock is not yet applicable under the default regime,
+   eu-ai-act-omnibus-2026, and the demo says so).
 4. Debian's Prometheus (when installed) scrapes aigovd with the project's
    alert rules (their `for:` shortened to 15 s for the demo, the expressions
    unchanged) until the drift alert fires.
@@ -34,6 +40,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 
@@ -46,6 +53,7 @@ import pandas as pd  # noqa: E402
 import aigov_agent as aigov  # noqa: E402
 from aigov_agent._pb.aigov.v1 import journal_service_pb2 as journal_pb2  # noqa
 from aigov_agent._pb.aigov.v1 import journal_service_pb2_grpc as journal_grpc  # noqa
+from aigov_agent._pb.aigov.v1 import event_kind_pb2  # noqa: E402
 from aigov_agent._pb.aigov.v1 import monitoring_pb2  # noqa: E402
 
 SYSTEM = "demo-loans"
@@ -60,6 +68,10 @@ REGIONS = ["Île-de-France", "Auvergne-Rhône-Alpes", "Occitanie",
            "Hauts-de-France", "Grand Est", "Bretagne"]
 HOUSING = ["rent", "own", "mortgage", "family"]
 SHIFTED = ("income", "debt_to_income")
+# A score above this is a refusal; the declared refusal rate must stay at or
+# below REFUSAL_THRESHOLD.
+REFUSE_ABOVE = 0.35
+REFUSAL_THRESHOLD = 0.45
 
 
 def say(text=""):
@@ -176,8 +188,9 @@ def record_story(client, data, rng):
         model = make_pipeline(StandardScaler(), LogisticRegression(
             max_iter=1000))
         model.fit(design(train.iloc[:split]), y[:split])
-        auc = roc_auc_score(y[split:], model.predict_proba(
-            design(train.iloc[split:]))[:, 1])
+        held_out = model.predict_proba(design(train.iloc[split:]))[:, 1]
+        auc = roc_auc_score(y[split:], held_out)
+        refusal_rate = float(np.mean(held_out > REFUSE_ABOVE))
         artifact = data / "credit-model.pkl"
         artifact.write_bytes(pickle.dumps(model))
         run.add_output_model(MODEL, VERSION)
@@ -188,8 +201,14 @@ def record_story(client, data, rng):
             "credit_demo.py", change_class="retrain",
             declared_metrics=[{"name": "auc", "value": round(auc, 3),
                                "threshold": 0.70,
-                               "direction": "higher_is_better"}])
-    say(f"   trained on 16,000 applicants, held-out AUC {auc:.3f}; "
+                               "direction": "higher_is_better"},
+                              {"name": "refusal_rate",
+                               "value": round(refusal_rate, 3),
+                               "threshold": REFUSAL_THRESHOLD,
+                               "direction": "lower_is_better"}])
+    say(f"   trained on 16,000 applicants, held-out AUC {auc:.3f}, "
+        f"refusal rate {refusal_rate:.1%} (declared, at most "
+        f"{REFUSAL_THRESHOLD:.0%}); "
         f"{MODEL}@{VERSION} registered (artefact sha256 of "
         f"{artifact.name}), run {run.run_id[:8]}… START→COMPLETE")
     client.register_evidence(
@@ -226,18 +245,39 @@ def serve(client, model, rng):
             batch = apps.iloc[i:i + 50]
             scores[i:i + 50] = model.predict_proba(design(batch))[:, 1]
             monitor.observe(batch, at=start + i * WINDOW // len(apps))
-        refusals = float(np.mean(scores > 0.35))
+        refusals = float(np.mean(scores > REFUSE_ABOVE))
         if k == SHIFT_FROM:
             refused_at_shift = refusals
         auc = roc_auc_score(y, scores)
         client.report_performance(MODEL, VERSION, "auc", round(auc, 4),
                                   n=len(apps), window_start=start)
+        client.report_performance(MODEL, VERSION, "refusal_rate",
+                                  round(refusals, 4), n=len(apps),
+                                  window_start=start)
         when = datetime.datetime.fromtimestamp(start, datetime.timezone.utc)
-        say(f"   window {k + 1} {when:%H:%M}Z: {refusals:5.1%} refused, "
-            f"AUC {auc:.3f}" + ("  (incomes shifted)" if factor < 1 else ""))
+        say(f"   window {k + 1} {when:%H:%M}Z: {refusals:5.1%} refused"
+            + (" (above the declared 45 %)" if refusals > REFUSAL_THRESHOLD
+               else "") + f", AUC {auc:.3f}"
+            + ("  (incomes shifted)" if factor < 1 else ""))
     if not monitor.flush(60):
         raise SystemExit("demo: the monitor could not deliver its windows")
     return refused_at_shift
+
+
+def breaches(client, timeout=60):
+    """The PerformanceBreach entries aigovd journalled for the version
+    (waiting for the first, which follows the breaching windows)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        resp = client.call(
+            journal_grpc.JournalServiceStub, "ListEntries",
+            journal_pb2.ListEntriesRequest(
+                kind=event_kind_pb2.EVENT_KIND_PERFORMANCE_BREACH,
+                model_id=MODEL, page_size=100))
+        found = [(e.sequence, e.performance_breach) for e in resp.entries]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
 
 
 def wait_for_drift(client, timeout=120):
@@ -256,8 +296,9 @@ def wait_for_drift(client, timeout=120):
 
 
 def wait_for_findings(ctl, target, timeout=60):
-    """The system's obligations once the contest's clock shows (the engine
-    evaluates after each entry, on the sequencer's heels)."""
+    """The system's obligations and the regime once the contest's clock and
+    the refusal-rate breach show (the engine evaluates after each entry, on
+    the sequencer's heels)."""
     deadline = time.monotonic() + timeout
     while True:
         status = json.loads(subprocess.run(
@@ -265,11 +306,47 @@ def wait_for_findings(ctl, target, timeout=60):
              SYSTEM, "--json"], capture_output=True, text=True,
             check=True).stdout)
         obligations = status["obligations"]
-        gdpr08 = [o for o in obligations if o["id"] == "GDPR-08"]
-        if (gdpr08 and gdpr08[0]["deadline"]) or \
-                time.monotonic() > deadline:
-            return obligations
+        by_id = {o["id"]: o for o in obligations}
+        ready = by_id.get("GDPR-08", {}).get("deadline") and \
+            by_id.get("AIA-13", {}).get("status") not in (
+                None, "NOT_APPLICABLE")
+        if ready or time.monotonic() > deadline:
+            return obligations, status["regime"]
         time.sleep(0.5)
+
+
+OPEN = ("VIOLATED", "AT_RISK", "PENDING")
+RANK = {"VIOLATED": 0, "AT_RISK": 1, "PENDING": 2}
+
+
+def tell_compliance(findings, regime):
+    """Prints what the engine says, as it says it: every open obligation
+    (with its title and what fixes it), then the clocks the story's events
+    start, each with the status the engine gives it."""
+    open_ = sorted((f for f in findings if f["status"] in OPEN),
+                   key=lambda f: (RANK[f["status"]], f["id"]))
+    say(f"   compliance under {regime}: {len(findings)} obligations "
+        f"evaluated, {len(open_)} open:")
+    for f in open_:
+        say(f"     {f['id']:<8} {f['status']:<9} {f['title']}")
+        say(textwrap.fill(f["reason"], width=96, initial_indent=" " * 10,
+                          subsequent_indent=" " * 10))
+        for fix in f.get("to_fix", [])[:2]:
+            say(f"          to fix: {fix}")
+    by_id = {f["id"]: f for f in findings}
+    for oid, event in (("AIA-13", "the drift ALERT and the breach"),
+                       ("AIA-20", "the incident"),
+                       ("GDPR-08", "the Art. 22 contest")):
+        f = by_id.get(oid)
+        if f is None:
+            continue
+        if f["deadline"]:
+            say(f"   clock: {oid} {f['title']} ({event}): {f['status']}, "
+                f"due {f['deadline']}")
+        else:
+            say(f"   no clock: {oid} {f['title']} ({event}) is "
+                f"{f['status']}: " + textwrap.shorten(f["reason"], 120,
+                                                       placeholder=" …"))
 
 
 def governance(client, refused):
@@ -287,12 +364,11 @@ def governance(client, refused):
         description=f"Refusals rose to {refused:.0%} after applicant incomes "
         "shifted; the model's inputs drifted (income, debt_to_income).",
         model_versions=[f"{MODEL}@{VERSION}"], deployment_id=DEPLOYMENT)
-    say("   an incident was reported (Art. 73 clock from now)")
+    say("   an incident was reported")
     client.record_data_subject_request(
         SYSTEM, "art22_contest", request_id="demo-contest-1",
         subject="applicant-48213", decision_ref="application-48213")
-    say("   an applicant contested the automated refusal (GDPR Art. 22; "
-        "one month to answer)")
+    say("   an applicant contested the automated refusal (GDPR Art. 22)")
 
 
 def prometheus(args, data, http):
@@ -443,16 +519,14 @@ def main():
         f.state).replace("DRIFT_STATE_", "")
         for f in status.last_evaluation.features}
     say("   drift: " + ", ".join(f"{k} {v}" for k, v in states.items()))
+    breached = breaches(client)
+    for sequence, b in breached:
+        say(f"   aigovd journalled a PerformanceBreach (entry {sequence}): "
+            f"{b.metric} at {b.value:.1%} against the declared "
+            f"{b.threshold:.0%}, {b.windows} windows running")
     governance(client, refused)
-    findings = wait_for_findings(ctl, args.target)
-    open_ = [f for f in findings if f["status"] in
-             ("PENDING", "AT_RISK", "VIOLATED")]
-    say(f"   compliance: {len(findings)} obligations evaluated, "
-        f"{len(open_)} open:")
-    incident = [f for f in findings if f["id"] == "AIA-20"]
-    for f in open_ + [f for f in incident if f not in open_]:
-        say(f"     {f['id']:<8} {f['status']:<9} deadline "
-            f"{f['deadline'] or '-':<21} {f['reason'][:72]}")
+    findings, regime = wait_for_findings(ctl, args.target)
+    tell_compliance(findings, regime)
     firing = prometheus(args, data, args.http)
     client.close()
 
@@ -474,6 +548,7 @@ def main():
     if args.summary:
         pathlib.Path(args.summary).write_text(json.dumps({
             "drift": states, "findings": findings,
+            "breaches": [b.metric for _, b in breached],
             "firing": [list(f) for f in firing or []]}))
     return 0
 

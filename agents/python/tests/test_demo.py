@@ -3,6 +3,7 @@ leaves them running, and ends in the state the story promises."""
 
 import json
 import os
+import re
 import subprocess
 
 from conftest import ROOT, free_port
@@ -37,6 +38,36 @@ def test_demo_story_end_to_end(tmp_path):
         assert by_id["GDPR-08"]["status"] == "PENDING"
         assert by_id["GDPR-08"]["deadline"]
         assert "AIA-20" in by_id
+        # The story printed is the engine's: the open obligations listed
+        # are exactly those it finds open, as many as the count says, each
+        # with its title; a clock is printed only where one runs.
+        out = r.stdout
+        printed = set(re.findall(
+            r"^     (\S+)\s+(VIOLATED|AT_RISK|PENDING)\s+(.+)$", out, re.M))
+        engine = {(f["id"], f["status"], f["title"]) for f in state["findings"]
+                  if f["status"] in ("VIOLATED", "AT_RISK", "PENDING")}
+        assert printed == engine, (printed ^ engine)
+        count = re.search(r"(\d+) obligations evaluated, (\d+) open:", out)
+        assert int(count[1]) == len(state["findings"])
+        assert int(count[2]) == len(engine)
+        for oid in ("AIA-20", "GDPR-08"):
+            f = by_id[oid]
+            if f["deadline"]:
+                assert f"clock: {oid} {f['title']}" in out
+                assert f"due {f['deadline']}" in out
+            else:
+                assert f"no clock: {oid} {f['title']}" in out
+                assert f"is {f['status']}" in out
+        if not by_id["AIA-20"]["deadline"]:
+            assert "Art. 73 clock" not in out
+        # The harm breaches what was declared: the refusal rate, not AUC;
+        # what it entails is printed with the engine's status for it.
+        assert state["breaches"] == ["refusal_rate"]
+        assert "(above the declared 45 %)" in out
+        assert "journalled a PerformanceBreach" in out
+        f = by_id["AIA-13"]
+        assert (f"clock: AIA-13" if f["deadline"] else
+                f"no clock: AIA-13 {f['title']}") in out
         # Prometheus fired the project's drift alert, for those features.
         firing = {tuple(f) for f in state["firing"]}
         assert ("AigovFeatureDriftAlert", "income") in firing
