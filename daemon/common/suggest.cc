@@ -18,7 +18,8 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
       const bool same =
           absl::ascii_tolower(static_cast<unsigned char>(a[i - 1])) ==
           absl::ascii_tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      row[j] =
+          std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
       diagonal = above;
     }
   }
@@ -32,8 +33,8 @@ std::string Closest(absl::string_view word,
   size_t best_distance = limit + 1;
   for (const std::string& c : candidates) {
     // Lengths further apart than the limit cannot be within it.
-    const size_t gap =
-        c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    const size_t gap = c.size() > word.size() ? c.size() - word.size()
+                                              : word.size() - c.size();
     if (gap > limit) continue;
     const size_t d = EditDistance(word, c);
     if (d < best_distance) {

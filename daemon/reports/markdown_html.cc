@@ -25,10 +25,10 @@ std::string Emphasis(const std::string& text) {
       const size_t close = text.find(mark, at + mark.size());
       if (close != std::string::npos && close > at + mark.size()) {
         const char* tag = strong ? "strong" : "em";
-        absl::StrAppend(&out, "<", tag, ">",
-                        HtmlEscape(text.substr(at + mark.size(),
-                                               close - at - mark.size())),
-                        "</", tag, ">");
+        absl::StrAppend(
+            &out, "<", tag, ">",
+            HtmlEscape(text.substr(at + mark.size(), close - at - mark.size())),
+            "</", tag, ">");
         at = close + mark.size();
         continue;
       }
@@ -47,7 +47,8 @@ std::string Inline(absl::string_view text) {
 // "1. " or "12. " at the start: the length of the marker, else 0.
 size_t NumberedMarker(absl::string_view line) {
   size_t i = 0;
-  while (i < line.size() && absl::ascii_isdigit(static_cast<unsigned char>(line[i]))) {
+  while (i < line.size() &&
+         absl::ascii_isdigit(static_cast<unsigned char>(line[i]))) {
     ++i;
   }
   if (i == 0 || i + 1 >= line.size() || line[i] != '.' || line[i + 1] != ' ') {
@@ -65,8 +66,7 @@ class Renderer {
       if (absl::StartsWith(line, "```")) {
         Close();
         std::string code;
-        for (++i; i < lines.size() && !absl::StartsWith(lines[i], "```");
-             ++i) {
+        for (++i; i < lines.size() && !absl::StartsWith(lines[i], "```"); ++i) {
           absl::StrAppend(&code, lines[i], "\n");
         }
         absl::StrAppend(&out_, "<pre>", HtmlEscape(code), "</pre>\n");
@@ -122,7 +122,8 @@ class Renderer {
   }
 
   void FlushItem() {
-    if (!text_.empty()) absl::StrAppend(&out_, "<li>", Inline(text_), "</li>\n");
+    if (!text_.empty())
+      absl::StrAppend(&out_, "<li>", Inline(text_), "</li>\n");
     text_.clear();
   }
 
