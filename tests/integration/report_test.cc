@@ -8,6 +8,7 @@
 // signed note, the root over entries holding sealed personal data). Run with
 // AIGOV_UPDATE_GOLDEN=1 to rewrite the file after an intended change, and
 // read its diff.
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -276,6 +278,72 @@ constexpr const char* kAnnexIvTitles[] = {
     "Harmonised standards applied",
     "EU declaration of conformity",
     "Post-market monitoring"};
+
+// The summary leads with exactly the obligations violated, at risk or
+// pending, most severe first, then by status and deadline, each with what
+// fixes it; what does not apply is folded into one table after the others.
+TEST_F(ReportTest, TheSummaryListsWhatNeedsDoingBySeverity) {
+  const Json r = Json::parse(Report("json"));
+  struct Open {
+    int severity;
+    int status;
+    std::string deadline;
+    size_t order;
+    std::string id;
+  };
+  const std::map<std::string, int> severity = {
+      {"critical", 0}, {"high", 1}, {"medium", 2}, {"low", 3}};
+  const std::map<std::string, int> status = {{"FINDING_STATUS_VIOLATED", 0},
+                                             {"FINDING_STATUS_AT_RISK", 1},
+                                             {"FINDING_STATUS_PENDING", 2}};
+  std::vector<Open> open;
+  size_t not_applying = 0;
+  for (size_t i = 0; i < r["obligations"].size(); ++i) {
+    const Json& o = r["obligations"][i];
+    auto st = status.find(o["status"].get<std::string>());
+    if (st == status.end()) {
+      not_applying += o["status"] != "FINDING_STATUS_SATISFIED";
+      continue;
+    }
+    EXPECT_FALSE(o["to_fix"].empty()) << o.dump();
+    open.push_back({severity.at(o["severity"].get<std::string>()), st->second,
+                    o.contains("deadline") ? o["deadline"].get<std::string>()
+                                           : "~",  // none sorts last
+                    i, o["obligation_id"].get<std::string>()});
+  }
+  ASSERT_GT(open.size(), 5u);
+  std::stable_sort(open.begin(), open.end(), [](const Open& a, const Open& b) {
+    return std::tie(a.severity, a.status, a.deadline) <
+           std::tie(b.severity, b.status, b.deadline);
+  });
+  std::vector<std::string> want;
+  for (const Open& o : open) want.push_back(o.id);
+
+  // The rows of the summary's first table, in the Markdown rendering.
+  const std::string md = Report("md");
+  const size_t from = md.find("### What needs doing, most severe first");
+  ASSERT_NE(from, std::string::npos) << md.substr(0, 2000);
+  std::vector<std::string> listed;
+  bool seen_table = false;
+  for (absl::string_view line :
+       absl::StrSplit(absl::string_view(md).substr(from), '\n')) {
+    if (absl::StartsWith(line, "|")) {
+      seen_table = true;
+      if (!absl::StartsWith(line, "| ")) continue;  // the |---| line
+      const std::string cell(
+          absl::StripAsciiWhitespace(line.substr(2, line.find(" |", 2) - 2)));
+      if (cell == "Obligation") continue;
+      listed.push_back(cell.substr(0, cell.find(' ')));
+    } else if (seen_table) {
+      break;
+    }
+  }
+  EXPECT_EQ(listed, want);
+  // What does not apply is one compact table, not rows among the others.
+  EXPECT_THAT(
+      md, HasSubstr(absl::StrCat("### Not applicable or not yet applicable (",
+                                 not_applying, ")")));
+}
 
 TEST_F(ReportTest, AnnexIvDossierCitesTheJournalAndStatesItsGaps) {
   // An EU declaration covering the deployed version, and a point 7
