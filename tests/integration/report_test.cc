@@ -12,6 +12,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -919,10 +920,22 @@ TEST_F(ReportTest, ChromiumRendersPrintsAndFollowsTheClickPath) {
   EXPECT_THAT(steps[2]["sections"].get<std::vector<std::string>>(),
               ::testing::Contains("2. Inclusion proof"));
   const std::string sequence = href.substr(href.rfind('/') + 1);
-  const CommandResult proof =
-      Ctl({"journal", "proof", "--index", sequence, "--tree-size",
-           std::to_string(std::stoull(sequence) + 1), "--json"});
-  ASSERT_EQ(proof.exit_code, 0) << proof.err;
+  const std::vector<std::string> prove = {
+      "journal", "proof",       "--index",
+      sequence,  "--tree-size", std::to_string(std::stoull(sequence) + 1),
+      "--json"};
+  CommandResult proof = Ctl(prove);
+  if (proof.exit_code != 0 && absl::StrContains(proof.err, "UNAVAILABLE")) {
+    // Seen once in a bare bookworm root, right after the browser runs: one
+    // connect failed ("No such file or directory") while aigovd served on
+    // (it stopped cleanly after). Said, and tried once more; a daemon that
+    // is really gone fails the second try and the health check.
+    std::cerr << "journal proof failed once: " << proof.err
+              << "; aigovd /healthz answers "
+              << HttpGet(d_->http_port(), "/healthz").status << "\n";
+    proof = Ctl(prove);
+  }
+  ASSERT_EQ(proof.exit_code, 0) << proof.err << d_->log();
   EXPECT_EQ(steps[2]["leaf_hash"],
             Json::parse(proof.out)["leaf_hash"].get<std::string>());
   EXPECT_THAT(steps[3]["url"].get<std::string>(),
