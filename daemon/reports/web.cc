@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 
+#include "daemon/common/status_macros.h"
 #include "daemon/kinds/kinds.h"
 #include "daemon/reports/markdown_html.h"
 #include "daemon/reports/report_render.h"
@@ -61,12 +62,14 @@ struct SystemRow {
 };
 
 // A POSIX ustar archive of regular files, built in memory (the web view's
-// bundle download); names under 100 bytes, mode 0644, `mtime` for each.
+// bundle download); mode 0644, `mtime` for each. Names must be shorter than
+// 100 bytes (the caller keeps them so; AIGOV_CHECKed).
 class Tar {
  public:
   explicit Tar(int64_t mtime) : mtime_(mtime) {}
 
   void Add(const std::string& name, const std::string& data) {
+    AIGOV_CHECK(name.size() < 100);
     char header[512] = {};
     std::snprintf(header, 100, "%s", name.c_str());
     std::snprintf(header + 100, 8, "%07o", 0644);
@@ -262,7 +265,10 @@ WebPage WebView::Download(const std::string& id,
     lines += tlog::FormatBundleLine(e.entry.index, e.entry.leaf_hash,
                                     e.entry.bytes, e.entry.pruned, &e.proof);
   }
-  const std::string dir = absl::StrCat(id, "-bundle/");
+  // A ustar name holds 99 bytes: a system id may hold 128, so a long one
+  // gets a plain "bundle/" (report.json names the system).
+  std::string dir = absl::StrCat(id, "-bundle/");
+  if (dir.size() + sizeof("entries.jsonl") > 100) dir = "bundle/";
   Tar tar(report->generated_at().seconds());
   tar.Add(dir + "checkpoint", report->checkpoint().note());
   tar.Add(dir + "public_key", report->checkpoint().public_key() + "\n");

@@ -10,7 +10,8 @@
 //   /compliance/systems/ID/report.json, report.md
 //                               the same report as JSON or Markdown
 //   /compliance/systems/ID/bundle.tar
-//                               its proof bundle (ID-bundle/ with checkpoint,
+//                               its proof bundle (ID-bundle/, or bundle/ for
+//                               an id over 78 bytes, with checkpoint,
 //                               public_key, report.json, entries.jsonl), what
 //                               `aigovctl compliance report --bundle` writes
 //   /journal/entries/N          one entry as JSON (personal data left
